@@ -1,0 +1,1 @@
+"""Turn documents into a searchable index: load, clean, chunk, encode, store."""

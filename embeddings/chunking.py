@@ -1,0 +1,128 @@
+"""Cut report blocks into passages small enough for a specific citation.
+
+Passages follow Chinese sentence ends (。！？, and ；inside over-long sentences) and never
+cross a paragraph. Each passage keeps its section path, its span in the original file and
+the glossary notes it refers to; ``index_text`` adds the section path (and, for glossary
+entries, the sentence that uses the term) so retrieval sees the context a reader would.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from embeddings.cleaning import CleanText
+from embeddings.structure import Block
+
+CHUNKER_VERSION = "3"
+DEFAULT_MAX_CHARS = 160
+SECTION_SEP = " > "
+_SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")
+
+
+@dataclass
+class Passage:
+    """One retrievable, citable piece of a document."""
+
+    doc_id: str
+    text: str
+    section: str
+    start: int  # offsets into the original document text
+    end: int
+    kind: str = "paragraph"
+    term: str = ""
+    footnotes: list[int] = field(default_factory=list)
+    page: int | None = None
+    index_text: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def split_sentences(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[tuple[int, int]]:
+    """[start, end) of each sentence; sentences longer than ``max_chars`` split at ；."""
+    spans: list[tuple[int, int]] = []
+    for m in _SENT_RE.finditer(text):
+        s, e = m.span()
+        if e <= s:
+            continue
+        if e - s > max_chars:
+            spans.extend(_split_long(text, s, e))
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def _split_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    parts, cur = [], s
+    for m in re.finditer(r"[；;]", text[s:e]):
+        cut = s + m.end()
+        if cut - cur >= 20:
+            parts.append((cur, cut))
+            cur = cut
+    if cur < e:
+        if parts and e - cur < 20:
+            parts[-1] = (parts[-1][0], e)
+        else:
+            parts.append((cur, e))
+    return parts
+
+
+def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
+                 max_chars: int = DEFAULT_MAX_CHARS) -> list[Passage]:
+    """Turn parsed blocks into passages with original offsets and footnotes."""
+    passages: list[Passage] = []
+    front = [b for b in blocks if b.kind == "front"]
+    if front:
+        passages.append(_make(clean, doc_id, front[0].start, front[-1].end, "", "front"))
+    for b in blocks:
+        if b.kind in ("front", "heading"):
+            continue
+        section = SECTION_SEP.join(b.path)
+        if b.kind in ("glossary", "topic") or b.end - b.start <= max_chars:
+            passages.append(_make(clean, doc_id, b.start, b.end, section, b.kind, b.term))
+            continue
+        for s, e in _pack(split_sentences(b.text, max_chars), max_chars):
+            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind))
+    _link_glossary(passages, clean)
+    return passages
+
+
+def _pack(sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """Greedily join consecutive sentences up to ``max_chars``."""
+    out: list[tuple[int, int]] = []
+    for s, e in sentences:
+        if out and e - out[-1][0] <= max_chars:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str, term: str = "") -> Passage:
+    while s < e and clean.text[s].isspace():
+        s += 1
+    while e > s and clean.text[e - 1].isspace():
+        e -= 1
+    start, end = clean.original_span(s, e)
+    notes = sorted({f.number for f in clean.footnotes if s <= f.position <= e})
+    return Passage(doc_id=doc_id, text=clean.text[s:e], section=section, start=start, end=end,
+                   kind=kind, term=term, footnotes=notes, index_text=_index_text(section, clean.text[s:e]))
+
+
+def _index_text(section: str, text: str) -> str:
+    tail = section.split(SECTION_SEP)[-1] if section else ""
+    return f"{tail}：{text}" if tail and not text.startswith(tail) else text
+
+
+def _link_glossary(passages: list[Passage], clean: CleanText) -> None:
+    """Give each glossary entry the sentence that uses its term, so the term finds it."""
+    for g in (p for p in passages if p.kind == "glossary"):
+        number = int(re.match(r"\d+", g.text).group(0)) if re.match(r"\d+", g.text) else 0
+        uses = [p for p in passages if number in p.footnotes and p.kind != "glossary"]
+        context = ""
+        if uses:
+            pos = next(f.position for f in clean.footnotes if f.number == number)
+            left = max(clean.text.rfind(ch, 0, pos) for ch in "。；！？\n") + 1
+            right = min((i for i in (clean.text.find(ch, pos) for ch in "。；！？\n") if i >= 0), default=len(clean.text))
+            context = clean.text[left:right + 1]
+        g.index_text = f"名词解释：{g.text}" + (f"（原文：{context}）" if context else "")

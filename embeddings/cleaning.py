@@ -1,0 +1,115 @@
+"""Repair text broken by PDF extraction while keeping every character's original offset.
+
+Reports converted from PDF have sentences cut by page breaks (a blank line mid-sentence),
+spaces inside numbers and between numbers and units (``6.31 万亩``), stray line breaks and
+footnote markers (``^[3]``). Cleaning removes characters only, never invents them, so each
+character of the clean text maps to exactly one character of the original file.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TERMINAL = "。！？!?；;：:…）)」』】"
+FOOTNOTE_RE = re.compile(r"\^\[(\d+)\]")
+HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．](?!\d)\s*|第[一二三四五六七八九十\d]+[章节部分])")
+_ITEM_START_RE = re.compile(r"^\s*(?:——|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．](?!\d)|[#*\-•])")
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote marker found in the text: which note, and where it was (clean offset)."""
+
+    number: int
+    position: int
+
+
+@dataclass
+class CleanText:
+    """Clean text plus, for each of its characters, the offset in the original text."""
+
+    text: str
+    offsets: list[int]
+    footnotes: list[Footnote]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) that covers clean characters [start, end)."""
+        if end <= start:
+            pos = self.offsets[start] if start < len(self.offsets) else (self.offsets[-1] + 1 if self.offsets else 0)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F
+            or 0xFF00 <= o <= 0xFFEF or ch in "“”‘’—…·")
+
+
+def _paragraphs(raw: str) -> list[tuple[int, int]]:
+    """Spans of blank-line separated paragraphs (stripped of surrounding whitespace)."""
+    spans = []
+    for m in re.finditer(r"(?:[^\n]|\n(?![ \t\u3000]*\n))+", raw):
+        s, e = m.start(), m.end()
+        while s < e and raw[s].isspace():
+            s += 1
+        while e > s and raw[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """True when a blank line between two paragraphs is a page break inside one sentence."""
+    prev, nxt = prev.rstrip(), nxt.lstrip()
+    if not prev or prev[-1] in TERMINAL or HEADING_RE.match(prev) or _ITEM_START_RE.match(nxt):
+        return False
+    # short unpunctuated lines are titles and headings; long ones were cut by a page break
+    return len(prev) >= 40
+
+
+def clean(raw: str) -> CleanText:
+    """Clean ``raw`` report text; paragraphs stay separated by one blank line."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    footnotes: list[Footnote] = []
+    spans = _paragraphs(raw)
+    for i, (s, e) in enumerate(spans):
+        if i and not _continues(raw[spans[i - 1][0]:spans[i - 1][1]], raw[s:e]):
+            chars.extend("\n\n")
+            offsets.extend((spans[i - 1][1], spans[i - 1][1] + 1))
+        _clean_paragraph(raw, s, e, chars, offsets, footnotes)
+    return CleanText("".join(chars), offsets, footnotes)
+
+
+def _clean_paragraph(raw: str, s: int, e: int, chars: list[str], offsets: list[int],
+                     footnotes: list[Footnote]) -> None:
+    i = s
+    while i < e:
+        m = FOOTNOTE_RE.match(raw, i)
+        if m and m.end() <= e:
+            footnotes.append(Footnote(int(m.group(1)), len(chars)))
+            i = m.end()
+            continue
+        ch = raw[i]
+        if ch in "*" and raw.startswith("**", i):  # Markdown bold markers
+            i += 2
+            continue
+        if ch.isspace():
+            j = i
+            while j < e and raw[j].isspace():
+                j += 1
+            before = chars[-1] if chars else ""
+            after = raw[j] if j < e else ""
+            if "\n" in raw[i:j] and _ITEM_START_RE.match(raw, j):
+                chars.append("\n")  # a line break before a list item or heading is real
+                offsets.append(raw.index("\n", i))
+            elif before and after and not (_is_cjk(before) or _is_cjk(after) or after == "^"):
+                chars.append(" ")  # one space between Latin words
+                offsets.append(i)
+            i = j
+            continue
+        chars.append(ch)
+        offsets.append(i)
+        i += 1

@@ -1,0 +1,127 @@
+"""Build, reuse and update the index of a set of documents.
+
+Vectors are reused by the content hash of each passage's index text (as ``llm`` does for
+embeddings), so re-indexing an unchanged corpus encodes nothing, and changing one document
+encodes only that document's new passages. A damaged index is reported and rebuilt.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Callable, Iterable, Protocol
+
+import numpy as np
+
+from embeddings import store
+from embeddings.chunking import CHUNKER_VERSION, DEFAULT_MAX_CHARS, Passage, chunk_blocks
+from embeddings.cleaning import clean
+from embeddings.loaders import Document
+from embeddings.structure import parse
+
+
+class PassageEncoder(Protocol):
+    model_id: str
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+
+def passages_of(document: Document, max_chars: int = DEFAULT_MAX_CHARS) -> list[Passage]:
+    """Clean, parse and chunk one document."""
+    if document.metadata.get("pages"):
+        return _paged_passages(document, max_chars)
+    cleaned = clean(document.text)
+    return chunk_blocks(parse(cleaned), cleaned, document.doc_id, max_chars)
+
+
+def _paged_passages(document: Document, max_chars: int) -> list[Passage]:
+    """Passages of a document with page starts (PDF): each passage gets its first page."""
+    passages = chunk_blocks(parse(cleaned := clean(document.text)), cleaned, document.doc_id, max_chars)
+    starts = document.metadata["pages"]
+    for p in passages:
+        p.page = 1 + sum(1 for s in starts[1:] if s <= p.start)
+    return passages
+
+
+def document_info(document: Document) -> dict:
+    """What the manifest records of a document: where from, what it is, its hash."""
+    info = {"source": document.source, "title": document.title, "content_hash": document.content_hash}
+    info.update({k: v for k, v in document.metadata.items() if k != "pages"})
+    if "year" not in info:
+        m = re.search(r"(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", document.text[:2000])
+        if m:
+            info["year"] = int(m.group(1))
+    return info
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_index(documents: Iterable[Document], encoder: PassageEncoder, previous: store.Index | None = None,
+                max_chars: int = DEFAULT_MAX_CHARS, progress: bool = False) -> tuple[store.Index, int]:
+    """A new index of ``documents``; returns it and how many passages had to be encoded."""
+    documents = list(documents)
+    passages: list[Passage] = []
+    infos: dict[str, dict] = {}
+    for doc in documents:
+        if doc.doc_id in infos:
+            raise ValueError(f"two documents share the id {doc.doc_id!r}")
+        infos[doc.doc_id] = document_info(doc)
+        doc_passages = passages_of(doc, max_chars)
+        infos[doc.doc_id]["passages"] = len(doc_passages)
+        passages.extend(doc_passages)
+    reuse: dict[str, np.ndarray] = {}
+    if previous is not None and previous.model_id == encoder.model_id:
+        reuse = {_key(p.index_text): v for p, v in zip(previous.passages, previous.vectors)}
+    todo = sorted({_key(p.index_text): p.index_text for p in passages if _key(p.index_text) not in reuse}.items())
+    if todo:
+        fresh = encoder.encode_passages([t for _, t in todo], progress=progress)
+        reuse.update({k: v for (k, _), v in zip(todo, fresh)})
+    dim = next(iter(reuse.values())).shape[0] if reuse else getattr(encoder, "dim", 0)
+    vectors = np.stack([reuse[_key(p.index_text)] for p in passages]).astype(np.float32) if passages \
+        else np.zeros((0, dim), np.float32)
+    index = store.Index(passages=passages, vectors=vectors, model_id=encoder.model_id,
+                        chunker_version=f"{CHUNKER_VERSION}/{max_chars}", documents=infos)
+    return index, len(todo)
+
+
+def is_current(index: store.Index, documents: list[Document], model_id: str, max_chars: int) -> bool:
+    """True when ``index`` was built from exactly these documents with this model and chunker."""
+    wanted = {d.doc_id: d.content_hash for d in documents}
+    have = {k: v.get("content_hash") for k, v in index.documents.items()}
+    return (index.model_id == model_id and index.chunker_version == f"{CHUNKER_VERSION}/{max_chars}"
+            and wanted == have)
+
+
+def ensure_index(documents: list[Document], encoder: PassageEncoder, directory: str | Path,
+                 max_chars: int = DEFAULT_MAX_CHARS, progress: bool = False,
+                 log: Callable[[str], None] = print) -> store.Index:
+    """Load the index in ``directory`` if it is current, else (re)build and save it."""
+    directory = Path(directory)
+    try:
+        lock = store.locked(directory)
+        lock.__enter__()
+    except OSError as exc:
+        log(f"warning: cannot lock index directory {directory} ({exc.strerror}); continuing without a lock")
+        lock = None
+    try:
+        previous = None
+        try:
+            previous = store.load(directory)
+        except store.IndexLoadError as exc:
+            if (directory / store.MANIFEST).exists():
+                log(f"warning: {exc}; rebuilding the index")
+        if previous is not None and is_current(previous, documents, encoder.model_id, max_chars):
+            return previous
+        index, encoded = build_index(documents, encoder, previous, max_chars, progress)
+        try:
+            store.save(index, directory)
+            log(f"indexed {len(index.passages)} passages from {len(documents)} document(s) "
+                f"({encoded} encoded, {len(index.passages) - encoded} reused) into {directory}")
+        except OSError as exc:
+            log(f"warning: cannot write the index to {directory} ({exc.strerror}); using it in memory only")
+        return index
+    finally:
+        if lock is not None:
+            lock.__exit__(None, None, None)

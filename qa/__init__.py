@@ -1,0 +1,1 @@
+"""Answer questions from an index: retrieve, rank, compose cited answers, evaluate."""
