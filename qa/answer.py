@@ -1,0 +1,210 @@
+"""Compose a short extractive answer with citation markers, or decline.
+
+The answer is the clause window (one to a few clauses of one sentence) from the top
+passages that best covers the question's words, quoted verbatim and followed by ``[n]``,
+the rank of the passage it comes from. Question forms shape the window: a definition
+question takes the glossary entry of its term, a list question the whole sentence, a label
+ending in ：its continuation. The system declines when the report does not support an
+answer: a name or year of the question appears nowhere in the corpus, a question asking
+for an amount finds no number (in the unit it names) beside its words, or the best window
+covers too little of the question.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import jieba.posseg as posseg
+
+from embeddings.chunking import Passage, split_sentences
+from qa.query import Query, expansions, matched_phrases, question_years
+from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tokenize
+
+DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
+DECLINE_EN = "The report does not say; I could not find this in it."
+QUANTITY_RE = re.compile(r"多少|几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
+                         r"|how (many|much)|what percentage|what share|\bgdp\b|\brate\b", re.I)
+DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
+                           r"|哪[一二三四五六七八九十两]+[个项种类]|stand for|what does .* mean|what is meant|definition", re.I)
+LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
+DATE_RE = re.compile(r"哪天|哪一天|什么时候|何时|日期|几月几日|when|what date", re.I)
+NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台]")
+CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
+PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
+NOUN_FLAGS = ("n", "nz", "eng") + PROPER_FLAGS
+MAX_WINDOW_CHARS = 90
+LIST_WINDOW_CHARS = 120
+
+
+@dataclass
+class Choice:
+    """The window chosen to answer (part of) a question."""
+
+    hit_index: int  # position in the retrieved list
+    text: str
+    coverage: float
+    score: float
+
+
+@dataclass
+class Composed:
+    """What the answer step decided."""
+
+    answer: str
+    declined: bool
+    cited: list[int] = field(default_factory=list)  # hit positions cited, in answer order
+    reason: str = ""
+    confidence: float = 0.0
+
+
+def clauses(sentence: str) -> list[str]:
+    """A sentence cut after ，；：(but not inside 1.72:1)."""
+    return [c for c in CLAUSE_RE.findall(sentence) if c]
+
+
+def _windows(text: str, max_chars: int, whole_sentence: bool):
+    """Candidate windows: runs of consecutive clauses inside one sentence."""
+    for s, e in split_sentences(text, max_chars=10_000):
+        parts = clauses(text[s:e])
+        if whole_sentence and e - s <= LIST_WINDOW_CHARS:
+            yield text[s:e]
+        for i in range(len(parts)):
+            window = ""
+            for j in range(i, min(i + 4, len(parts))):
+                window += parts[j]
+                if len(window) > max_chars and j > i:
+                    break
+                if window.rstrip()[-1:] in "：:" and j + 1 < len(parts):
+                    continue  # a label wants what follows it
+                yield window
+
+
+def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> dict[str, float]:
+    """Question words with IDF weights; thesaurus words count less, absent nouns count more."""
+    top = max(idf.values(), default=1.0)
+    weights = {t: max(idf.get(t, top), 0.1) for t in tokenize(query.text) if t not in GENERIC_NOUNS}
+    for word in expansions(query.text):
+        for t in tokenize(word):
+            weights.setdefault(t, 0.6 * max(idf.get(t, top), 0.1))
+    for word in missing:
+        weights[word] = 2 * top
+    return weights
+
+
+def _coverage(window: str, weights: dict[str, float]) -> float:
+    norm = normalize(window)
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in norm) / total if total else 0.0
+
+
+def _years(section: str) -> set[int]:
+    return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
+
+
+def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
+           top_n: int = 5) -> Choice | None:
+    """Best answering window among the first ``top_n`` passages."""
+    weights = _weights(query, idf, list(missing))
+    wants_number = bool(QUANTITY_RE.search(query.text))
+    wants_definition = bool(DEFINITION_RE.search(query.text))
+    wants_list = bool(LIST_RE.search(query.text))
+    wants_date = bool(DATE_RE.search(query.text))
+    q_norm = normalize(query.text)
+    best: Choice | None = None
+    for rank, p in enumerate(passages[:top_n]):
+        bonus = 0.08 / (rank + 1)
+        years = _years(p.section)
+        if query.years and years:
+            bonus += 0.1 if years & set(query.years) else -0.1
+        term = normalize(p.term).strip("“”\"")
+        if p.kind == "glossary" and term and term in q_norm:
+            bonus += 0.3 if wants_definition else 0.1
+            if wants_definition:
+                definition = p.text.split("：", 1)[-1]
+                cov = _coverage(p.index_text or p.text, weights)
+                score = cov + bonus
+                if best is None or score > best.score:
+                    best = Choice(rank, definition, cov, score)
+                continue
+        limit = LIST_WINDOW_CHARS if wants_list else MAX_WINDOW_CHARS
+        for window in _windows(p.text, limit, wants_list):
+            cov = _coverage(window, weights)
+            score = cov + bonus + (0.0003 * len(window) if wants_list else -0.0015 * len(window))
+            if wants_number and NUMBER_RE.search(window):
+                score += 0.1
+            if wants_date and re.search(r"\d+年\d+月\d+日", window):
+                score += 0.3
+            if best is None or score > best.score:
+                best = Choice(rank, window.strip().rstrip("，；：、,;:"), cov, score)
+    return best
+
+
+def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]:
+    """(names and years, other nouns) of the question that the (normalised) corpus never mentions.
+
+    Words the thesaurus knows are excused when one of their report terms is in the corpus."""
+    hard = [y for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text) if y not in norm_corpus]
+    hard += [phrase for phrase, terms in matched_phrases(query.text)
+             if not any(t in norm_corpus for t in terms.split())]
+    soft: list[str] = []
+    if query.english:
+        return hard, soft
+    for w in posseg.lcut(normalize(query.text)):
+        word = w.word.strip()
+        if (len(word) >= 2 and w.flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
+                and word not in norm_corpus and not expansions(word)):
+            (hard if w.flag in PROPER_FLAGS else soft).append(word)
+    return hard, soft
+
+
+def unit_ok(query: Query, window: str) -> bool:
+    """A question asking for an amount gets a number, in the unit it names if it names one."""
+    if not QUANTITY_RE.search(query.text):
+        return True
+    if not NUMBER_RE.search(window):
+        return False
+    asked = re.search(r"(?:多少|几)(亿元|万元|元|万亩|亩|公里|吨)", query.text)
+    return not asked or asked.group(1) in window
+
+
+def _carry_subject(first: str, part: str) -> str:
+    """A later sub-question with no subject of its own borrows the first one's words."""
+    own = [t for t in tokenize(part) if t not in GENERIC_NOUNS and t not in ("目标", "多少", "家", "个")]
+    if len(own) >= 2:
+        return part
+    borrowed = [t for t in tokenize(re.sub(r"20\d\d年?|去年|今年|明年", " ", first)) if t not in part]
+    return f"{part} {' '.join(borrowed)}" if borrowed else part
+
+
+def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
+            min_coverage: float = 0.15) -> Composed:
+    """Answer ``query`` from the ranked ``passages``, citing by position, or decline."""
+    decline = DECLINE_EN if query.english else DECLINE_ZH
+    if not passages:
+        return Composed(decline, True, reason="nothing retrieved")
+    hard, soft = missing_terms(query, norm_corpus)
+    if hard:
+        return Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
+    parts = query.parts if len(query.parts) > 1 else [query.text]
+    pieces, cited, confidence = [], [], 1.0
+    for n, part in enumerate(parts):
+        text = part if n == 0 else _carry_subject(parts[0], part)
+        years = question_years(text, query.report_year) if len(parts) > 1 else query.years
+        sub = Query(text, text, query.english, years, [text], query.report_year)
+        choice = choose(sub, passages, idf, [w for w in soft if w in part])
+        if choice is None:
+            continue
+        confidence = min(confidence, choice.coverage)
+        if not unit_ok(sub, choice.text):
+            return Composed(decline, True, reason="no figure of the asked kind", confidence=choice.coverage)
+        if choice.coverage < min_coverage:
+            return Composed(decline, True, reason="weak match", confidence=choice.coverage)
+        if choice.text not in pieces:
+            pieces.append(choice.text)
+            cited.append(choice.hit_index)
+    if not pieces:
+        return Composed(decline, True, reason="no answering sentence")
+    text = "；".join(f"{p}[{i + 1}]" for p, i in zip(pieces, cited))
+    if query.english:
+        text = f"According to the report: {text}"
+    return Composed(text, False, cited=cited, confidence=confidence)

@@ -1,0 +1,151 @@
+"""``ask``: from a question to a cited answer, the one code path every interface uses."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import jieba.posseg as posseg
+
+from embeddings.store import Index
+from qa.answer import compose
+from qa.followup import contextualize
+from qa.query import prepare
+from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
+from qa.text import normalize
+
+MAX_QUESTION_CHARS = 500
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as given (empty, too long, wrong type)."""
+
+
+@dataclass
+class Citation:
+    """A retrieved passage as shown to the user, pointing into the original document."""
+
+    rank: int
+    text: str
+    section: str
+    source: str
+    start: int
+    end: int
+    score: float
+    doc_id: str = ""
+    title: str = ""
+    year: int | None = None
+    page: int | None = None
+    notes: list[dict] = field(default_factory=list)  # glossary entries the passage refers to
+
+
+@dataclass
+class Answer:
+    """What ``ask`` returns: the answer text, whether it declined, and its sources."""
+
+    question: str
+    answer: str
+    declined: bool
+    citations: list[Citation]
+    took_ms: float = 0.0
+    reason: str = ""
+    cited: list[int] = field(default_factory=list)  # ranks the answer text cites
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_question(question: object, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question stripped, or :class:`QuestionError` saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("question must be a string")
+    q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+    if not q:
+        raise QuestionError("question is empty")
+    if len(question) > max_chars:
+        raise QuestionError(f"question is {len(question)} characters; the limit is {max_chars}")
+    return q
+
+
+class ReportQA:
+    """Question answering over one index (cheap ``__init__``, heavy ``warm_up``)."""
+
+    def __init__(self, index: Index, encoder: QueryEncoder, mode: str = "hybrid",
+                 max_question_chars: int = MAX_QUESTION_CHARS, **retriever_options) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
+        self.index = index
+        self.mode = mode
+        self.max_question_chars = max_question_chars
+        self.retriever = Retriever(index, encoder, **retriever_options)
+        self._warm = False
+
+    def warm_up(self) -> None:
+        """Build BM25 and the lookup tables; call once before serving."""
+        self.retriever.warm_up()
+        passages = self.index.passages
+        self._corpus = normalize("\n".join(p.section + "\n" + p.text for p in passages))
+        posseg.lcut("预热")  # load jieba's part-of-speech model now, not on the first question
+        self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
+        self._notes: dict[tuple[str, int], dict] = {}
+        for p in passages:
+            if p.kind == "glossary":
+                number = int("".join(ch for ch in p.text.split(".")[0] if ch.isdigit()) or 0)
+                self._notes[(p.doc_id, number)] = {"number": number, "term": p.term, "text": p.text}
+        years = [d.get("year") for d in self.index.documents.values() if d.get("year")]
+        self._default_year = max(years) if years else None
+        self._warm = True
+
+    def ask(self, question: str, top_k: int = 5, history: list[dict] | None = None, mode: str | None = None,
+            doc: str | None = None, year: int | None = None) -> Answer:
+        """Answer ``question`` from the report, with the ``top_k`` passages it rests on."""
+        started = time.perf_counter()
+        if not self._warm:
+            self.warm_up()
+        question = check_question(question, self.max_question_chars)
+        if not 1 <= int(top_k) <= 50:
+            raise QuestionError("top_k must be between 1 and 50")
+        searched = contextualize(question, history)
+        query = prepare(searched, self._report_year(doc, year))
+        query.parts = prepare(question).parts if searched == question else [searched]
+        want = max(int(top_k), 10)
+        hits = self._filtered(self.retriever.search(query, want if not (doc or year) else 200, mode or self.mode),
+                              doc, year)[:want]
+        composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._corpus)
+        citations = [self._citation(rank, h) for rank, h in enumerate(hits[:top_k], start=1)]
+        cited = [i + 1 for i in composed.cited]
+        for i in composed.cited:  # a cited passage beyond top_k is still shown
+            if i >= top_k:
+                citations.append(self._citation(i + 1, hits[i]))
+        return Answer(question=question, answer=composed.answer, declined=composed.declined,
+                      citations=citations, took_ms=(time.perf_counter() - started) * 1000,
+                      reason=composed.reason, cited=cited)
+
+    def retrieve(self, question: str, k: int = 10, mode: str | None = None) -> list[Citation]:
+        """Only the retrieval step: the top ``k`` passages."""
+        if not self._warm:
+            self.warm_up()
+        query = prepare(check_question(question, self.max_question_chars), self._default_year)
+        return [self._citation(r, h) for r, h in enumerate(self.retriever.search(query, k, mode or self.mode), 1)]
+
+    def _report_year(self, doc: str | None, year: int | None) -> int | None:
+        if year:
+            return int(year)
+        if doc and doc in self.index.documents:
+            return self.index.documents[doc].get("year")
+        return self._default_year
+
+    def _filtered(self, hits: list[Hit], doc: str | None, year: int | None) -> list[Hit]:
+        if not doc and not year:
+            return hits
+        docs = self.index.documents
+        return [h for h in hits
+                if (not doc or self.index.passages[h.row].doc_id == doc)
+                and (not year or docs.get(self.index.passages[h.row].doc_id, {}).get("year") == int(year))]
+
+    def _citation(self, rank: int, hit: Hit) -> Citation:
+        p = self.index.passages[hit.row]
+        info = self.index.documents.get(p.doc_id, {})
+        notes = [self._notes[(p.doc_id, n)] for n in p.footnotes if (p.doc_id, n) in self._notes]
+        return Citation(rank=rank, text=p.text, section=p.section, source=info.get("source", p.doc_id),
+                        start=p.start, end=p.end, score=round(hit.score, 6), doc_id=p.doc_id,
+                        title=info.get("title", ""), year=info.get("year"), page=p.page, notes=notes)

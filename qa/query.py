@@ -1,0 +1,91 @@
+"""Turn what a citizen typed into what retrieval looks for.
+
+Three general steps: expand everyday or English words with the report's own vocabulary
+(a small thesaurus file), resolve 去年/今年 against the report's year, and split a
+question that asks two things into two sub-questions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from qa.text import is_english, normalize
+
+
+@dataclass
+class Query:
+    """A question prepared for retrieval."""
+
+    text: str  # what the user typed
+    search_text: str  # text plus expansions, for BM25 and the encoder
+    english: bool = False
+    years: tuple[int, ...] = ()  # years the question is about, resolved
+    parts: list[str] = field(default_factory=list)  # sub-questions of a compound question
+    report_year: int | None = None  # the year 今年 means
+
+
+@lru_cache(maxsize=1)
+def thesaurus() -> tuple[tuple[str, str], ...]:
+    """(phrase, official terms) pairs from ``qa/data/thesaurus.tsv``, longest phrase first."""
+    text = (resources.files("qa") / "data" / "thesaurus.tsv").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            phrase, terms = line.split("\t", 1)
+            pairs.append((phrase.strip().lower(), terms.strip()))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def matched_phrases(text: str) -> list[tuple[str, str]]:
+    """Thesaurus (phrase, terms) pairs whose phrase occurs in ``text``."""
+    norm = normalize(text)
+    found = []
+    for phrase, terms in thesaurus():
+        if phrase.isascii():
+            hit = re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", norm)
+        else:
+            hit = phrase in norm
+        if hit:
+            found.append((phrase, terms))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _expansions(text: str) -> tuple[str, ...]:
+    norm = normalize(text)
+    out: list[str] = []
+    for _, terms in matched_phrases(text):
+        out.extend(t for t in terms.split() if t not in out and t not in norm)
+    return tuple(out)
+
+
+def expansions(text: str) -> list[str]:
+    """Official terms for the everyday/English phrases in ``text``."""
+    return list(_expansions(text))
+
+
+def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
+    """Years a question is about: explicit ones plus 去年/今年/明年 relative to the report's year."""
+    years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}
+    if report_year:
+        norm = normalize(text)
+        rel = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -1, "今年": 0, "本年": 0, "明年": 1,
+               "last year": -1, "this year": 0, "next year": 1}
+        years |= {report_year + d for word, d in rel.items() if word in norm}
+    return tuple(sorted(years))
+
+
+def split_question(text: str) -> list[str]:
+    """Sub-questions of a compound question (``去年…？今年…？``); one part for a simple one."""
+    parts = [p.strip() for p in re.split(r"(?<=[？?])\s*", text) if len(p.strip()) >= 4]
+    return parts if len(parts) > 1 else [text.strip()]
+
+
+def prepare(text: str, report_year: int | None = None) -> Query:
+    """Everything retrieval needs to know about a question."""
+    extra = expansions(text)
+    search = text if not extra else f"{text} {' '.join(extra)}"
+    return Query(text=text, search_text=search, english=is_english(text),
+                 years=question_years(text, report_year), parts=split_question(text), report_year=report_year)

@@ -1,0 +1,135 @@
+"""Find the passages that answer a question: dense (FAISS), BM25 over jieba words, or both.
+
+Hybrid retrieval fuses the two rankings with reciprocal rank fusion, then applies a small
+prior for the year a question is about (a passage under 2024年工作回顾 answers 去年…).
+Compound questions are searched part by part and the results interleaved, so each part's
+evidence reaches the top ranks.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Protocol
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from embeddings.store import Index
+from qa.query import Query
+from qa.text import normalize, tokenize
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class QueryEncoder(Protocol):
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass
+class Hit:
+    """A retrieved passage: its row in the index and how each leg scored it."""
+
+    row: int
+    score: float
+    dense: float = 0.0
+    bm25: float = 0.0
+
+
+class Retriever:
+    """Dense, BM25 and hybrid search over one index (cheap init, heavy ``warm_up``)."""
+
+    def __init__(self, index: Index, encoder: QueryEncoder, tokenizer: Callable[[str], list[str]] = tokenize,
+                 rrf_k: int = 10, dense_weight: float = 0.5, bm25_weight: float = 1.0,
+                 year_boost: float = 0.3, term_boost: float = 0.5, depth: int = 50) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.bm25_weight = bm25_weight
+        self.year_boost = year_boost
+        self.term_boost = term_boost
+        self.depth = depth
+        self.bm25: BM25Okapi | None = None
+        self._years: list[tuple[int, ...]] = []
+        self._embed = lru_cache(maxsize=2048)(self._embed_uncached)
+
+    def warm_up(self) -> None:
+        corpus = [self.tokenizer(p.index_text) or ["∅"] for p in self.index.passages]
+        self.bm25 = BM25Okapi(corpus) if corpus else None
+        self._years = [_section_years(p.section) for p in self.index.passages]
+        self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(self.index.passages)
+                       if p.kind == "glossary" and p.term}
+        self.vocabulary = {t for doc in corpus for t in doc}
+
+    def _embed_uncached(self, text: str) -> np.ndarray:
+        return self.encoder.encode_queries([text])[0]
+
+    def dense(self, text: str, k: int) -> list[tuple[int, float]]:
+        """(row, cosine) by embedding similarity."""
+        return self.index.search(self._embed(text), k)
+
+    def lexical(self, text: str, k: int) -> list[tuple[int, float]]:
+        """(row, BM25 score) over jieba words."""
+        if self.bm25 is None:
+            self.warm_up()
+        if self.bm25 is None:
+            return []
+        tokens = self.tokenizer(text)
+        if not tokens:
+            return []
+        scores = self.bm25.get_scores(tokens)
+        top = np.argsort(-scores)[:k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def search(self, query: Query, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+        """Top ``k`` passages for a prepared query."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
+        if len(query.parts) > 1:
+            ranked = [self._search_one(Query(p, p + query.search_text[len(query.text):], query.english,
+                                             query.years), k, mode) for p in query.parts]
+            return _interleave(ranked, k)
+        return self._search_one(query, k, mode)
+
+    def _search_one(self, query: Query, k: int, mode: str) -> list[Hit]:
+        depth = max(k, self.depth)
+        dense = self.dense(query.search_text, depth) if mode in ("hybrid", "dense") else []
+        lexical = self.lexical(query.search_text, depth) if mode in ("hybrid", "bm25") else []
+        hits: dict[int, Hit] = {}
+        for weight, ranking, attr in ((self.dense_weight, dense, "dense"), (self.bm25_weight, lexical, "bm25")):
+            for rank, (row, score) in enumerate(ranking):
+                hit = hits.setdefault(row, Hit(row, 0.0))
+                setattr(hit, attr, score)
+                hit.score += weight / (self.rrf_k + rank + 1) if mode == "hybrid" else score
+        if mode == "hybrid" and self.term_boost:
+            # a glossary entry whose term the question names is where its definition is
+            q = normalize(query.text)
+            for row, term in self._terms.items():
+                if term in q:
+                    hit = hits.setdefault(row, Hit(row, 0.0))
+                    hit.score = hit.score * (1 + self.term_boost) + self.term_boost / (self.rrf_k + 1)
+        if mode == "hybrid" and query.years and self._years:
+            for hit in hits.values():
+                years = self._years[hit.row]
+                if years and set(years) & set(query.years):
+                    hit.score *= 1 + self.year_boost
+                elif years:
+                    hit.score *= 1 - self.year_boost / 2
+        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def _section_years(section: str) -> tuple[int, ...]:
+    return tuple(sorted({int(y) for y in re.findall(r"(20\d\d)\s*年", section)}))
+
+
+def _interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
+    out: list[Hit] = []
+    seen: set[int] = set()
+    for i in range(max((len(r) for r in rankings), default=0)):
+        for r in rankings:
+            if i < len(r) and r[i].row not in seen:
+                seen.add(r[i].row)
+                out.append(r[i])
+    return out[:k]

@@ -1,0 +1,62 @@
+"""Text normalisation and word segmentation shared by retrieval, answering and scoring.
+
+Segmentation is jieba's (search mode, so 地区生产总值 also yields 地区 / 生产 / 总值); the
+tokenizer is a plain function handed to BM25, as ``rank_bm25`` expects.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+FOOTNOTE_RE = re.compile(r"\^\[\d+\]")
+_PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
+STOPWORDS = frozenset("""
+的 了 是 在 和 与 及 等 对 把 被 让 从 为 以 于 就 都 也 又 还 要 将 会 能 可 有 个 这 那 之 其 或 而 并 但
+吗 呢 吧 啊 呀 么 嘛 哪 谁 啥 什么 怎么 怎样 如何 多少 几 几个 哪些 哪个 哪家 哪两个 是不是 有没有 一共 总共
+请问 请 告诉 我 我们 你 你们 他们 溧阳 溧阳市 市 全市 去年 今年 明年 里 中 上 下 说 指 具体 又 呀 吗 这份 那个 这个
+a an the of in on at to for is are was were be been what which who how many much does did do liyang
+report by with and or from as that this it its
+""".split())
+
+
+GENERIC_NOUNS = frozenset("""
+东西 意思 内容 情况 方面 事情 问题 举措 措施 办法 情形 东东 地方 时候 时间 方面 数字 数据 部分 东西 哪天 人 多少钱 钱
+""".split())
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, footnote markers removed: the form both queries and passages are compared in."""
+    return FOOTNOTE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@lru_cache(maxsize=4096)
+def _cut(text: str) -> tuple[str, ...]:
+    return tuple(jieba.cut_for_search(text))
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words of ``text`` for BM25 and overlap scoring (stop words and punctuation dropped)."""
+    out = []
+    for tok in _cut(normalize(text)):
+        tok = tok.strip()
+        if tok and tok not in STOPWORDS and not _PUNCT_RE.match(tok):
+            out.append(tok)
+    return out
+
+
+def is_english(text: str) -> bool:
+    """True when a question is written mostly in Latin letters."""
+    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return letters > 0 and letters >= 2 * cjk
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary now rather than on the first question."""
+    jieba.initialize()
