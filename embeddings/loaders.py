@@ -12,6 +12,7 @@ from pathlib import Path
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES)
 
 
 class DocumentError(ValueError):
@@ -66,8 +67,8 @@ def load_document(path: str | Path, doc_id: str | None = None) -> Document:
         raise DocumentError(f"{p}: no such file")
     if p.is_dir():
         raise DocumentError(f"{p}: is a directory, expected a file")
-    if p.suffix.lower() not in TEXT_SUFFIXES:
-        raise DocumentError(f"{p}: unsupported file type {p.suffix or '(none)'}; expected one of {sorted(TEXT_SUFFIXES)}")
+    if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"{p}: unsupported file type {p.suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
     size = p.stat().st_size
     if size > MAX_DOCUMENT_BYTES:
         raise DocumentError(f"{p}: {size} bytes is over the {MAX_DOCUMENT_BYTES} byte limit")

@@ -1,0 +1,76 @@
+"""Shared fixtures: the real model, the real index of the bundled report, the real QA system.
+
+They are built once per test session in a temporary data directory (model conversion and
+indexing take about half a minute on 2 cores), so every test that needs the real path uses
+the same objects. Fast unit tests use ``FakeEncoder`` instead.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class FakeEncoder:
+    """A tiny deterministic encoder: bag of character bigrams hashed into 64 dimensions."""
+
+    model_id = "fake-bigram-64"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.encoded = 0
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, np.float32)
+        for a, b in zip(text, text[1:]):
+            v[int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dim] += 1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        return np.stack([self._vec(t) for t in texts])
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        self.encoded += len(texts)
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> "os.PathLike":
+    """One data directory (converted model + indexes) for the whole session."""
+    return tmp_path_factory.mktemp("report-qa-data")
+
+
+@pytest.fixture(scope="session")
+def real_encoder(data_dir):
+    from embeddings.model import Encoder
+    enc = Encoder(None, data_dir)
+    enc.warm_up()
+    return enc
+
+
+@pytest.fixture(scope="session")
+def real_system(data_dir, real_encoder):
+    """The bundled report indexed with the real model, and a warm QA system over it."""
+    from ui.config import Settings
+    from ui.runtime import build_system
+    settings = Settings(data_dir=data_dir)
+    return build_system(settings, encoder=real_encoder, log=lambda m: None)
+
+
+@pytest.fixture(scope="session")
+def real_qa(real_system):
+    return real_system.qa

