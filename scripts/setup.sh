@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Create the virtualenv (default .venv) and install report-qa into it.
+# PyTorch: an importable torch is kept as it is; otherwise a CPU-only build is installed first
+# (the 2.13.0 CPU wheel that pip finds locally here, else PyTorch's CPU index), so pip never
+# pulls a multi-GB CUDA build. Usage: scripts/setup.sh [test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+VENV=${REPORT_QA_VENV:-.venv}
+EXTRA=${1:-}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+"$PY" -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+
+if ! "$PY" -c "import torch" 2>/dev/null; then
+  echo "setup: installing CPU-only PyTorch"
+  "$PY" -m pip install -q "torch==2.13.0+cpu" 2>&1 | grep -v '^WARNING: Location' \
+    || "$PY" -m pip install -q torch --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+  "$PY" -c "import torch" || { echo "setup: could not install torch" >&2; exit 1; }
+fi
+
+target="."
+[ "$EXTRA" = "test" ] && target=".[test]"
+echo "setup: installing report-qa${EXTRA:+ with $EXTRA extras}"
+"$PY" -m pip install -q -e "$target" 2>&1 | grep -v '^WARNING: Location' || true
+"$PY" -c "import embeddings, qa, ui, sentence_transformers, faiss" \
+  || { echo "setup: installation failed" >&2; exit 1; }

@@ -1,0 +1,42 @@
+import re
+
+from embeddings.chunking import DEFAULT_MAX_CHARS, split_sentences
+from embeddings.indexer import passages_of
+from embeddings.loaders import bundled_report_path, load_document
+
+
+def lenient(s):
+    return re.sub(r"\^\[\d+\]|\*\*|\s", "", s)
+
+
+def test_passages_point_exactly_into_the_original_file():
+    doc = load_document(bundled_report_path())
+    for p in passages_of(doc):
+        assert lenient(doc.text[p.start:p.end]) == lenient(p.text)
+        assert p.text[0] == doc.text[p.start] and p.text[-1] == doc.text[p.end - 1]
+
+
+def test_passages_are_small_and_keep_their_section():
+    passages = passages_of(load_document(bundled_report_path()))
+    paragraphs = [p for p in passages if p.kind == "paragraph"]
+    assert len(passages) > 100
+    assert sum(len(p.text) <= DEFAULT_MAX_CHARS for p in paragraphs) / len(paragraphs) > 0.9
+    gdp = next(p for p in passages if "1650亿元" in p.text)
+    assert gdp.section.startswith("一、2024年工作回顾")
+    assert all(p.section for p in passages if p.kind != "front")
+
+
+def test_glossary_passage_is_findable_from_the_term_and_usage_links_to_it():
+    passages = passages_of(load_document(bundled_report_path()))
+    entry = next(p for p in passages if p.kind == "glossary" and p.term == "三站三中心")
+    assert "院士工作站" in entry.text and "新增省级“三站三中心”10家" in entry.index_text
+    user = next(p for p in passages if "新增省级“三站三中心”10家" in p.text)
+    assert 3 in user.footnotes
+
+
+def test_sentences_split_at_chinese_ends_and_long_ones_at_semicolons():
+    text = "第一句。第二句！第三句？"
+    assert [text[s:e] for s, e in split_sentences(text)] == ["第一句。", "第二句！", "第三句？"]
+    long = "；".join(["这是一个相当长的分句" * 3] * 6) + "。"
+    parts = split_sentences(long, max_chars=80)
+    assert len(parts) > 1 and "".join(long[s:e] for s, e in parts) == long

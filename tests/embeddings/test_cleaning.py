@@ -1,0 +1,57 @@
+from embeddings.cleaning import clean
+from embeddings.loaders import bundled_report_path
+
+
+def report():
+    return bundled_report_path().read_text(encoding="utf-8")
+
+
+def test_every_clean_character_maps_back_to_the_same_original_character():
+    raw = report()
+    c = clean(raw)
+    assert len(c.offsets) == len(c.text)
+    for ch, off in zip(c.text, c.offsets):
+        if ch != "\n":
+            assert raw[off] == ch
+    assert c.offsets == sorted(c.offsets)
+
+
+def test_sentence_cut_by_a_page_break_is_joined():
+    c = clean(report())
+    # the original has a blank line between "“四个论英雄”^[2]的" and "导向持续强化"
+    assert "“四个论英雄”的导向持续强化" in c.text
+    assert "新增就业1.3万人，扶持再就业和创业5400人" in c.text
+
+
+def test_headings_and_finished_paragraphs_are_not_joined():
+    c = clean("一、2024年工作回顾\n\n经济运行整体向好。增长6%。\n\n企业发展承压前行。")
+    assert c.text.split("\n\n") == ["一、2024年工作回顾", "经济运行整体向好。增长6%。", "企业发展承压前行。"]
+
+
+def test_synthetic_page_break_inside_a_long_sentence():
+    first = "全年地区生产总值突破1650亿元，增长6%，产业体系提档升级，低空经济、合成生物等未来产业加速"
+    c = clean(first + "\n\n布局。下一句。")
+    assert c.text == first + "布局。下一句。"
+
+
+def test_spaces_inside_numbers_and_units_go_but_latin_words_keep_theirs():
+    c = clean("改新建高标准农田 6.31 万亩，办理建议 193 件，“Real Estate Investment Trusts”的缩写。")
+    assert "6.31万亩" in c.text and "建议193件" in c.text
+    assert "Real Estate Investment Trusts" in c.text
+
+
+def test_footnote_markers_are_removed_and_remembered():
+    raw = "新增省级“三站三中心”^[3]10家。\n\n名词解释\n\n3. **三站三中心**：博士后科研工作站。"
+    c = clean(raw)
+    assert "“三站三中心”10家" in c.text and "^[" not in c.text and "**" not in c.text
+    assert [f.number for f in c.footnotes] == [3]
+    assert c.text[c.footnotes[0].position:].startswith("10家")
+
+
+def test_bundled_report_has_all_17_footnotes():
+    assert sorted(f.number for f in clean(report()).footnotes) == list(range(1, 18))
+
+
+def test_stray_line_breaks_inside_a_paragraph_are_removed():
+    c = clean("各位代表，风正时济，\n自当破浪前行。")
+    assert c.text == "各位代表，风正时济，自当破浪前行。"

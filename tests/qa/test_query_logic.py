@@ -1,0 +1,54 @@
+"""Query preparation, follow-ups and decline checks: pure logic, no model."""
+from qa.answer import clauses, missing_terms, unit_ok
+from qa.followup import contextualize, is_follow_up
+from qa.query import expansions, prepare, question_years, split_question
+from qa.text import normalize
+
+
+def test_thesaurus_expands_everyday_and_english_words():
+    assert "地区生产总值" in expansions("去年GDP多少？")
+    assert "托育" in expansions("托儿所名额有多少")
+    assert "地区生产总值" in expansions("What was Liyang's GDP?")
+    assert expansions("经济运行整体向好") == []
+
+
+def test_relative_years_follow_the_report_year():
+    assert question_years("去年新增了多少", 2025) == (2024,)
+    assert question_years("今年目标是多少", 2025) == (2025,)
+    assert question_years("2023年的目标", 2025) == (2023,)
+    assert question_years("去年GDP", None) == ()
+
+
+def test_compound_questions_split():
+    assert split_question("去年新增了多少家？今年目标又是多少家？") == ["去年新增了多少家？", "今年目标又是多少家？"]
+    assert split_question("去年GDP多少？") == ["去年GDP多少？"]
+
+
+def test_follow_up_borrows_the_previous_subject_without_its_time():
+    history = [{"role": "user", "content": "去年GDP多少？"}, {"role": "assistant", "content": "1650亿元"}]
+    assert is_follow_up("那今年的目标呢？")
+    q = contextualize("那今年的目标呢？", history)
+    assert "gdp" in q.lower() and "去年" not in q
+    assert contextualize("今年要新增几个托班？", history) == "今年要新增几个托班？"
+    assert contextualize("那今年的目标呢？", None) == "那今年的目标呢？"
+
+
+def test_missing_names_and_years_are_hard_misses():
+    corpus = normalize("溧阳市地区生产总值突破1650亿元。2024年工作回顾。2025年工作安排。")
+    hard, _ = missing_terms(prepare("上海去年GDP是多少？", 2025), corpus)
+    assert "上海" in hard
+    hard, _ = missing_terms(prepare("溧阳2026年的GDP目标是多少？", 2025), corpus)
+    assert "2026" in hard
+    hard, soft = missing_terms(prepare("去年GDP多少？", 2025), corpus)
+    assert hard == []
+
+
+def test_amount_questions_need_a_number_in_the_asked_unit():
+    q = prepare("一般公共预算收入总共是多少亿元？")
+    assert not unit_ok(q, "一般公共预算收入增长5.1%")
+    assert unit_ok(q, "一般公共预算收入达到60亿元")
+    assert unit_ok(prepare("今年帮扶困难群众要用好哪个平台？"), "运用好“全漂助”智慧救助平台")
+
+
+def test_ratio_colons_do_not_split_clauses():
+    assert clauses("城乡居民收入比为1.72:1，贷款余额增长21.58%。") == ["城乡居民收入比为1.72:1，", "贷款余额增长21.58%。"]
