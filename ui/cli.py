@@ -12,7 +12,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from embeddings.loaders import DocumentError  # noqa: E402
 from embeddings.model import ModelLoadError  # noqa: E402
-from qa.pipeline import Answer, QuestionError  # noqa: E402
+from qa.pipeline import Answer, QuestionError, check_question  # noqa: E402
 from ui.config import Settings  # noqa: E402
 
 
@@ -96,6 +96,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from ui.runtime import build_system
+    check_question(args.question)  # fail fast, before loading the model
     if not 1 <= args.top_k <= 20:
         raise QuestionError("--top-k must be between 1 and 20")
     system = build_system(_settings(args, mode=args.mode))
@@ -106,6 +107,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from ui.evaluation import run_eval
+    if not Path(args.dataset).is_file():
+        raise FileNotFoundError(f"dataset {args.dataset} not found")
     return run_eval(args, _settings(args))
 
 

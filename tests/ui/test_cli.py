@@ -1,0 +1,64 @@
+"""The ``report-qa`` command as a user runs it: a real subprocess on the real index."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(args, data_dir, **kw):
+    env = dict(os.environ, REPORT_QA_DATA_DIR=str(data_dir))
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=300, **kw)
+
+
+@pytest.fixture(scope="module")
+def indexed(real_system, data_dir):
+    """The session fixture has converted the model and built the default index already."""
+    return data_dir
+
+
+def test_ask_json_shape(indexed):
+    r = run(["ask", "去年GDP多少？", "--json", "--top-k", "3"], indexed)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) >= {"answer", "declined", "citations"}
+    assert "1650亿元" in out["answer"] and out["declined"] is False
+    assert len(out["citations"]) >= 3
+    c = out["citations"][0]
+    assert set(c) >= {"rank", "text", "section", "source", "start", "end", "score"}
+    assert any(x["section"].startswith("一、2024年工作回顾") and "1650亿元" in x["text"] for x in out["citations"])
+
+
+def test_ask_text_and_decline(indexed):
+    r = run(["ask", "溧阳的房价多少？"], indexed)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("报告中没有找到相关内容")
+    r = run(["ask", "今年要新增几个托班？"], indexed)
+    assert "33个" in r.stdout.splitlines()[0] and "[1]" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["ask", ""], ["ask", "   "], ["ask", "问" * 600], ["ask", "GDP?", "--top-k", "0"],
+                                  ["eval", "/nonexistent/dev.jsonl"]])
+def test_bad_input_is_a_clear_error_not_a_traceback(indexed, args):
+    r = run(args, indexed)
+    assert r.returncode == 2
+    assert "report-qa: error:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_index_command_reuses_the_cached_index(indexed):
+    r = run(["index", "--no-progress"], indexed)
+    assert r.returncode == 0, r.stderr
+    assert "passages from 1 document" in r.stdout
+    assert "encoded" not in r.stderr  # nothing was rebuilt
+
+
+def test_damaged_index_is_rebuilt_with_a_message(indexed, tmp_path):
+    import shutil
+    copy = tmp_path / "data"
+    shutil.copytree(indexed, copy)
+    (copy / "indexes" / "default" / "manifest.json").write_text("{broken")
+    r = run(["ask", "去年GDP多少？"], copy)
+    assert r.returncode == 0 and "1650亿元" in r.stdout
+    assert "damaged" in r.stderr and "Traceback" not in r.stderr
