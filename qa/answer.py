@@ -62,8 +62,13 @@ def clauses(sentence: str) -> list[str]:
     return [c for c in CLAUSE_RE.findall(sentence) if c]
 
 
-def _windows(text: str, max_chars: int, whole_sentence: bool):
-    """Candidate windows: runs of consecutive clauses inside one sentence."""
+def _windows(passage: str, max_chars: int, whole_sentence: bool):
+    """Candidate windows: runs of consecutive clauses inside one sentence (and one line)."""
+    for text in passage.split("\n"):
+        yield from _line_windows(text, max_chars, whole_sentence)
+
+
+def _line_windows(text: str, max_chars: int, whole_sentence: bool):
     for s, e in split_sentences(text, max_chars=10_000):
         parts = clauses(text[s:e])
         if whole_sentence and e - s <= LIST_WINDOW_CHARS:
@@ -82,7 +87,8 @@ def _windows(text: str, max_chars: int, whole_sentence: bool):
 def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> dict[str, float]:
     """Question words with IDF weights; thesaurus words count less, absent nouns count more."""
     top = max(idf.values(), default=1.0)
-    weights = {t: max(idf.get(t, top), 0.1) for t in tokenize(query.text) if t not in GENERIC_NOUNS}
+    weights = {t: max(idf.get(t, top), 0.1) for t in tokenize(query.text)
+               if t not in GENERIC_NOUNS and not (query.english and t not in idf)}
     for word in expansions(query.text):
         for t in tokenize(word):
             weights.setdefault(t, 0.6 * max(idf.get(t, top), 0.1))
@@ -132,8 +138,12 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
             score = cov + bonus + (0.0003 * len(window) if wants_list else -0.0015 * len(window))
             if wants_number and NUMBER_RE.search(window):
                 score += 0.1
-            if wants_date and re.search(r"\d+年\d+月\d+日", window):
-                score += 0.3
+            if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
+                if re.search(r"\d+年\d+月\d+日", window):
+                    cov = max(cov, _coverage(p.text, weights))
+                    score = max(score, cov + bonus)
+                else:
+                    score -= 1.0
             if best is None or score > best.score:
                 best = Choice(rank, window.strip().rstrip("，；：、,;:"), cov, score)
     return best
@@ -143,7 +153,8 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     """(names and years, other nouns) of the question that the (normalised) corpus never mentions.
 
     Words the thesaurus knows are excused when one of their report terms is in the corpus."""
-    hard = [y for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text) if y not in norm_corpus]
+    years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.years}
+    hard = sorted(y for y in years if y not in norm_corpus)
     hard += [phrase for phrase, terms in matched_phrases(query.text)
              if not any(t in norm_corpus for t in terms.split())]
     soft: list[str] = []
@@ -152,19 +163,35 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     for w in posseg.lcut(normalize(query.text)):
         word = w.word.strip()
         if (len(word) >= 2 and w.flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
-                and word not in norm_corpus and not expansions(word)):
+                and word not in norm_corpus and word not in _phrases()):
             (hard if w.flag in PROPER_FLAGS else soft).append(word)
     return hard, soft
 
 
+def _phrases() -> frozenset[str]:
+    from qa.query import thesaurus
+    return frozenset(p for p, _ in thesaurus())
+
+
+FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
+
+
 def unit_ok(query: Query, window: str) -> bool:
-    """A question asking for an amount gets a number, in the unit it names if it names one."""
+    """A question asking for an amount gets a number, in the unit it names if it names one,
+    in a clause that also names what the question is about (not just 目标 or 增长)."""
     if not QUANTITY_RE.search(query.text):
         return True
     if not NUMBER_RE.search(window):
         return False
     asked = re.search(r"(?:多少|几)(亿元|万元|元|万亩|亩|公里|吨)", query.text)
-    return not asked or asked.group(1) in window
+    if asked and asked.group(1) not in window:
+        return False
+    focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
+             if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
+    if not focus:
+        return True
+    numbered = [normalize(c) for c in clauses(window) if NUMBER_RE.search(c)]
+    return any(t in c for c in numbered for t in focus)
 
 
 def _carry_subject(first: str, part: str) -> str:

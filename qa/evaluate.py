@@ -87,6 +87,12 @@ def evidence_rank(evidence: list[str], passages: list[str], k: int = 10) -> int 
     return None
 
 
+def answer_contains(answers: list[str], answer: str) -> bool:
+    """True when ``answer`` contains every expected string (leniently), as the README defines it."""
+    text = lenient(answer)
+    return all(lenient(a) in text for a in answers)
+
+
 def score(rows: list[dict], predictions: dict[str, dict]) -> dict:
     """Metrics overall and per type for ``predictions`` keyed by question id."""
     def block(subset: list[dict]) -> dict:
@@ -100,8 +106,7 @@ def score(rows: list[dict], predictions: dict[str, dict]) -> dict:
             for k in KS:
                 out[f"recall@{k}"] = _mean([rk is not None and rk <= k for rk in with_ev])
             out["mrr@10"] = _mean([1 / rk if rk else 0.0 for rk in with_ev])
-            out["answer_contains"] = _mean([all(lenient(a) in lenient(predictions[r["id"]]["answer"])
-                                                for a in r["answers"]) and not predictions[r["id"]]["declined"]
+            out["answer_contains"] = _mean([answer_contains(r["answers"], predictions[r["id"]]["answer"])
                                             for r in answerable])
             out["median_answer_chars"] = statistics.median(len(predictions[r["id"]]["answer"]) for r in answerable)
             out["false_decline"] = _mean([predictions[r["id"]]["declined"] for r in answerable])
@@ -124,23 +129,75 @@ def _mean(values: list) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile with linear interpolation between closest ranks (numpy's default)."""
     s = sorted(values)
     i = (len(s) - 1) * q / 100
     lo, hi = int(i), min(int(i) + 1, len(s) - 1)
     return round(s[lo] + (s[hi] - s[lo]) * (i - lo), 3)
 
 
+_percentile = percentile
+
+
 def predict(ask: Callable[[str], object], rows: Iterable[dict], k: int = 10,
-            progress: bool = False) -> list[dict]:
-    """Predictions (the shared predictions format plus ``took_ms``) for each question via ``ask``."""
+            progress: bool | str = False) -> list[dict]:
+    """Predictions (the shared predictions format plus ``took_ms``) for each question via ``ask``.
+
+    ``progress``: show a tqdm bar (a string is its label).
+    """
     rows = list(rows)
     if progress:
         from tqdm import tqdm
-        rows = tqdm(rows, desc="questions", unit="q")
+        rows = tqdm(rows, desc=progress if isinstance(progress, str) else "questions", unit="q")
     out = []
     for r in rows:
         a = ask(r["question"])
         out.append({"id": r["id"], "passages": [c.text for c in a.citations[:k]], "answer": a.answer,
                     "declined": a.declined, "took_ms": round(a.took_ms, 3)})
     return out
+
+
+def outcome(row: dict, prediction: dict) -> dict:
+    """How one question went: evidence rank, whether the answer holds, and what was wrong, in words."""
+    rank = evidence_rank(row["evidence"], prediction["passages"]) if row["answerable"] and row["evidence"] else None
+    problems = []
+    if row["answerable"]:
+        if row["evidence"] and rank is None:
+            problems.append("evidence not in the top 10")
+        elif rank and rank > 1:
+            problems.append(f"evidence complete only at rank {rank}")
+        if prediction["declined"]:
+            problems.append("declined an answerable question")
+        missing = [a for a in row["answers"] if lenient(a) not in lenient(prediction["answer"])]
+        if missing and not prediction["declined"]:
+            problems.append("answer lacks " + "、".join(f"“{a}”" for a in missing))
+        correct = not missing
+    else:
+        correct = bool(prediction["declined"])
+        if not correct:
+            problems.append("answered an unanswerable question")
+    return {"rank": rank, "correct": correct, "problems": problems}
+
+
+def misses(rows: list[dict], predictions: dict[str, dict], n: int = 10) -> list[dict]:
+    """The ``n`` worst questions, worst first, with what was retrieved and answered instead.
+
+    Order: evidence missing from the top 10, then wrong or declined answers, then answered
+    unanswerables, then evidence found late (deeper ranks first).
+    """
+    found = []
+    for r in rows:
+        p = predictions[r["id"]]
+        o = outcome(r, p)
+        if not o["problems"]:
+            continue
+        severity = (0 if r["answerable"] and r["evidence"] and o["rank"] is None else
+                    1 if r["answerable"] and not o["correct"] else
+                    2 if not r["answerable"] else 3)
+        found.append((severity, -(o["rank"] or 0), r["id"], {
+            "id": r["id"], "type": r["type"], "question": r["question"], "evidence": r["evidence"],
+            "answers": r["answers"], "rank": o["rank"], "problems": o["problems"], "answer": p["answer"],
+            "declined": p["declined"], "top3": p["passages"][:3]}))
+    found.sort(key=lambda t: t[:3])
+    return [t[3] for t in found[:n]]
