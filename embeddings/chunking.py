@@ -14,7 +14,7 @@ from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
 CHUNKER_VERSION = "3"
-DEFAULT_MAX_CHARS = 100
+DEFAULT_MAX_CHARS = 120
 SECTION_SEP = " > "
 _SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")
 
