@@ -87,11 +87,21 @@ def build_index(documents: Iterable[Document], encoder: PassageEncoder, previous
 
 
 def is_current(index: store.Index, documents: list[Document], model_id: str, max_chars: int) -> bool:
-    """True when ``index`` was built from exactly these documents with this model and chunker."""
-    wanted = {d.doc_id: d.content_hash for d in documents}
-    have = {k: v.get("content_hash") for k, v in index.documents.items()}
+    """True when ``index`` was built from exactly these documents (text and metadata) with this model and chunker."""
+    wanted = {d.doc_id: document_info(d) for d in documents}
+    have = {k: {f: v for f, v in info.items() if f != "passages"} for k, info in index.documents.items()}
     return (index.model_id == model_id and index.chunker_version == f"{CHUNKER_VERSION}/{max_chars}"
             and wanted == have)
+
+
+def changes(previous: store.Index | None, documents: list[Document]) -> dict[str, int]:
+    """How many documents are added, updated (new text), removed and unchanged since ``previous``."""
+    old = {k: v.get("content_hash") for k, v in (previous.documents if previous else {}).items()}
+    new = {d.doc_id: d.content_hash for d in documents}
+    return {"added": sum(1 for k in new if k not in old),
+            "updated": sum(1 for k in new if k in old and old[k] != new[k]),
+            "removed": sum(1 for k in old if k not in new),
+            "unchanged": sum(1 for k in new if old.get(k) == new[k])}
 
 
 def ensure_index(documents: list[Document], encoder: PassageEncoder, directory: str | Path,
@@ -112,13 +122,24 @@ def ensure_index(documents: list[Document], encoder: PassageEncoder, directory: 
         except store.IndexLoadError as exc:
             if (directory / store.MANIFEST).exists():
                 log(f"warning: {exc}; rebuilding the index")
+        if previous is not None and previous.passages and previous.model_id == encoder.model_id \
+                and getattr(encoder, "dim", previous.dim) != previous.dim:
+            log(f"warning: index {directory} holds {previous.dim}-dimensional vectors but model {encoder.model_id} "
+                f"makes {encoder.dim}-dimensional ones (the model changed under the same name); rebuilding the index")
+            previous = None
         if previous is not None and is_current(previous, documents, encoder.model_id, max_chars):
+            log(f"index {directory} is up to date: {len(previous.passages)} passages from {len(documents)} "
+                "document(s), all reused, none to encode")
             return previous
         index, encoded = build_index(documents, encoder, previous, max_chars, progress)
+        known = {_key(p.index_text) for p in previous.passages} \
+            if previous is not None and previous.model_id == encoder.model_id else set()
+        reused = sum(1 for p in index.passages if _key(p.index_text) in known)
+        summary = ", ".join(f"{n} {what}" for what, n in changes(previous, documents).items() if n)
         try:
             store.save(index, directory)
             log(f"indexed {len(index.passages)} passages from {len(documents)} document(s) "
-                f"({encoded} encoded, {len(index.passages) - encoded} reused) into {directory}")
+                f"({encoded} encoded, {reused} reused; documents: {summary or 'none'}) into {directory}")
         except OSError as exc:
             log(f"warning: cannot write the index to {directory} ({exc.strerror}); using it in memory only")
         return index

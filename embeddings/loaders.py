@@ -1,18 +1,29 @@
-"""Read report files into plain text, whatever their encoding.
+"""Read report files into plain text, whatever their format and encoding.
 
-Government reports arrive as UTF-8, UTF-8 with BOM or GB18030/GBK text; a file that is
-binary, empty or undecodable raises :class:`DocumentError` with a message a user can act on.
+Government reports arrive as UTF-8, UTF-8 with BOM or GB18030/GBK text or Markdown, as text
+PDFs (page starts kept in ``metadata["pages"]``) and as Word .docx files. Each document also
+gets its title, year and issuing body (:mod:`embeddings.metadata`). A file that is binary,
+empty, undecodable, scanned or encrypted raises :class:`DocumentError` with a message a user
+can act on.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES)
+MAX_BINARY_BYTES = 200 * 1024 * 1024  # PDFs and Word files carry images and fonts
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+_CONVERT_HINTS = {".doc": "save it as .docx", ".wps": "save it as .docx", ".rtf": "save it as .docx",
+                  ".ofd": "export it as PDF", ".odt": "save it as .docx"}
+_MD_HEADING_RE = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]", re.M)
 
 
 class DocumentError(ValueError):
@@ -61,28 +72,56 @@ def _looks_like_text(text: str) -> bool:
 
 
 def load_document(path: str | Path, doc_id: str | None = None) -> Document:
-    """Load one text/Markdown report from disk."""
+    """Load one report (text, Markdown, PDF or .docx) from disk, with its metadata."""
+    from embeddings.docx_text import DocxTextError, read_docx
+    from embeddings.metadata import MetadataError, describe
+    from embeddings.pdf_text import PdfTextError, read_pdf
+
     p = Path(path)
     if not p.exists():
         raise DocumentError(f"{p}: no such file")
     if p.is_dir():
         raise DocumentError(f"{p}: is a directory, expected a file")
-    if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise DocumentError(f"{p}: unsupported file type {p.suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        hint = f" ({_CONVERT_HINTS[suffix]})" if suffix in _CONVERT_HINTS else ""
+        raise DocumentError(f"{p}: unsupported file type {p.suffix or '(none)'}{hint}; "
+                            f"expected one of {sorted(SUPPORTED_SUFFIXES)}")
     size = p.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{p}: {size} bytes is over the {MAX_DOCUMENT_BYTES} byte limit")
+    limit = MAX_DOCUMENT_BYTES if suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES else MAX_BINARY_BYTES
+    if size > limit:
+        raise DocumentError(f"{p}: {size} bytes is over the {limit} byte limit")
+    if size == 0:
+        raise DocumentError(f"{p}: the file is empty")
+    metadata: dict = {}
+    embedded_title = ""
     try:
-        data = p.read_bytes()
+        if suffix in PDF_SUFFIXES:
+            pdf = read_pdf(p)
+            text, embedded_title = pdf.text, pdf.title
+            metadata.update(format="pdf", pages=pdf.pages, page_count=len(pdf.pages))
+            if pdf.empty_pages:
+                metadata["pages_without_text"] = pdf.empty_pages
+        elif suffix in DOCX_SUFFIXES:
+            docx = read_docx(p)
+            text, embedded_title = docx.text, docx.title
+            metadata["format"] = "docx"
+        else:
+            text = decode_bytes(p.read_bytes(), str(p))
+            if suffix in MARKDOWN_SUFFIXES:
+                text = blank_markdown_headings(text)
+            metadata["format"] = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
+        if not text.strip():
+            raise DocumentError(f"{p}: no text in the file")
+        described = describe(text, p, embedded_title)
+    except (PdfTextError, DocxTextError, MetadataError) as exc:
+        raise DocumentError(f"{p}: {exc}") from None
     except OSError as exc:
-        raise DocumentError(f"{p}: cannot read ({exc.strerror})") from None
-    text = decode_bytes(data, str(p))
-    return Document(doc_id=doc_id or p.name, source=p.name, text=text, title=_guess_title(text, p))
+        raise DocumentError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    title = described.pop("title", "") or p.stem
+    return Document(doc_id=doc_id or p.name, source=p.name, text=text, title=title, metadata={**described, **metadata})
 
 
-def _guess_title(text: str, path: Path) -> str:
-    for line in text.splitlines():
-        line = line.strip().strip("#").strip()
-        if line:
-            return line[:60]
-    return path.stem
+def blank_markdown_headings(text: str) -> str:
+    """``## 一、…`` → ``   一、…``: heading marks become spaces, so every offset still points into the file."""
+    return _MD_HEADING_RE.sub(lambda m: m.group(0).replace("#", " "), text)

@@ -71,12 +71,37 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def _share(fd: int) -> None:
+    """Give a temporary file the mode of an ordinary new file (mkstemp makes it 0600), so a
+    service account can read an index that another account built."""
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, _FILE_MODE)
+
+
+def _holds(path: Path, digest: str) -> bool:
+    """True if ``path`` already holds exactly the data of ``digest`` (a damaged copy is rewritten)."""
+    try:
+        return _sha256(path.read_bytes()) == digest
+    except OSError:
+        return False
+
+
 def _write_file(directory: Path, stem: str, suffix: str, data: bytes) -> tuple[str, str]:
     digest = _sha256(data)
     name = f"{stem}-{digest[:16]}{suffix}"
     target = directory / name
-    if not target.exists() or target.stat().st_size != len(data):
+    if not _holds(target, digest):
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{stem}-", suffix=".tmp")
+        _share(fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -110,6 +135,7 @@ def save(index: Index, directory: str | Path) -> Path:
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".manifest-", suffix=".tmp")
+    _share(fd)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=1)
         f.flush()
@@ -140,11 +166,25 @@ def read_manifest(directory: str | Path) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IndexLoadError(f"no index at {directory}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise IndexLoadError(f"index manifest {path} is damaged ({type(exc).__name__})") from None
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         raise IndexLoadError(f"index manifest {path} has an unknown format")
+    if not _well_formed(manifest):
+        raise IndexLoadError(f"index manifest {path} is damaged (fields missing or of the wrong type)")
     return manifest
+
+
+def _well_formed(manifest: dict) -> bool:
+    """Every field the loader and the indexer read is there with the right type; file names are plain names."""
+    files, documents = manifest.get("files"), manifest.get("documents", {})
+    return (isinstance(manifest.get("model_id"), str) and isinstance(manifest.get("chunker_version"), str)
+            and isinstance(manifest.get("dim"), int) and isinstance(manifest.get("passages", 0), int)
+            and isinstance(documents, dict) and all(isinstance(v, dict) for v in documents.values())
+            and isinstance(files, dict)
+            and all(isinstance(files.get(k), dict) and isinstance(files[k].get("sha256"), str)
+                    and isinstance(files[k].get("name"), str) and files[k]["name"] == Path(files[k]["name"]).name
+                    and not files[k]["name"].startswith(".") for k in ("vectors", "passages", "faiss")))
 
 
 def load(directory: str | Path) -> Index:
@@ -169,7 +209,7 @@ def load(directory: str | Path) -> Index:
     except (KeyError, TypeError, ValueError, OSError, RuntimeError) as exc:
         raise IndexLoadError(f"index in {directory} is damaged ({type(exc).__name__})") from None
     if vectors.ndim != 2 or len(vectors) != len(passages) or faiss_index.ntotal != len(passages) \
-            or vectors.shape[1] != manifest.get("dim"):
+            or vectors.shape[1] != manifest.get("dim") or manifest.get("passages", len(passages)) != len(passages):
         raise IndexLoadError(f"index in {directory} is inconsistent (vectors, passages and FAISS disagree)")
     return Index(passages=passages, vectors=vectors, model_id=manifest["model_id"],
                  chunker_version=manifest["chunker_version"], documents=manifest.get("documents", {}),

@@ -125,7 +125,8 @@ class ReportQA:
         if not self._warm:
             self.warm_up()
         query = prepare(check_question(question, self.max_question_chars), self._default_year)
-        return [self._citation(r, h) for r, h in enumerate(self.retriever.search(query, k, mode or self.mode), 1)]
+        hits = self._filtered(self.retriever.search(query, k, mode or self.mode), None, None)
+        return [self._citation(r, h) for r, h in enumerate(hits, 1)]
 
     def _report_year(self, doc: str | None, year: int | None) -> int | None:
         if year:
@@ -135,12 +136,17 @@ class ReportQA:
         return self._default_year
 
     def _filtered(self, hits: list[Hit], doc: str | None, year: int | None) -> list[Hit]:
-        if not doc and not year:
-            return hits
+        """Hits whose document passes the filters, each shown as its copy from the newest report."""
         docs = self.index.documents
-        return [h for h in hits
-                if (not doc or self.index.passages[h.row].doc_id == doc)
-                and (not year or docs.get(self.index.passages[h.row].doc_id, {}).get("year") == int(year))]
+        out = []
+        for hit in hits:
+            rows = [r for r in self.retriever.copies.get(hit.row, [hit.row])
+                    if (not doc or self.index.passages[r].doc_id == doc)
+                    and (not year or docs.get(self.index.passages[r].doc_id, {}).get("year") == int(year))]
+            if rows:
+                newest = max(rows, key=lambda r: (docs.get(self.index.passages[r].doc_id, {}).get("year") or 0, -r))
+                out.append(Hit(newest, hit.score, hit.dense, hit.bm25))
+        return out
 
     def _citation(self, rank: int, hit: Hit) -> Citation:
         p = self.index.passages[hit.row]

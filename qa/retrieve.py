@@ -3,7 +3,8 @@
 Hybrid retrieval fuses the two rankings with reciprocal rank fusion, then applies a small
 prior for the year a question is about (a passage under 2024年工作回顾 answers 去年…).
 Compound questions are searched part by part and the results interleaved, so each part's
-evidence reaches the top ranks.
+evidence reaches the top ranks. Passages with the same text (the same report indexed as a
+PDF and as text, say) are ranked once, as their first copy; ``copies`` lists the others.
 """
 from __future__ import annotations
 
@@ -54,21 +55,35 @@ class Retriever:
         self.bm25: BM25Okapi | None = None
         self._years: list[tuple[int, ...]] = []
         self._embed = lru_cache(maxsize=2048)(self._embed_uncached)
+        self.copies: dict[int, list[int]] = {}
 
     def warm_up(self) -> None:
-        corpus = [self.tokenizer(p.index_text) or ["∅"] for p in self.index.passages]
+        passages = self.index.passages
+        first: dict[str, int] = {}
+        self._canonical = [first.setdefault(re.sub(r"\s+", "", p.text), i) for i, p in enumerate(passages)]
+        self.copies = {}
+        for row, canon in enumerate(self._canonical):
+            self.copies.setdefault(canon, []).append(row)
+        self._unique = sorted(self.copies)
+        self._max_copies = max((len(v) for v in self.copies.values()), default=1)
+        corpus = [self.tokenizer(passages[i].index_text) or ["∅"] for i in self._unique]
         self.bm25 = BM25Okapi(corpus) if corpus else None
-        self._years = [_section_years(p.section) for p in self.index.passages]
-        self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(self.index.passages)
-                       if p.kind == "glossary" and p.term}
-        self.vocabulary = {t for doc in corpus for t in doc}
+        self._years = [_section_years(p.section) for p in passages]
+        self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
+                       if p.kind == "glossary" and p.term and self._canonical[i] == i}
 
     def _embed_uncached(self, text: str) -> np.ndarray:
         return self.encoder.encode_queries([text])[0]
 
     def dense(self, text: str, k: int) -> list[tuple[int, float]]:
-        """(row, cosine) by embedding similarity."""
-        return self.index.search(self._embed(text), k)
+        """(row, cosine) by embedding similarity, one row per distinct text."""
+        if self.bm25 is None:
+            self.warm_up()
+        best: dict[int, float] = {}
+        for row, score in self.index.search(self._embed(text), k * self._max_copies):
+            canon = self._canonical[row]
+            best.setdefault(canon, score)
+        return list(best.items())[:k]
 
     def lexical(self, text: str, k: int) -> list[tuple[int, float]]:
         """(row, BM25 score) over jieba words."""
@@ -81,7 +96,7 @@ class Retriever:
             return []
         scores = self.bm25.get_scores(tokens)
         top = np.argsort(-scores)[:k]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return [(self._unique[int(i)], float(scores[i])) for i in top if scores[i] > 0]
 
     def search(self, query: Query, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         """Top ``k`` passages for a prepared query."""

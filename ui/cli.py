@@ -63,11 +63,16 @@ def _settings(args: argparse.Namespace, **extra) -> Settings:
                              corpus=getattr(args, "corpus", None), **extra)
 
 
-def format_answer(a: Answer) -> str:
-    """Readable text: the answer, then the numbered sources."""
+def format_answer(a: Answer, multi_doc: bool = False) -> str:
+    """Readable text: the answer, then the numbered sources (naming the report when the index has several)."""
     lines = [a.answer, ""]
     for c in a.citations:
         where = f"{c.source} {c.start}-{c.end}" + (f" 第{c.page}页" if c.page else "")
+        if multi_doc:
+            report = c.title or c.source
+            if c.year and str(c.year) not in report:
+                report += f"（{c.year}年）"
+            where = f"《{report}》 {where}"
         mark = "*" if c.rank in a.cited else " "
         lines.append(f"[{c.rank}]{mark} {c.section or '（开头）'}  ({where}, score {c.score:.3f})")
         lines.append(f"     {c.text.replace(chr(10), ' ')}")
@@ -101,7 +106,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QuestionError("--top-k must be between 1 and 20")
     system = build_system(_settings(args, mode=args.mode))
     a = system.qa.ask(args.question, top_k=args.top_k, doc=args.doc, year=args.year)
-    print(json.dumps(answer_json(a), ensure_ascii=False, indent=2) if args.json else format_answer(a))
+    print(json.dumps(answer_json(a), ensure_ascii=False, indent=2) if args.json
+          else format_answer(a, multi_doc=len(system.index.documents) > 1))
     return 0
 
 

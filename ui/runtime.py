@@ -33,6 +33,7 @@ def expand_paths(paths: list[str]) -> list[Path]:
         p = Path(raw).expanduser()
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                              and not f.name.startswith("~$")  # Word's lock file beside an open document
                               and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
             out.append(p)
@@ -66,6 +67,10 @@ def load_documents(paths: list[Path], log: Callable[[str], None]) -> tuple[list[
         if doc.doc_id in ids:  # two files of the same name in different folders
             doc.doc_id = str(p)
         ids.add(doc.doc_id)
+        blank = doc.metadata.get("pages_without_text")
+        if blank:
+            shown = ", ".join(map(str, blank[:10])) + (" …" if len(blank) > 10 else "")
+            log(f"warning: {p}: {len(blank)} page(s) have no text layer (scanned images?) and are not indexed: {shown}")
         doc.metadata["path"] = str(Path(p).resolve())
         docs.append(doc)
     return docs, skipped

@@ -1,0 +1,65 @@
+"""Text of a Word (.docx) report: paragraphs and table rows in document order.
+
+Paragraphs are joined with a blank line, as in the plain-text reports; each table row
+becomes one paragraph with its cells joined by `` | `` (a merged cell counted once).
+Word files have no fixed pages, so no page numbers are recorded.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from embeddings.pdf_text import clean_embedded_title
+
+CELL_SEP = " | "
+
+
+class DocxTextError(ValueError):
+    """The file is not a readable .docx; the message says why."""
+
+
+@dataclass
+class DocxText:
+    """The document's text and the title from its properties ('' if none)."""
+
+    text: str
+    title: str = ""
+
+
+def read_docx(path: str | Path) -> DocxText:
+    """Extract a .docx; old .doc, password-protected or damaged files raise :class:`DocxTextError`."""
+    import docx
+    from docx.table import Table
+
+    if not zipfile.is_zipfile(path):
+        raise DocxTextError("not a .docx file (an old .doc, or password-protected?); save it as .docx and try again")
+    try:
+        document = docx.Document(str(path))
+        blocks: list[str] = []
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                blocks.extend(_table_rows(item))
+            else:
+                blocks.append(item.text)
+        title = clean_embedded_title(document.core_properties.title or "")
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise DocxTextError(f"not a readable .docx ({type(exc).__name__}: {exc})") from None
+    lines = [b.replace("\r", "\n").replace("\x0b", "\n").strip() for b in blocks]
+    return DocxText("\n\n".join(b for b in lines if b), title)
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a horizontally merged cell repeats
+                continue
+            seen.add(id(cell._tc))
+            text = " ".join(cell.text.split())
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append(CELL_SEP.join(cells))
+    return rows

@@ -1,0 +1,147 @@
+"""What a report is: title, year and issuing body, read from its text and overridable by the user.
+
+A report's *year* is the year it was delivered, which is the year it plans for: the report
+given on 2025年1月4日 reviews 2024 and sets the 2025 targets, so it is a 2025 report, and
+its 去年/今年 mean 2024/2025. The year comes from the delivery line
+(``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``), else from a year in the
+title, else from ``一、2024年工作回顾`` (+1), else from the file name. The body comes from
+``我代表溧阳市人民政府`` (or the congress named in the delivery line). A sidecar file
+``NAME.EXT.meta.json`` next to the report overrides any of ``title``, ``year``, ``body``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+FIELDS = ("title", "year", "body")
+SIDECAR_SUFFIX = ".meta.json"
+HEAD_CHARS = 3000
+_WS = r"\s*"
+_DATE_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
+_DELIVERY_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}\d{{1,2}}{_WS}日{_WS}在"
+                          r"([\s\S]{0,40}?)人[\s]*民[\s]*代[\s]*表[\s]*大[\s]*会")
+_BODY_RE = re.compile(r"我代表\s*([\u4e00-\u9fff]{2,20}?(?:人民政府|国务院|政府))")
+_REVIEW_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(?:工作)?回顾")
+_TITLE_YEAR_RE = re.compile(r"(20\d\d)\s*年?(?:度)?\s*[\u4e00-\u9fff]*报告")
+_FILE_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_SESSION_RE = re.compile(r"第[一二三四五六七八九十百]+届")
+
+
+class MetadataError(ValueError):
+    """A sidecar metadata file is malformed; the message says which and how."""
+
+
+def sidecar_path(path: str | Path) -> Path:
+    """Where the user's overrides for ``path`` live: ``report.pdf`` → ``report.pdf.meta.json``."""
+    p = Path(path)
+    return p.with_name(p.name + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: str | Path) -> dict:
+    """The overrides in ``path``'s sidecar file, validated; {} when there is none."""
+    side = sidecar_path(path)
+    if not side.is_file():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MetadataError(f"{side}: not a readable JSON object ({exc})") from None
+    if not isinstance(data, dict):
+        raise MetadataError(f"{side}: expected a JSON object like {{\"title\": ..., \"year\": 2025, \"body\": ...}}")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise MetadataError(f"{side}: unknown field(s) {unknown}; allowed: {list(FIELDS)}")
+    out: dict = {}
+    for key, value in data.items():
+        if key == "year":
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1949 <= value <= 2100:
+                raise MetadataError(f"{side}: year must be a whole number such as 2025, not {value!r}")
+        elif not isinstance(value, str) or not value.strip():
+            raise MetadataError(f"{side}: {key} must be a non-empty string")
+        else:
+            value = value.strip()
+        out[key] = value
+    return out
+
+
+def infer(text: str, path: str | Path | None = None, embedded_title: str = "") -> dict:
+    """Title, year and body read from a report's text (and its file's own title and name)."""
+    head = text[:HEAD_CHARS]
+    year = report_year(head)
+    own_title = embedded_title or text_title(head)
+    if year is None and own_title:
+        m = _TITLE_YEAR_RE.search(own_title)
+        year = int(m.group(1)) if m else None
+    if year is None:
+        m = _REVIEW_RE.search(text)
+        year = int(m.group(1)) + 1 if m else None
+    if year is None and path is not None:
+        m = _FILE_YEAR_RE.search(Path(path).name)
+        year = int(m.group(1)) if m else None
+    body = issuing_body(head)
+    out = {"title": display_title(own_title, year, body) if own_title else (Path(path).stem if path else "")}
+    if year is not None:
+        out["year"] = year
+    if body:
+        out["body"] = body
+    return out
+
+
+def describe(text: str, path: str | Path, embedded_title: str = "") -> dict:
+    """Inferred metadata with the sidecar's overrides on top."""
+    meta = infer(text, path, embedded_title)
+    meta.update(read_sidecar(path))
+    return meta
+
+
+def report_year(head: str) -> int | None:
+    """The delivery year from ``——2025年1月4日在…人民代表大会…``; a December date counts for the next year
+    when the report plans for it."""
+    m = _DELIVERY_RE.search(head) or _DATE_RE.search(head[:600])
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if month == 12 and re.search(rf"{year + 1}\s*年", head):
+        return year + 1
+    return year
+
+
+def issuing_body(head: str) -> str:
+    """``溧阳市人民政府`` from ``我代表溧阳市人民政府``, else ``<place>人民政府`` from the delivery line."""
+    m = _BODY_RE.search(head)
+    if m:
+        return m.group(1)
+    m = _DELIVERY_RE.search(head)
+    if m:
+        place = "".join(_SESSION_RE.split(re.sub(r"\s+", "", m.group(3)))[0].split())
+        if place.startswith("全国") or not place:
+            return "国务院"
+        return place + "人民政府"
+    return ""
+
+
+def text_title(head: str) -> str:
+    """The first short line of the text that is not the delivery line, e.g. ``政府工作报告``."""
+    for line in head.splitlines()[:12]:
+        line = line.strip().strip("#").strip()
+        if not line:
+            continue
+        if line.startswith("——") or len(line) > 40 or line[-1] in "。；！？":
+            return ""
+        return line
+    return ""
+
+
+def display_title(title: str, year: int | None, body: str) -> str:
+    """A title that tells reports apart: ``政府工作报告`` → ``溧阳市2025年政府工作报告``."""
+    title = title.strip()
+    place = body[:-4] if body.endswith("人民政府") else ""
+    if not title or re.search(r"20\d\d", title):
+        return title
+    when = f"{year}年" if year else ""
+    if place and title.startswith(place):
+        return place + when + title[len(place):]
+    return place + when + title

