@@ -1,13 +1,14 @@
 """``ask``: from a question to a cited answer, the one code path every interface uses."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 
 import jieba.posseg as posseg
 
 from embeddings.store import Index
-from qa.answer import compose
+from qa.answer import DECLINE_ZH, compose
 from qa.followup import contextualize
 from qa.query import prepare
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
@@ -54,6 +55,14 @@ class Answer:
         return asdict(self)
 
 
+MARKUP_RE = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s*>|<[a-zA-Z/!][^<>]{0,200}>", re.I | re.S)
+
+
+def strip_markup(text: str) -> str:
+    """The question without HTML/XML tags: markup is never part of what is asked."""
+    return MARKUP_RE.sub(" ", text).strip()
+
+
 def check_question(question: object, max_chars: int = MAX_QUESTION_CHARS) -> str:
     """The question stripped, or :class:`QuestionError` saying what is wrong with it."""
     if not isinstance(question, str):
@@ -64,6 +73,17 @@ def check_question(question: object, max_chars: int = MAX_QUESTION_CHARS) -> str
     if len(question) > max_chars:
         raise QuestionError(f"question is {len(question)} characters; the limit is {max_chars}")
     return q
+
+
+def check_history(history: object) -> list[dict]:
+    """The conversation as a list of ``{"role", "content"}`` messages, or :class:`QuestionError`."""
+    if history is None:
+        return []
+    if not isinstance(history, list) or not all(
+            isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+            for m in history):
+        raise QuestionError('history must be a list of {"role": "user"|"assistant", "content": str} messages')
+    return history
 
 
 class ReportQA:
@@ -102,11 +122,16 @@ class ReportQA:
         if not self._warm:
             self.warm_up()
         question = check_question(question, self.max_question_chars)
-        if not 1 <= int(top_k) <= 50:
-            raise QuestionError("top_k must be between 1 and 50")
-        searched = contextualize(question, history)
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 50:
+            raise QuestionError("top_k must be a whole number between 1 and 50")
+        history = check_history(history)
+        meant = strip_markup(question)
+        if not re.search(r"\w", meant):
+            return Answer(question=question, answer=DECLINE_ZH, declined=True, citations=[],
+                          took_ms=(time.perf_counter() - started) * 1000, reason="no words in the question")
+        searched = contextualize(meant, history)
         query = prepare(searched, self._report_year(doc, year))
-        query.parts = prepare(question).parts if searched == question else [searched]
+        query.parts = prepare(meant).parts if searched == meant else [searched]
         want = max(int(top_k), 10)
         hits = self._filtered(self.retriever.search(query, want if not (doc or year) else 200, mode or self.mode),
                               doc, year)[:want]

@@ -1,0 +1,115 @@
+"""A real ``report-qa serve`` subprocess for the HTTP, gradio_client and browser tests.
+
+It runs on 127.0.0.1 with a free port and the session's data directory (tests/conftest.py
+``data_dir``), so the model is converted and the report indexed once per session. CORS is opened
+to ``http://allowed.example`` (for the CORS tests) and to the origin of a small static server that
+serves ``examples/`` (for the portal test, which embeds the chat from another origin).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ALLOWED_ORIGIN = "http://allowed.example"  # also named in test_api.py
+STARTUP_TIMEOUT = 300.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+    data_dir: Path
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def _serve_command() -> list[str]:
+    exe = Path(sys.executable).with_name("report-qa")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.cli"]
+
+
+@pytest.fixture(scope="session")
+def portal_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def portal_origin(portal_port) -> str:
+    return f"http://127.0.0.1:{portal_port}"
+
+
+@pytest.fixture(scope="session")
+def server(data_dir, portal_origin, tmp_path_factory) -> Server:
+    """``report-qa serve`` as a subprocess; healthy when yielded, terminated at the end."""
+    import httpx
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REPORT_QA_CORPUS", "REPORT_QA_INDEX", "REPORT_QA_MODEL", "REPORT_QA_MODE")}
+    env.update(REPORT_QA_DATA_DIR=str(data_dir), REPORT_QA_CORS_ORIGINS=f"{ALLOWED_ORIGIN},{portal_origin}",
+               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([*_serve_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    srv = Server(f"http://127.0.0.1:{port}", proc, log, Path(data_dir))
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"report-qa serve exited with {proc.returncode}:\n{srv.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"report-qa serve not healthy after {STARTUP_TIMEOUT:.0f} s:\n{srv.log_tail()}")
+            try:
+                if httpx.get(srv.url + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:  # noqa: A002 - signature of the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def portal_server(portal_port) -> str:
+    """``examples/`` served by a static file server on another origin; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(ROOT / "examples"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", portal_port), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{portal_port}"
+    httpd.shutdown()
+    httpd.server_close()

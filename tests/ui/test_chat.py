@@ -1,0 +1,154 @@
+"""The chat step, the sources HTML and the feedback log, in process with the real QA system."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from qa.pipeline import Answer, Citation
+from ui.chat import build_chat, document_choices, history_from_chat, make_on_like, make_respond
+from ui.feedback import FeedbackLog, vote_name
+from ui.sources import answer_html, highlight, quoted_pieces, sources_html, text_html
+
+XSS = '<img src=x onerror="window.__xss=1"><script>alert(1)</script>'
+
+
+def _citation(rank: int, text: str, section: str = "一、2024年工作回顾") -> Citation:
+    return Citation(rank=rank, text=text, section=section, source="r.txt", start=10 * rank, end=10 * rank + len(text),
+                    score=0.5, page=3 if rank == 2 else None)
+
+
+# --- sources HTML (no model needed) ------------------------------------------------------------
+
+def test_text_html_escapes_everything():
+    out = text_html(XSS + "{{x}}\n${y}")
+    assert "<" not in out.replace("<br>", "") and "{" not in out and "}" not in out
+    assert "&lt;img" in out and "&lt;script&gt;" in out and "<br>" in out
+
+
+def test_quoted_pieces_split_the_answer_by_marker():
+    answer = "全年地区生产总值突破1650亿元[1]；今年的目标是：增长6%左右；其他[2]"
+    assert quoted_pieces(answer) == {1: ["全年地区生产总值突破1650亿元"], 2: ["今年的目标是：增长6%左右；其他"]}
+    assert quoted_pieces("According to the report: GDP grew[3]") == {3: ["GDP grew"]}
+    assert quoted_pieces("见注释^[2]的说明[1]") == {1: ["见注释^[2]的说明"]}
+
+
+def test_highlight_escapes_document_text_before_marking():
+    out = highlight("甲<b>乙</b>丙，丁。", ["<b>乙</b>丙"])
+    assert out == "甲<mark>&lt;b&gt;乙&lt;/b&gt;丙</mark>，丁。"
+    assert highlight("没有匹配", ["别的"]) == "没有匹配"
+
+
+def test_answer_and_sources_html():
+    a = Answer(question="q", answer="全年突破1650亿元[1]", declined=False,
+               citations=[_citation(1, "全年突破1650亿元，增长6%；"), _citation(2, XSS, "二、<i>x</i>")], cited=[1])
+    html = answer_html(a)
+    assert '<span class="rqa-cite"' in html and "[1]</span>" in html
+    src = sources_html(a)
+    assert "<mark>全年突破1650亿元</mark>" in src and "已引用" in src and "参考" in src
+    assert "&lt;img" in src and "<img" not in src and "<i>" not in src and "&lt;i&gt;" in src
+    assert "r.txt · 字符 10–" in src and "第 3 页" in src
+
+
+# --- the chat step over the real system --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def respond(real_system):
+    return make_respond(real_system)
+
+
+@pytest.mark.slow
+def test_respond_answers_with_marker_and_sources(respond):
+    box, chat, panel, records = respond("去年GDP多少？", [], {}, "")
+    assert box == ""
+    assert [m["role"] for m in chat] == ["user", "assistant", "assistant"]
+    assert "1650亿元" in chat[1]["content"] and "[1]" in chat[1]["content"]
+    sources = chat[2]
+    assert sources["metadata"]["title"].startswith("来源") and sources["metadata"]["status"] == "done"
+    assert "<mark>" in sources["content"] and "一、2024年工作回顾" in sources["content"]
+    assert "<mark>" in panel and "问题：去年GDP多少？" in panel
+    assert records["1"]["question"] == "去年GDP多少？" and records["1"]["citations"][0]["rank"] == 1
+
+
+@pytest.mark.slow
+def test_follow_up_reads_the_chat_history(respond):
+    _, chat, _, records = respond("去年GDP多少？", [], {}, "")
+    _, chat, panel, records = respond("那今年的目标呢？", chat, records, "")
+    assert "6%左右" in chat[-2]["content"]
+    assert "那今年的目标呢？" in panel
+
+
+@pytest.mark.slow
+def test_history_from_gradio_messages_skips_sources_and_unescapes(respond):
+    _, chat, _, _ = respond("去年GDP<多少>？", [], {}, "")
+    # what Gradio hands back: content as a list of text parts
+    gradio_chat = [{**m, "content": [{"type": "text", "text": m["content"]}]} for m in chat]
+    turns = history_from_chat(gradio_chat)
+    assert [t["role"] for t in turns] == ["user", "assistant"]
+    assert turns[0]["content"] == "去年GDP<多少>？"
+    assert "<span" not in turns[1]["content"] and "[1]" in turns[1]["content"]
+
+
+@pytest.mark.slow
+def test_user_text_is_never_html(respond):
+    _, chat, panel, _ = respond(XSS, [], {}, "")
+    assert "<img" not in chat[0]["content"] and "&lt;img" in chat[0]["content"]
+    assert "<script" not in panel and "<img" not in panel and "&lt;img" in panel
+    for m in chat:
+        assert "<img" not in m["content"] and "<script" not in m["content"]
+
+
+@pytest.mark.slow
+def test_empty_and_too_long_questions(respond):
+    box, chat, panel, records = respond("   ", [], {}, "")
+    assert chat == [] and box == ""
+    box, chat, panel, records = respond("问" * 600, [], {}, "")
+    assert chat[-1]["role"] == "assistant" and "无法回答" in chat[-1]["content"] and "500" in chat[-1]["content"]
+
+
+@pytest.mark.slow
+def test_like_is_logged_without_personal_data(respond, tmp_path):
+    _, chat, _, records = respond("去年GDP多少？", [], {}, "")
+    log = FeedbackLog(tmp_path / "logs" / "feedback.jsonl")
+    on_like = make_on_like(log)
+    on_like(records, gr.LikeData(None, {"index": 2, "value": chat[2]["content"], "liked": True}))
+    on_like(records, gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": False}))
+    log.close()
+    entries = [json.loads(x) for x in (tmp_path / "logs" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["vote"] for e in entries] == ["up", "down"]
+    e = entries[0]
+    assert set(e) == {"time", "vote", "question", "answer", "citations"}
+    assert e["question"] == "去年GDP多少？" and "1650亿元" in e["answer"] and e["time"].endswith("+00:00")
+    assert set(e["citations"][0]) == {"rank", "section", "source", "start", "end", "cited"}
+
+
+def test_feedback_log_rotates_by_size(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl", max_bytes=2000, backups=3)
+    for i in range(60):
+        log.record(f"问题{i}", "答案" * 20, [{"rank": 1, "section": "一", "start": 0, "end": 5}], "up")
+    log.close()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["feedback.jsonl", "feedback.jsonl.1", "feedback.jsonl.2", "feedback.jsonl.3"]
+    assert all(p.stat().st_size <= 2000 for p in tmp_path.iterdir())
+    assert vote_name(True) == "up" and vote_name(False) == "down" and vote_name("Flag") == "Flag"
+
+
+@pytest.mark.slow
+def test_build_chat_wires_the_ask_endpoint(real_system):
+    demo = build_chat(real_system)
+    names = [fn.api_name for fn in demo.fns.values()]
+    assert "ask" in names
+    dropdown = next(b for b in demo.blocks.values() if isinstance(b, gr.Dropdown))
+    assert dropdown.visible is False  # one document: no selector
+
+
+def test_document_choices_for_several_reports():
+    index = SimpleNamespace(documents={"a.txt": {"title": "溧阳市2024年政府工作报告", "year": 2024},
+                                       "b.pdf": {"title": "溧阳市2025年政府工作报告", "year": 2025},
+                                       "c.docx": {"year": 2023}})
+    choices = document_choices(SimpleNamespace(index=index))
+    assert choices[0] == ("全部文档", "")
+    assert [c[1] for c in choices[1:]] == ["b.pdf", "a.txt", "c.docx"]
+    assert choices[3][0] == "c.docx（2023）"

@@ -1,0 +1,181 @@
+"""The Gradio chat page: questions in Chinese, answers with [n] markers, sources beside them.
+
+Every message is HTML we build ourselves from escaped text (``ui.sources``); the Chatbot keeps
+its HTML sanitiser on, Markdown and LaTeX off, so whatever a user types shows as typed.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import gradio as gr
+
+from qa.pipeline import MAX_QUESTION_CHARS, QuestionError, check_question
+from ui.feedback import FeedbackLog, vote_name
+from ui.runtime import System
+from ui.sources import EMPTY_PANEL, answer_html, panel_html, sources_html, text_html
+
+TOP_K = 5
+MAX_HISTORY_MESSAGES = 40  # the last 20 turns are enough for follow-ups
+ALL_DOCS = ""
+EXAMPLES = ["去年GDP多少？", "那今年的目标呢？", "新增城镇就业多少人？", "什么是“2+2+X”产业体系？"]
+_TAG_RE = re.compile(r"<[^>]*>")
+
+CSS = """
+.rqa-answer .rqa-cite { color: var(--color-accent); font-weight: 600; cursor: help; }
+.rqa-declined { color: var(--body-text-color-subdued); }
+.rqa-panel { font-size: 0.95em; }
+.rqa-panel-q { font-weight: 600; margin-bottom: 0.6em; word-break: break-all; }
+.rqa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.5em 0.7em;
+              margin-bottom: 0.6em; background: var(--background-fill-secondary); }
+.rqa-source.rqa-cited { border-color: var(--color-accent); }
+.rqa-head { font-size: 0.9em; margin-bottom: 0.3em; }
+.rqa-rank { font-weight: 700; }
+.rqa-badge { font-size: 0.8em; padding: 0 0.4em; border-radius: 4px; border: 1px solid var(--border-color-primary); }
+.rqa-badge-cited { background: var(--color-accent); color: white; border-color: var(--color-accent); }
+.rqa-section { color: var(--body-text-color-subdued); }
+.rqa-text { line-height: 1.6; }
+.rqa-text mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
+.rqa-pos, .rqa-note { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
+.rqa-empty { color: var(--body-text-color-subdued); }
+"""
+
+
+def message_text(content: Any) -> str:
+    """The text of a Chatbot message, whatever shape Gradio hands it over in."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", "")) if content.get("type", "text") == "text" else ""
+    if isinstance(content, (list, tuple)):
+        return "".join(message_text(part) for part in content)
+    return ""
+
+
+def history_from_chat(chat: list[dict] | None) -> list[dict]:
+    """The conversation as plain ``{"role", "content"}`` turns for ``ReportQA.ask`` (sources left out)."""
+    turns = []
+    for m in chat or []:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        if (m.get("metadata") or {}).get("title"):
+            continue  # a collapsible sources message
+        text = html.unescape(_TAG_RE.sub("", message_text(m.get("content")).replace("<br>", "\n"))).strip()
+        if text:
+            turns.append({"role": m["role"], "content": text})
+    return turns[-MAX_HISTORY_MESSAGES:]
+
+
+def _citations_record(answer) -> list[dict]:
+    return [{"rank": c.rank, "section": c.section, "source": c.source, "start": c.start, "end": c.end,
+             "cited": c.rank in answer.cited} for c in answer.citations]
+
+
+def make_respond(system: System):
+    """The chat step: (question, chat, records, doc) → (cleared box, chat, side panel, records)."""
+
+    def respond(message: str, chat: list[dict] | None, records: dict | None, doc: str | None = ALL_DOCS):
+        chat = list(chat or [])
+        records = dict(records or {})
+        try:
+            question = check_question(message or "")
+        except QuestionError as exc:
+            if not (message or "").strip():
+                return "", chat, gr.skip(), records
+            chat += [{"role": "user", "content": text_html((message or "")[:MAX_QUESTION_CHARS] + "…")},
+                     {"role": "assistant", "content": text_html(f"无法回答：{exc}")}]
+            return message, chat, gr.skip(), records
+        doc = doc if doc and doc in system.index.documents else None
+        answer = system.qa.ask(question, top_k=TOP_K, history=history_from_chat(chat), doc=doc)
+        n_cited = len(answer.cited)
+        title = (f"来源：引用 {n_cited} 段，另有 {len(answer.citations) - n_cited} 段参考"
+                 if answer.citations else "来源：无")
+        chat.append({"role": "user", "content": text_html(question)})
+        chat.append({"role": "assistant", "content": answer_html(answer)})
+        chat.append({"role": "assistant", "content": sources_html(answer),
+                     "metadata": {"title": title, "status": "done"}})
+        record = {"question": question, "answer": answer.answer, "citations": _citations_record(answer),
+                  "doc": doc}
+        records[str(len(chat) - 2)] = records[str(len(chat) - 1)] = record
+        return "", chat, panel_html(question, answer), records
+
+    return respond
+
+
+def make_on_like(feedback: FeedbackLog | None):
+    """Record a thumbs up/down on an answer in the feedback log."""
+
+    def on_like(records: dict | None, data: gr.LikeData) -> None:
+        if feedback is None:
+            return
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        record = (records or {}).get(str(index))
+        if record is None:
+            return
+        feedback.record(record["question"], record["answer"], record["citations"], vote_name(data.liked),
+                        doc=record.get("doc"))
+
+    return on_like
+
+
+def clear() -> tuple:
+    return "", [], EMPTY_PANEL, {}
+
+
+def page_title(system: System) -> str:
+    docs = list(system.index.documents.values())
+    if len(docs) == 1 and docs[0].get("title"):
+        return f"{docs[0]['title']} · 问答"
+    return "政府工作报告问答"
+
+
+def document_choices(system: System) -> list[tuple[str, str]]:
+    """("全部文档", "") then one entry per indexed document."""
+    choices = [("全部文档", ALL_DOCS)]
+    for doc_id, info in sorted(system.index.documents.items(), key=lambda kv: (-(kv[1].get("year") or 0), kv[0])):
+        label = info.get("title") or doc_id
+        if info.get("year") and str(info["year"]) not in label:
+            label += f"（{info['year']}）"
+        choices.append((label, doc_id))
+    return choices
+
+
+def build_chat(system: System, feedback: FeedbackLog | None = None) -> gr.Blocks:
+    """The chat page over a loaded ``system`` (no model or index is loaded here)."""
+    title = page_title(system)
+    with gr.Blocks(title=title, analytics_enabled=False) as demo:
+        gr.Markdown(f"## {html.escape(title)}\n答案摘自报告原文，方括号中的数字 [1] [2] 对应右侧的来源段落；"
+                    "可以接着追问，例如先问“去年GDP多少？”，再问“那今年的目标呢？”。")
+        records = gr.State({})
+        choices = document_choices(system)
+        doc = gr.Dropdown(choices=choices, value=ALL_DOCS, label="文档", visible=len(choices) > 2,
+                          interactive=True, elem_id="rqa-doc")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=360):
+                chatbot = gr.Chatbot(
+                    label="对话", height=520, elem_id="rqa-chat",
+                    placeholder="请提出关于报告的问题，答案会附上引用的原文。",
+                    render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
+                    buttons=["copy"], feedback_options=("Like", "Dislike"),
+                    group_consecutive_messages=True, allow_file_downloads=False)
+                with gr.Row():
+                    box = gr.Textbox(placeholder="请输入问题，例如：去年GDP多少？", show_label=False,
+                                     max_length=MAX_QUESTION_CHARS, lines=1, max_lines=4, scale=5,
+                                     autofocus=True, elem_id="rqa-question", submit_btn=False)
+                    send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="rqa-send")
+                    reset = gr.Button("清空", scale=1, min_width=80, elem_id="rqa-clear")
+                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### 来源与原文位置")
+                panel = gr.HTML(EMPTY_PANEL, elem_id="rqa-sources", js_on_load=None, padding=True)
+
+        gr.on([box.submit, send.click], make_respond(system), inputs=[box, chatbot, records, doc],
+              outputs=[box, chatbot, panel, records], api_name="ask",
+              api_description="Ask a question; returns (textbox, chat messages, sources HTML).",
+              concurrency_limit=8, concurrency_id="ask", show_progress="minimal")
+        reset.click(clear, outputs=[box, chatbot, panel, records], api_visibility="private", queue=False)
+        chatbot.clear(clear, outputs=[box, chatbot, panel, records], api_visibility="private", queue=False)
+        chatbot.like(make_on_like(feedback), inputs=[records], outputs=None, api_visibility="private",
+                     queue=False)
+    return demo

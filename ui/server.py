@@ -1,0 +1,167 @@
+"""One process serving the Gradio chat at ``/``, the JSON API at ``/api`` and its docs at ``/docs``.
+
+The model and the index are loaded once, before the server starts listening; requests only run
+``ReportQA.ask``. Gradio runs with analytics, sharing, file access and run history off.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported anywhere
+os.environ.setdefault("GRADIO_RUN_HISTORY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+from fastapi import FastAPI  # noqa: E402
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
+from fastapi.responses import FileResponse, JSONResponse, Response  # noqa: E402
+
+from embeddings.model import Encoder  # noqa: E402
+from ui.api import BodyLimit, create_router, install_error_handlers  # noqa: E402
+from ui.batching import BatchingEncoder  # noqa: E402
+from ui.config import Settings  # noqa: E402
+from ui.feedback import FeedbackLog  # noqa: E402
+from ui.runtime import System, build_system  # noqa: E402
+
+CORS_ENV = "REPORT_QA_CORS_ORIGINS"
+MAX_REQUEST_BYTES = 1024 * 1024  # everything else (Gradio's queue carries the chat history)
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False}
+
+
+def cors_origins(value: str | None) -> list[str]:
+    """Origins from a comma-separated list (``REPORT_QA_CORS_ORIGINS``); empty means none."""
+    return [o.strip().rstrip("/") for o in (value or "").split(",") if o.strip()]
+
+
+def feedback_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "logs" / "feedback.jsonl"
+
+
+def _gradio_entry_script() -> str:
+    """Gradio's own loader for the ``<gradio-app>`` web component (imports ./assets/index-*.js)."""
+    import gradio
+    return (Path(gradio.__file__).parent / "templates" / "frontend" / "gradio.js").read_text(encoding="utf-8")
+
+
+def _swagger_ui_dir() -> Path | None:
+    """Swagger UI files from the ``swagger-ui-bundle-v2`` package, if installed (else FastAPI uses a CDN)."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    folder = Path(str(swagger_ui_path))
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+
+
+def _local_docs(app: FastAPI, folder: Path) -> None:
+    """``/docs`` with Swagger UI served from this process, so the page works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=folder), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="report-qa API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+
+def create_app(system: System, *, cors: list[str] | None = None, feedback: FeedbackLog | None = None,
+               host: str = "127.0.0.1", port: int = 7860) -> FastAPI:
+    """The FastAPI app: ``/api`` routes, ``/docs``, ``/gradio.js``, the portal example, Gradio at ``/``."""
+    import gradio as gr
+
+    from ui.chat import CSS, build_chat
+
+    swagger = _swagger_ui_dir()
+    app = FastAPI(title="report-qa", version="0.1.0", docs_url=None if swagger else "/docs", redoc_url=None,
+                  openapi_url="/openapi.json", telemetry=NO_TELEMETRY,
+                  description="Questions about government work reports, answered by quoting the report "
+                              "with numbered citations. The chat page is at `/`.")
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, other_limit=MAX_REQUEST_BYTES)
+    # Added last, so outermost: error responses (413 included) carry the CORS headers too. Always
+    # configured, even with no origins, so that this policy and not Gradio's default applies.
+    app.add_middleware(CORSMiddleware, allow_origins=list(cors or []), allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["*"], allow_credentials=False, max_age=600)
+    app.include_router(create_router(system), prefix="/api")
+
+    if swagger:
+        _local_docs(app, swagger)
+    entry = _gradio_entry_script()
+
+    @app.get("/gradio.js", include_in_schema=False)
+    def gradio_js() -> Response:
+        return Response(entry, media_type="text/javascript")
+
+    @app.get("/examples/portal.html", include_in_schema=False)
+    def portal() -> Response:
+        page = EXAMPLES_DIR / "portal.html"
+        if not page.is_file():
+            return JSONResponse({"error": "examples/portal.html is not installed"}, status_code=404)
+        return FileResponse(page, media_type="text/html")
+
+    demo = build_chat(system, feedback)
+    gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, footer_links=["api"],
+                        run_history=False, allowed_paths=None, show_error=False, ssr_mode=False, pwa=False,
+                        mcp_server=False, enable_monitoring=False, max_file_size="1mb", css=CSS)
+    return app
+
+
+def _display_url(host: str, port: int) -> str:
+    """A URL to open: the loopback address when bound to all interfaces, IPv6 in brackets."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _announce(server, url: str) -> None:
+    while not server.started and not server.should_exit:
+        time.sleep(0.05)
+    if server.started:
+        print(f"report-qa: ready — chat {url}/  API {url}/api/ask  docs {url}/docs  (Ctrl+C to stop)", flush=True)
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail fast (before the model loads) when the address cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
+    """Load everything once, then serve until interrupted."""
+    import uvicorn
+
+    check_port(host, port)
+    print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
+    encoder = Encoder(settings.model, settings.data_dir)
+    encoder.warm_up()
+    # concurrent requests share forward passes; System.encoder is the batching wrapper
+    system = build_system(settings, encoder=BatchingEncoder(encoder))
+    feedback = FeedbackLog(feedback_path(settings))
+    origins = cors_origins(os.environ.get(CORS_ENV))
+    app = create_app(system, cors=origins, feedback=feedback, host=host, port=port)
+    config = uvicorn.Config(app, host=host, port=port, log_level=os.environ.get("REPORT_QA_LOG_LEVEL", "warning"),
+                            access_log=False, server_header=False, timeout_graceful_shutdown=3)
+    server = uvicorn.Server(config)
+    threading.Thread(target=_announce, args=(server, _display_url(host, port)), daemon=True).start()
+    try:
+        server.run()
+    finally:
+        feedback.close()
+    return 0 if server.started else 1
