@@ -165,7 +165,7 @@ def outcome(row: dict, prediction: dict) -> dict:
     if row["answerable"]:
         if row["evidence"] and rank is None:
             problems.append("evidence not in the top 10")
-        elif rank and rank > 1:
+        elif rank and rank > max(1, len(row["evidence"])):  # n evidence strings may need n passages
             problems.append(f"evidence complete only at rank {rank}")
         if prediction["declined"]:
             problems.append("declined an answerable question")

@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dataset")
     p.add_argument("--predictions", help="write one prediction per line to this JSONL file")
     p.add_argument("--out", help="write metrics.json, report.md and plots to this folder")
-    p.add_argument("--modes", default="hybrid", help="comma-separated retrieval modes to compare (default hybrid)")
+    p.add_argument("--modes", default=None, help="comma-separated retrieval modes to compare: hybrid, dense, bm25, "
+                                                  "paragraph-bm25 (default: all four; hybrid is the product)")
     _common(p)
 
     p = sub.add_parser("serve", help="start the web chat and the JSON API")
