@@ -41,7 +41,7 @@ class Retriever:
     """Dense, BM25 and hybrid search over one index (cheap init, heavy ``warm_up``)."""
 
     def __init__(self, index: Index, encoder: QueryEncoder, tokenizer: Callable[[str], list[str]] = tokenize,
-                 rrf_k: int = 10, dense_weight: float = 0.5, bm25_weight: float = 1.0,
+                 rrf_k: int = 10, dense_weight: float = 0.3, bm25_weight: float = 1.0,
                  year_boost: float = 0.3, term_boost: float = 0.5, depth: int = 50) -> None:
         self.index = index
         self.encoder = encoder
