@@ -72,10 +72,11 @@ def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
     """Turn parsed blocks into passages with original offsets and footnotes."""
     passages: list[Passage] = []
     front = [b for b in blocks if b.kind == "front"]
-    if front:
+    if front and front[-1].end - front[0].start <= 2 * max_chars:  # title lines: one passage
         passages.append(_make(clean, doc_id, front[0].start, front[-1].end, "", "front"))
+        front = []
     for b in blocks:
-        if b.kind in ("front", "heading"):
+        if b.kind == "heading" or (b.kind == "front" and not front):
             continue
         section = SECTION_SEP.join(b.path)
         if b.kind in ("glossary", "topic") or b.end - b.start <= max_chars:

@@ -7,6 +7,7 @@ Word files have no fixed pages, so no page numbers are recorded.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +44,9 @@ def read_docx(path: str | Path) -> DocxText:
             else:
                 blocks.append(item.text)
         title = clean_embedded_title(document.core_properties.title or "")
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise DocxTextError(f"not a readable .docx ({type(exc).__name__}: {exc})") from None
+    except (KeyError, ValueError, AttributeError, TypeError, zipfile.BadZipFile, zlib.error, OSError,
+            SyntaxError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
+        raise DocxTextError(f"not a readable .docx (damaged: {type(exc).__name__})") from None
     lines = [b.replace("\r", "\n").replace("\x0b", "\n").strip() for b in blocks]
     return DocxText("\n\n".join(b for b in lines if b), title)
 

@@ -100,11 +100,17 @@ def parse(clean: CleanText) -> list[Block]:
     return blocks
 
 
+MAX_HEADING_DEPTH = 3
+
+
 def _place_heading(levels: list[tuple[int, str]], number: int, title: str) -> list[tuple[int, str]]:
-    """Put a numbered heading at the deepest level it continues, or start a new sub-level."""
+    """Put a numbered heading at the deepest level it continues, or start a new sub-level
+    (at most :data:`MAX_HEADING_DEPTH` deep; a repeated 一、 restarts its own level)."""
     for depth in range(len(levels) - 1, -1, -1):
         if levels[depth][0] + 1 == number:
             return levels[:depth] + [(number, title)]
-    if number == 1 and levels:
+    if number == 1 and levels and levels[-1][0] != 1 and len(levels) < MAX_HEADING_DEPTH:
         return levels + [(number, title)]
+    if number == 1 and levels:
+        return levels[:-1] + [(number, title)]
     return [(number, title)]

@@ -127,10 +127,13 @@ def test_junk_around_a_real_question_keeps_the_answer(real_qa):
         assert "1650亿元" in answer.answer and not answer.declined, (junk, answer.answer)
 
 
-@pytest.mark.parametrize("options", [{"history": ["去年GDP多少？"]}, {"history": [None]}, {"history": "去年GDP多少？"},
-                                     {"top_k": "5"}, {"top_k": 2.5}, {"top_k": None}],
-                         ids=["history-of-strings", "history-of-none", "history-a-string", "top_k-str",
-                              "top_k-float", "top_k-none"])
-def test_malformed_options_are_question_errors(real_qa, options):
-    with pytest.raises(QuestionError):
+@pytest.mark.parametrize("options, message", [
+    ({"history": ["去年GDP多少？"]}, "history"), ({"history": [None]}, "history"), ({"history": "去年GDP多少？"}, "history"),
+    ({"history": [{"role": "system", "content": "x"}]}, "history"),
+    ({"history": [{"role": "user", "content": 1}]}, "history"),
+    ({"top_k": "5"}, "top_k"), ({"top_k": 2.5}, "top_k"), ({"top_k": None}, "top_k"), ({"top_k": True}, "top_k")],
+    ids=["history-of-strings", "history-of-none", "history-a-string", "history-bad-role", "history-bad-content",
+         "top_k-str", "top_k-float", "top_k-none", "top_k-bool"])
+def test_malformed_options_are_question_errors(real_qa, options, message):
+    with pytest.raises(QuestionError, match=message):
         real_qa.ask("那今年的目标呢？", **options)
