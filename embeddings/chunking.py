@@ -7,6 +7,7 @@ entries, the sentence that uses the term) so retrieval sees the context a reader
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -46,13 +47,13 @@ def split_sentences(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[tuple
         if e <= s:
             continue
         if e - s > max_chars:
-            spans.extend(_split_long(text, s, e))
+            spans.extend(_split_long(text, s, e, max_chars))
         else:
             spans.append((s, e))
     return spans
 
 
-def _split_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+def _split_long(text: str, s: int, e: int, max_chars: int = DEFAULT_MAX_CHARS) -> list[tuple[int, int]]:
     parts, cur = [], s
     for m in re.finditer(r"[；;]", text[s:e]):
         cut = s + m.end()
@@ -64,7 +65,12 @@ def _split_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
             parts[-1] = (parts[-1][0], e)
         else:
             parts.append((cur, e))
-    return parts
+    return [piece for a, b in parts for piece in _hard_cut(a, b, 4 * max_chars)]
+
+
+def _hard_cut(s: int, e: int, size: int) -> list[tuple[int, int]]:
+    """Text with no sentence end or ；for ``size`` characters (a table dump, a pasted URL) in ``size`` pieces."""
+    return [(a, min(a + size, e)) for a in range(s, e, size)]
 
 
 def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
@@ -105,7 +111,9 @@ def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str
     while e > s and clean.text[e - 1].isspace():
         e -= 1
     start, end = clean.original_span(s, e)
-    notes = sorted({f.number for f in clean.footnotes if s <= f.position <= e})
+    lo = bisect.bisect_left(clean.footnotes, s, key=lambda f: f.position)  # footnotes are in text order
+    hi = bisect.bisect_right(clean.footnotes, e, key=lambda f: f.position)
+    notes = sorted({f.number for f in clean.footnotes[lo:hi]})
     return Passage(doc_id=doc_id, text=clean.text[s:e], section=section, start=start, end=end,
                    kind=kind, term=term, footnotes=notes, index_text=_index_text(section, clean.text[s:e]))
 
@@ -117,12 +125,19 @@ def _index_text(section: str, text: str) -> str:
 
 def _link_glossary(passages: list[Passage], clean: CleanText) -> None:
     """Give each glossary entry the sentence that uses its term, so the term finds it."""
+    users: dict[int, list[Passage]] = {}
+    for p in passages:
+        for n in p.footnotes if p.kind != "glossary" else ():
+            users.setdefault(n, []).append(p)
+    first_at: dict[int, int] = {}
+    for f in clean.footnotes:
+        first_at.setdefault(f.number, f.position)
     for g in (p for p in passages if p.kind == "glossary"):
         number = int(re.match(r"\d+", g.text).group(0)) if re.match(r"\d+", g.text) else 0
-        uses = [p for p in passages if number in p.footnotes and p.kind != "glossary"]
+        uses = users.get(number, [])
         context = ""
         if uses:
-            pos = next(f.position for f in clean.footnotes if f.number == number)
+            pos = first_at[number]
             left = max(clean.text.rfind(ch, 0, pos) for ch in "。；！？\n") + 1
             right = min((i for i in (clean.text.find(ch, pos) for ch in "。；！？\n") if i >= 0), default=len(clean.text))
             context = clean.text[left:right + 1]

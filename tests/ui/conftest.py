@@ -68,7 +68,7 @@ def server(data_dir, portal_origin, tmp_path_factory) -> Server:
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "serve.log"
     env = {k: v for k, v in os.environ.items()
-           if k not in ("REPORT_QA_CORPUS", "REPORT_QA_INDEX", "REPORT_QA_MODEL", "REPORT_QA_MODE")}
+           if not k.startswith("REPORT_QA_")}
     env.update(REPORT_QA_DATA_DIR=str(data_dir), REPORT_QA_CORS_ORIGINS=f"{ALLOWED_ORIGIN},{portal_origin}",
                HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
     with open(log, "wb") as out:

@@ -52,6 +52,7 @@ def request_for(n: int) -> tuple[dict, int]:
 
 
 def test_sixteen_clients_for_thirty_seconds(server):
+    assert server.process.poll() is None, f"the server is gone:\n{server.log_tail()}"
     pid = server.process.pid
     counter = itertools.count()
     stop = threading.Event()
