@@ -114,8 +114,8 @@ def score(rows: list[dict], predictions: dict[str, dict]) -> dict:
             out["decline"] = _mean([predictions[r["id"]]["declined"] for r in unanswerable])
         took = [predictions[r["id"]].get("took_ms") for r in subset if predictions[r["id"]].get("took_ms") is not None]
         if took:
-            out["latency_p50_ms"] = _percentile(took, 50)
-            out["latency_p95_ms"] = _percentile(took, 95)
+            out["latency_p50_ms"] = percentile(took, 50)
+            out["latency_p95_ms"] = percentile(took, 95)
         return out
 
     missing = [r["id"] for r in rows if r["id"] not in predictions]
@@ -137,7 +137,6 @@ def percentile(values: list[float], q: float) -> float:
     return round(s[lo] + (s[hi] - s[lo]) * (i - lo), 3)
 
 
-_percentile = percentile
 
 
 def predict(ask: Callable[[str], object], rows: Iterable[dict], k: int = 10,

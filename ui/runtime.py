@@ -91,6 +91,3 @@ def build_system(settings: Settings, progress: bool = False, log: Callable[[str]
     qa.warm_up()
     return System(settings, encoder, index, qa, skipped)
 
-
-def index_location(settings: Settings) -> Path:
-    return Path(settings.index_dir)
