@@ -7,6 +7,7 @@ serves ``examples/`` (for the portal test, which embeds the chat from another or
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import socket
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -60,35 +62,28 @@ def portal_origin(portal_port) -> str:
     return f"http://127.0.0.1:{portal_port}"
 
 
-@pytest.fixture(scope="session")
-def server(data_dir, portal_origin, tmp_path_factory) -> Server:
-    """``report-qa serve`` as a subprocess; healthy when yielded, terminated at the end."""
+@contextlib.contextmanager
+def running_server(args: list[str], env: dict, log: Path, port: int) -> Iterator[subprocess.Popen]:
+    """``report-qa ARGS`` as a subprocess, yielded once /api/health answers 200, terminated after."""
     import httpx
 
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("REPORT_QA_")}
-    env.update(REPORT_QA_DATA_DIR=str(data_dir), REPORT_QA_CORS_ORIGINS=f"{ALLOWED_ORIGIN},{portal_origin}",
-               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
     with open(log, "wb") as out:
-        proc = subprocess.Popen([*_serve_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    srv = Server(f"http://127.0.0.1:{port}", proc, log, Path(data_dir))
+        proc = subprocess.Popen([*_serve_command(), *args], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    tail = lambda: log.read_text(encoding="utf-8", errors="replace")[-3000:]  # noqa: E731
     deadline = time.monotonic() + STARTUP_TIMEOUT
     try:
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"report-qa serve exited with {proc.returncode}:\n{srv.log_tail()}")
+                pytest.fail(f"report-qa serve exited with {proc.returncode}:\n{tail()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"report-qa serve not healthy after {STARTUP_TIMEOUT:.0f} s:\n{srv.log_tail()}")
+                pytest.fail(f"report-qa serve not healthy after {STARTUP_TIMEOUT:.0f} s:\n{tail()}")
             try:
-                if httpx.get(srv.url + "/api/health", timeout=2).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             time.sleep(0.25)
-        yield srv
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -96,6 +91,25 @@ def server(data_dir, portal_origin, tmp_path_factory) -> Server:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def launch_server():
+    """The :func:`running_server` context manager, for tests that need a server of their own."""
+    return running_server
+
+
+@pytest.fixture(scope="session")
+def server(data_dir, portal_origin, tmp_path_factory) -> Server:
+    """``report-qa serve`` as a subprocess; healthy when yielded, terminated at the end."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("REPORT_QA_")}
+    env.update(REPORT_QA_DATA_DIR=str(data_dir), REPORT_QA_CORS_ORIGINS=f"{ALLOWED_ORIGIN},{portal_origin}",
+               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    with running_server(["serve", "--host", "127.0.0.1", "--port", str(port)], env, log, port) as proc:
+        yield Server(f"http://127.0.0.1:{port}", proc, log, Path(data_dir))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

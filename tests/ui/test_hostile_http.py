@@ -298,7 +298,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def guarded(real_encoder, data_dir, tmp_path_factory):
+def guarded(real_encoder, data_dir, tmp_path_factory, launch_server):
     """``report-qa serve --corpus xss-report.txt`` with REPORT_QA_RATE_LIMIT and no ``--host``."""
     tmp = tmp_path_factory.mktemp("guarded")
     report = tmp / "xss-report.txt"
@@ -310,32 +310,9 @@ def guarded(real_encoder, data_dir, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_QA_")}
     env.update(REPORT_QA_DATA_DIR=str(data), REPORT_QA_RATE_LIMIT=RATE, REPORT_QA_PORT=str(port),
                REPORT_QA_CORS_ORIGINS="http://allowed.example", HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
-    exe = Path(sys.executable).with_name("report-qa")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.cli"]
     log = tmp / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([*command, "serve", "--corpus", str(report)], stdout=out, stderr=subprocess.STDOUT,
-                                env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert proc.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            try:
-                if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        yield {"url": url, "port": port, "log": log, "data": data, "pid": proc.pid}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with launch_server(["serve", "--corpus", str(report)], env, log, port) as proc:
+        yield {"url": f"http://127.0.0.1:{port}", "port": port, "log": log, "data": data, "pid": proc.pid}
 
 
 @pytest.mark.slow
