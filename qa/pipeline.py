@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 
 import jieba.posseg as posseg
 
@@ -90,7 +92,8 @@ class ReportQA:
     """Question answering over one index (cheap ``__init__``, heavy ``warm_up``)."""
 
     def __init__(self, index: Index, encoder: QueryEncoder, mode: str = "hybrid",
-                 max_question_chars: int = MAX_QUESTION_CHARS, **retriever_options) -> None:
+                 max_question_chars: int = MAX_QUESTION_CHARS, answer_cache: int = 1024,
+                 **retriever_options) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
         self.index = index
@@ -98,6 +101,17 @@ class ReportQA:
         self.max_question_chars = max_question_chars
         self.retriever = Retriever(index, encoder, **retriever_options)
         self._warm = False
+        # The index never changes under a ReportQA, so an answer is a pure function of the
+        # request: popular questions (a portal's example questions) are answered from memory.
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._answer_cache = answer_cache
+        self._answers_lock = threading.Lock()
+
+    def clear_cache(self) -> None:
+        """Forget remembered answers and query embeddings (benchmarks time new questions)."""
+        with self._answers_lock:
+            self._answers.clear()
+        self.retriever.clear_cache()
 
     def warm_up(self) -> None:
         """Build BM25 and the lookup tables; call once before serving."""
@@ -125,6 +139,24 @@ class ReportQA:
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 50:
             raise QuestionError("top_k must be a whole number between 1 and 50")
         history = check_history(history)
+        key = (question, top_k, tuple((m["role"], m["content"]) for m in history), mode or self.mode, doc, year)
+        with self._answers_lock:
+            known = self._answers.get(key)
+            if known is not None:
+                self._answers.move_to_end(key)
+        if known is not None:
+            return replace(known, citations=list(known.citations), cited=list(known.cited),
+                           took_ms=(time.perf_counter() - started) * 1000)
+        answer = self._answer(question, top_k, history, mode, doc, year, started)
+        if self._answer_cache > 0:
+            with self._answers_lock:
+                self._answers[key] = answer
+                while len(self._answers) > self._answer_cache:
+                    self._answers.popitem(last=False)
+        return replace(answer, citations=list(answer.citations), cited=list(answer.cited))
+
+    def _answer(self, question: str, top_k: int, history: list[dict], mode: str | None, doc: str | None,
+                year: int | None, started: float) -> Answer:
         meant = strip_markup(question)
         if not re.search(r"\w", meant):
             return Answer(question=question, answer=DECLINE_ZH, declined=True, citations=[],

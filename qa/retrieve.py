@@ -9,8 +9,9 @@ PDF and as text, say) are ranked once, as their first copy; ``copies`` lists the
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Protocol
 
 import numpy as np
@@ -54,7 +55,9 @@ class Retriever:
         self.depth = depth
         self.bm25: BM25Okapi | None = None
         self._years: list[tuple[int, ...]] = []
-        self._embed = lru_cache(maxsize=2048)(self._embed_uncached)
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> embedding, LRU
+        self._vectors_max = 2048
+        self._vectors_lock = threading.Lock()
         self.copies: dict[int, list[int]] = {}
 
     def warm_up(self) -> None:
@@ -72,15 +75,33 @@ class Retriever:
         self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
                        if p.kind == "glossary" and p.term and self._canonical[i] == i}
 
-    def _embed_uncached(self, text: str) -> np.ndarray:
-        return self.encoder.encode_queries([text])[0]
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings."""
+        with self._vectors_lock:
+            self._vectors.clear()
+
+    def embed(self, texts: list[str]) -> list[np.ndarray]:
+        """Query embeddings, remembered; the ones not seen before are encoded in one batch."""
+        with self._vectors_lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for t in known:
+                self._vectors.move_to_end(t)
+        new = list(dict.fromkeys(t for t in texts if t not in known))
+        if new:
+            vectors = self.encoder.encode_queries(new)
+            with self._vectors_lock:
+                for t, v in zip(new, vectors):
+                    known[t] = self._vectors[t] = v
+                while len(self._vectors) > self._vectors_max:
+                    self._vectors.popitem(last=False)
+        return [known[t] for t in texts]
 
     def dense(self, text: str, k: int) -> list[tuple[int, float]]:
         """(row, cosine) by embedding similarity, one row per distinct text."""
         if self.bm25 is None:
             self.warm_up()
         best: dict[int, float] = {}
-        for row, score in self.index.search(self._embed(text), k * self._max_copies):
+        for row, score in self.index.search(self.embed([text])[0], k * self._max_copies):
             canon = self._canonical[row]
             best.setdefault(canon, score)
         return list(best.items())[:k]
@@ -103,9 +124,11 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
         if len(query.parts) > 1:
-            ranked = [self._search_one(Query(p, p + query.search_text[len(query.text):], query.english,
-                                             query.years), k, mode) for p in query.parts]
-            return _interleave(ranked, k)
+            parts = [Query(p, p + query.search_text[len(query.text):], query.english, query.years)
+                     for p in query.parts]
+            if mode in ("hybrid", "dense"):
+                self.embed([p.search_text for p in parts])  # one forward pass for all parts
+            return _interleave([self._search_one(p, k, mode) for p in parts], k)
         return self._search_one(query, k, mode)
 
     def _search_one(self, query: Query, k: int, mode: str) -> list[Hit]:

@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub unle
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from embeddings.loaders import DocumentError  # noqa: E402
-from embeddings.model import ModelLoadError  # noqa: E402
+from embeddings.model import PRECISIONS, ModelLoadError  # noqa: E402
 from qa.pipeline import Answer, QuestionError, check_question  # noqa: E402
 from ui.config import Settings  # noqa: E402
 
@@ -23,6 +23,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", dest="index_name", help="name of the index to use (env REPORT_QA_INDEX; default 'default')")
     p.add_argument("--corpus", nargs="+", metavar="FILE", help="documents or folders to answer from "
                                                               "(env REPORT_QA_CORPUS; default: the indexed ones, else the bundled report)")
+    p.add_argument("--precision", choices=PRECISIONS, help="dtype the model computes in (env REPORT_QA_PRECISION; "
+                                                           "default auto: bfloat16 on CPUs with native support, else float32)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, **extra) -> Settings:
     return Settings.from_env(model=args.model, data_dir=args.data_dir, index_name=args.index_name,
-                             corpus=getattr(args, "corpus", None), **extra)
+                             corpus=getattr(args, "corpus", None), precision=args.precision, **extra)
 
 
 def format_answer(a: Answer, multi_doc: bool = False) -> str:

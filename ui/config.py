@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embeddings.model import DEFAULT_MODEL, default_data_dir
+from embeddings.model import DEFAULT_MODEL, PRECISIONS, default_data_dir
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Settings:
     index_name: str = "default"
     corpus: list[str] = field(default_factory=list)  # files or folders; empty = the index's own / bundled report
     mode: str = "hybrid"
+    precision: str = "auto"  # dtype the model computes in: auto, float32 or bfloat16
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -27,10 +28,13 @@ class Settings:
             index_name=os.environ.get("REPORT_QA_INDEX") or "default",
             corpus=[p for p in os.environ.get("REPORT_QA_CORPUS", "").split(os.pathsep) if p],
             mode=os.environ.get("REPORT_QA_MODE") or "hybrid",
+            precision=os.environ.get("REPORT_QA_PRECISION") or "auto",
         )
         for key, value in overrides.items():
             if value is not None and value != []:
                 setattr(s, key, Path(value) if key == "data_dir" else value)
+        if s.precision not in PRECISIONS:
+            raise ValueError(f"REPORT_QA_PRECISION must be one of {', '.join(PRECISIONS)}, not {s.precision!r}")
         return s
 
     @property

@@ -53,9 +53,7 @@ def parse_modes(text: str | None) -> list[str]:
 def asker(system, mode: str, settings: Settings) -> Callable[[str], object]:
     """The ``ask`` function of one mode: the real pipeline, or a baseline over the same documents."""
     if mode in MODES:
-        embed = getattr(system.qa.retriever, "_embed", None)
-        if hasattr(embed, "cache_clear"):
-            embed.cache_clear()  # each mode pays for its own query encoding, as a new question would
+        system.qa.clear_cache()  # each mode pays for its own query encoding, as a new question would
         return lambda q: system.qa.ask(q, top_k=10, mode=mode)
     if mode == PARAGRAPH_BM25:
         from ui.runtime import corpus_paths, load_documents

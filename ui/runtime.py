@@ -84,7 +84,7 @@ def build_system(settings: Settings, progress: bool = False, log: Callable[[str]
     if not docs:
         raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
     if encoder is None:
-        encoder = Encoder(settings.model, settings.data_dir)
+        encoder = Encoder(settings.model, settings.data_dir, precision=settings.precision)
         encoder.warm_up()
     index = ensure_index(docs, encoder, settings.index_dir, progress=progress, log=log)
     qa = ReportQA(index, encoder, mode=settings.mode)

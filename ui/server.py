@@ -178,7 +178,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     limit_malloc_arenas()
     rate = rate_from_env()  # a bad value fails here, before the model loads
     print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
-    encoder = Encoder(settings.model, settings.data_dir)
+    encoder = Encoder(settings.model, settings.data_dir, precision=settings.precision)
     encoder.warm_up()
     # concurrent requests share forward passes; System.encoder is the batching wrapper
     system = build_system(settings, encoder=BatchingEncoder(encoder))

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 
-def run(args, data_dir, **kw):
-    env = dict(os.environ, REPORT_QA_DATA_DIR=str(data_dir))
+def run(args, data_dir, env_extra=None, **kw):
+    env = dict(os.environ, REPORT_QA_DATA_DIR=str(data_dir), **(env_extra or {}))
     return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
                           env=env, timeout=300, **kw)
 
@@ -45,6 +45,22 @@ def test_bad_input_is_a_clear_error_not_a_traceback(indexed, args):
     r = run(args, indexed)
     assert r.returncode == 2
     assert "report-qa: error:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_precision_flag_reuses_the_index_and_gives_the_same_answer(indexed):
+    default = json.loads(run(["ask", "今年要新增几个托班？", "--json"], indexed).stdout)
+    r = run(["ask", "今年要新增几个托班？", "--json", "--precision", "float32"], indexed)
+    assert r.returncode == 0, r.stderr
+    assert "encoded" not in r.stderr  # the index serves either precision
+    out = json.loads(r.stdout)
+    assert out["answer"] == default["answer"]
+    assert [c["start"] for c in out["citations"]] == [c["start"] for c in default["citations"]]
+
+
+def test_bad_precision_setting_is_a_clear_error(indexed):
+    r = run(["ask", "去年GDP多少？"], indexed, env_extra={"REPORT_QA_PRECISION": "fp8"})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "REPORT_QA_PRECISION must be one of auto, float32, bfloat16" in r.stderr
 
 
 def test_index_command_reuses_the_cached_index(indexed):
