@@ -6,8 +6,9 @@ the rank of the passage it comes from. Question forms shape the window: a defini
 question takes the glossary entry of its term, a list question the whole sentence, a label
 ending in ：its continuation. The system declines when the report does not support an
 answer: a name or year of the question appears nowhere in the corpus, a question asking
-for an amount finds no number (in the unit it names) beside its words, or the best window
-covers too little of the question.
+for an amount finds no number (in the unit it names) beside its words, a "who is the ..."
+question finds no person named beside that office, or the best window covers too little of
+the question.
 """
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|�
                            r"|哪[一二三四五六七八九十两]+[个项种类]|stand for|what does .* mean|what is meant|definition", re.I)
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
 DATE_RE = re.compile(r"哪天|哪一天|什么时候|何时|日期|几月几日|when|what date", re.I)
+PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么名字|姓名|\bwho\b", re.I)
+ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
+                     r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
+NAME_FLAGS = ("nr", "nrfg", "nrt")
 NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台]")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
 PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
@@ -103,6 +108,25 @@ def _coverage(window: str, weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in norm) / total if total else 0.0
 
 
+def asked_roles(query: Query) -> list[str]:
+    """The office a "who is ..." question asks about (市委书记, 市长; English via the thesaurus)."""
+    if not PERSON_RE.search(query.text):
+        return []
+    text = normalize(query.text) + " " + " ".join(expansions(query.text))
+    return list(dict.fromkeys(m.group(0) for m in ROLE_RE.finditer(text)))
+
+
+def names_holder(window: str, roles: list[str]) -> bool:
+    """Whether ``window`` names a person right beside one of ``roles`` (市长周永强, 张三市长)."""
+    words = [w for w in posseg.lcut(window) if w.word.strip()]
+    for i, w in enumerate(words):
+        if w.word in roles or any(w.word.endswith(r) and len(w.word) - len(r) <= 2 for r in roles):
+            near = words[max(0, i - 1):i] + words[i + 1:i + 2]
+            if any(n.flag in NAME_FLAGS for n in near):
+                return True
+    return False
+
+
 def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
 
@@ -115,6 +139,7 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
+    roles = asked_roles(query)
     q_norm = normalize(query.text)
     best: Choice | None = None
     for rank, p in enumerate(passages[:top_n]):
@@ -144,6 +169,8 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
                     score = max(score, cov + bonus)
                 else:
                     score -= 1.0
+            if roles:  # "who is the mayor": the answer is a name beside that office
+                score += 0.3 if names_holder(window, roles) else -1.0
             if best is None or score > best.score:
                 best = Choice(rank, window.strip().rstrip("，；：、,;:"), cov, score)
     return best
@@ -222,6 +249,9 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)
+        roles = asked_roles(sub)
+        if roles and not names_holder(choice.text, roles):
+            return Composed(decline, True, reason=f"no one named as {'/'.join(roles)}", confidence=choice.coverage)
         if not unit_ok(sub, choice.text):
             return Composed(decline, True, reason="no figure of the asked kind", confidence=choice.coverage)
         if choice.coverage < min_coverage:

@@ -1,5 +1,5 @@
 """Query preparation, follow-ups and decline checks: pure logic, no model."""
-from qa.answer import clauses, missing_terms, unit_ok
+from qa.answer import asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
 from qa.query import expansions, prepare, question_years, split_question
 from qa.text import normalize
@@ -52,3 +52,11 @@ def test_amount_questions_need_a_number_in_the_asked_unit():
 
 def test_ratio_colons_do_not_split_clauses():
     assert clauses("城乡居民收入比为1.72:1，贷款余额增长21.58%。") == ["城乡居民收入比为1.72:1，", "贷款余额增长21.58%。"]
+
+
+def test_who_questions_need_a_person_named_beside_the_office():
+    q = prepare("溧阳市长是谁？")
+    assert "市长" in asked_roles(q)
+    assert names_holder("市长周永强出席会议", asked_roles(q))
+    assert not names_holder("市长热线接到群众来电", asked_roles(q))
+    assert asked_roles(prepare("溧阳市长热线电话是多少？")) == []  # not a "who" question

@@ -23,11 +23,17 @@ def test_citation_offsets_point_into_the_original_report(real_qa, real_system):
         assert lenient(raw[c.start:c.end]) == lenient(c.text)
 
 
-@pytest.mark.parametrize("question", ["溧阳的房价多少？", "溧阳2026年的GDP目标是多少？", "What is the average housing price in Liyang?"])
+@pytest.mark.parametrize("question", ["溧阳的房价多少？", "溧阳2026年的GDP目标是多少？", "What is the average housing price in Liyang?",
+                                      "溧阳市人大常委会主任是谁？"])
 def test_declines_what_the_report_does_not_say(real_qa, question):
     a = real_qa.ask(question)
     assert a.declined
     assert ("报告中没有找到" in a.answer) != question.isascii()
+
+
+def test_who_question_answers_with_the_name_the_report_gives(real_qa):
+    a = real_qa.ask("溧阳市长叫什么名字？")
+    assert not a.declined and "周永强" in a.answer
 
 
 def test_english_question_on_the_chinese_report(real_qa):
