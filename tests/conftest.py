@@ -63,6 +63,15 @@ def real_encoder(data_dir):
 
 
 @pytest.fixture(scope="session")
+def torch_encoder(data_dir):
+    """The same model as plain sentence-transformers: PyTorch, float32, no ONNX (the reference)."""
+    from embeddings.model import Encoder
+    enc = Encoder(None, data_dir, precision="float32", query_backend="torch")
+    enc.warm_up()
+    return enc
+
+
+@pytest.fixture(scope="session")
 def real_system(data_dir, real_encoder):
     """The bundled report indexed with the real model, and a warm QA system over it."""
     from ui.config import Settings

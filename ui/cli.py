@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub unle
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from embeddings.loaders import DocumentError  # noqa: E402
-from embeddings.model import PRECISIONS, ModelLoadError  # noqa: E402
+from embeddings.model import PRECISIONS, QUERY_BACKENDS, ModelLoadError  # noqa: E402
 from qa.pipeline import Answer, QuestionError, check_question  # noqa: E402
 from ui.config import Settings  # noqa: E402
 
@@ -25,6 +25,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                                                               "(env REPORT_QA_CORPUS; default: the indexed ones, else the bundled report)")
     p.add_argument("--precision", choices=PRECISIONS, help="dtype the model computes in (env REPORT_QA_PRECISION; "
                                                            "default auto: bfloat16 on CPUs with native support, else float32)")
+    p.add_argument("--query-backend", choices=QUERY_BACKENDS,
+                   help="what encodes questions (env REPORT_QA_QUERY_BACKEND; default auto: for serve and eval an ONNX "
+                        "Runtime export of the model where onnxruntime is installed, else PyTorch)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,9 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace, **extra) -> Settings:
-    return Settings.from_env(model=args.model, data_dir=args.data_dir, index_name=args.index_name,
-                             corpus=getattr(args, "corpus", None), precision=args.precision, **extra)
+def _settings(args: argparse.Namespace, one_shot: bool = False, **extra) -> Settings:
+    """Settings from flags and environment. ``one_shot`` commands (index, ask) encode at most one
+    question, so ``auto`` gives them PyTorch: loading the ONNX export would cost more than it saves."""
+    settings = Settings.from_env(model=args.model, data_dir=args.data_dir, index_name=args.index_name,
+                                 corpus=getattr(args, "corpus", None), precision=args.precision,
+                                 query_backend=args.query_backend, **extra)
+    if one_shot and settings.query_backend == "auto":
+        settings.query_backend = "torch"
+    return settings
 
 
 def format_answer(a: Answer, multi_doc: bool = False) -> str:
@@ -93,7 +102,7 @@ def answer_json(a: Answer) -> dict:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from ui.runtime import build_system
-    settings = _settings(args)
+    settings = _settings(args, one_shot=True)
     if args.files:
         settings.corpus = args.files
     system = build_system(settings, progress=not args.no_progress)
@@ -107,7 +116,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     check_question(args.question)  # fail fast, before loading the model
     if not 1 <= args.top_k <= 20:
         raise QuestionError("--top-k must be between 1 and 20")
-    system = build_system(_settings(args, mode=args.mode))
+    system = build_system(_settings(args, one_shot=True, mode=args.mode))
     a = system.qa.ask(args.question, top_k=args.top_k, doc=args.doc, year=args.year)
     print(json.dumps(answer_json(a), ensure_ascii=False, indent=2) if args.json
           else format_answer(a, multi_doc=len(system.index.documents) > 1))

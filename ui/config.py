@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embeddings.model import DEFAULT_MODEL, PRECISIONS, default_data_dir
+from embeddings.model import DEFAULT_MODEL, PRECISIONS, QUERY_BACKENDS, default_data_dir
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Settings:
     corpus: list[str] = field(default_factory=list)  # files or folders; empty = the index's own / bundled report
     mode: str = "hybrid"
     precision: str = "auto"  # dtype the model computes in: auto, float32 or bfloat16
+    query_backend: str = "auto"  # what encodes questions: auto (ONNX Runtime if it can), onnx or torch
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -29,12 +30,16 @@ class Settings:
             corpus=[p for p in os.environ.get("REPORT_QA_CORPUS", "").split(os.pathsep) if p],
             mode=os.environ.get("REPORT_QA_MODE") or "hybrid",
             precision=os.environ.get("REPORT_QA_PRECISION") or "auto",
+            query_backend=os.environ.get("REPORT_QA_QUERY_BACKEND") or "auto",
         )
         for key, value in overrides.items():
             if value is not None and value != []:
                 setattr(s, key, Path(value) if key == "data_dir" else value)
         if s.precision not in PRECISIONS:
             raise ValueError(f"REPORT_QA_PRECISION must be one of {', '.join(PRECISIONS)}, not {s.precision!r}")
+        if s.query_backend not in QUERY_BACKENDS:
+            raise ValueError(f"REPORT_QA_QUERY_BACKEND must be one of {', '.join(QUERY_BACKENDS)}, "
+                             f"not {s.query_backend!r}")
         return s
 
     @property

@@ -76,6 +76,14 @@ def load_documents(paths: list[Path], log: Callable[[str], None]) -> tuple[list[
     return docs, skipped
 
 
+def make_encoder(settings: Settings) -> Encoder:
+    """The embedding model the settings name, loaded."""
+    encoder = Encoder(settings.model, settings.data_dir, precision=settings.precision,
+                      query_backend=settings.query_backend)
+    encoder.warm_up()
+    return encoder
+
+
 def build_system(settings: Settings, progress: bool = False, log: Callable[[str], None] | None = None,
                  encoder: Encoder | None = None) -> System:
     """Load the model, build or reuse the index, warm the QA system."""
@@ -84,8 +92,7 @@ def build_system(settings: Settings, progress: bool = False, log: Callable[[str]
     if not docs:
         raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
     if encoder is None:
-        encoder = Encoder(settings.model, settings.data_dir, precision=settings.precision)
-        encoder.warm_up()
+        encoder = make_encoder(settings)
     index = ensure_index(docs, encoder, settings.index_dir, progress=progress, log=log)
     qa = ReportQA(index, encoder, mode=settings.mode)
     qa.warm_up()

@@ -21,13 +21,12 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import FileResponse, JSONResponse, Response  # noqa: E402
 
-from embeddings.model import Encoder  # noqa: E402
 from ui.api import BodyLimit, create_router, install_error_handlers  # noqa: E402
 from ui.batching import BatchingEncoder  # noqa: E402
 from ui.config import Settings  # noqa: E402
 from ui.feedback import FeedbackLog  # noqa: E402
 from ui.ratelimit import Rate, RateLimit, rate_from_env  # noqa: E402
-from ui.runtime import System, build_system  # noqa: E402
+from ui.runtime import System, build_system, make_encoder  # noqa: E402
 
 CORS_ENV = "REPORT_QA_CORS_ORIGINS"
 MAX_REQUEST_BYTES = 1024 * 1024  # everything else (Gradio's queue carries the chat history)
@@ -178,8 +177,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     limit_malloc_arenas()
     rate = rate_from_env()  # a bad value fails here, before the model loads
     print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
-    encoder = Encoder(settings.model, settings.data_dir, precision=settings.precision)
-    encoder.warm_up()
+    encoder = make_encoder(settings)
     # concurrent requests share forward passes; System.encoder is the batching wrapper
     system = build_system(settings, encoder=BatchingEncoder(encoder))
     feedback = FeedbackLog(feedback_path(settings))

@@ -81,7 +81,7 @@ def converted(conversion: tuple[Path, float]) -> Path:
 
 @pytest.fixture(scope="session")
 def encoder(converted: Path) -> Encoder:
-    enc = Encoder(str(converted), precision="float32")  # the conversion itself; bfloat16 is tested apart
+    enc = Encoder(str(converted), precision="float32", query_backend="torch")  # the conversion itself, as sentence-transformers runs it
     enc.warm_up()
     return enc
 

@@ -57,6 +57,18 @@ def test_precision_flag_reuses_the_index_and_gives_the_same_answer(indexed):
     assert [c["start"] for c in out["citations"]] == [c["start"] for c in default["citations"]]
 
 
+def test_onnx_and_pytorch_query_backends_give_the_same_answer(indexed):
+    default = json.loads(run(["ask", "去年GDP多少？", "--json", "--query-backend", "onnx"], indexed).stdout)
+    r = run(["ask", "去年GDP多少？", "--json", "--query-backend", "torch", "--precision", "float32"], indexed)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["answer"] == default["answer"]
+    assert [c["start"] for c in out["citations"]] == [c["start"] for c in default["citations"]]
+    r = run(["ask", "去年GDP多少？"], indexed, env_extra={"REPORT_QA_QUERY_BACKEND": "gpu"})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "REPORT_QA_QUERY_BACKEND must be one of auto, onnx, torch" in r.stderr
+
+
 def test_bad_precision_setting_is_a_clear_error(indexed):
     r = run(["ask", "去年GDP多少？"], indexed, env_extra={"REPORT_QA_PRECISION": "fp8"})
     assert r.returncode == 2 and "Traceback" not in r.stderr

@@ -1,0 +1,102 @@
+"""The ONNX Runtime query path: same vectors as sentence-transformers, cached export, clear fallbacks."""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import onnx_query
+from embeddings.model import DEFAULT_MODEL, Encoder, ModelLoadError
+
+QUERIES = ["去年GDP多少？", "What was Liyang's GDP in 2024?", "今年要新增几个托班？", "1650亿元",
+           "2024年改建新建了多少高标准农田？6.31 万亩是多少公顷", "a" * 2000]  # the last is truncated at 512 tokens
+
+
+def test_onnx_queries_match_sentence_transformers(real_encoder, torch_encoder) -> None:
+    assert real_encoder.query_backend == "onnx"
+    want = torch_encoder.encode_queries(QUERIES)
+    one_by_one = np.vstack([real_encoder.encode_queries([q]) for q in QUERIES])
+    batched = np.vstack([real_encoder.encode_queries(QUERIES[i:i + 3]) for i in (0, 3)])  # padded batches
+    for got in (one_by_one, batched):
+        assert got.dtype == np.float32 and got.shape == want.shape
+        assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+        assert (got * want).sum(axis=1).min() > 0.9999
+
+
+def test_query_backend_is_validated() -> None:
+    with pytest.raises(ValueError, match="query backend must be one of auto, onnx, torch"):
+        Encoder(query_backend="tensorrt")
+
+
+@pytest.fixture
+def exported(data_dir, tmp_path) -> tuple[Path, str]:
+    """A copy of the session's export in a cache folder of its own: (cache dir, key)."""
+    key = onnx_query.model_key(str(Path(data_dir) / "models" / DEFAULT_MODEL))
+    source = Path(data_dir) / "models" / "onnx" / key / "model.onnx"
+    assert source.is_file()  # the real encoder made it in the data directory
+    (tmp_path / key).mkdir()
+    shutil.copy(source, tmp_path / key / "model.onnx")
+    return tmp_path, key
+
+
+def test_cached_export_is_reused(exported, torch_encoder, monkeypatch) -> None:
+    cache, key = exported
+    before = (cache / key / "model.onnx").stat().st_mtime_ns
+    monkeypatch.setattr(onnx_query, "export", lambda *a, **k: pytest.fail("exported again"))
+    enc = onnx_query.load_or_export(torch_encoder.model, cache, key, "query: ", threads=1)
+    assert (cache / key / "model.onnx").stat().st_mtime_ns == before
+    assert enc.agreement() > 0.9999
+
+
+def test_damaged_export_is_made_again(exported, torch_encoder, caplog) -> None:
+    cache, key = exported
+    (cache / key / "model.onnx").write_bytes(b"not an onnx file")
+    with caplog.at_level(logging.WARNING, logger="embeddings.onnx_query"):
+        enc = onnx_query.load_or_export(torch_encoder.model, cache, key, "query: ", threads=1)
+    assert "exporting it again" in caplog.text
+    assert enc.agreement() > 0.9999
+    assert not list((cache / key).glob(".*tmp"))  # no temporary file left behind
+
+
+def test_export_that_disagrees_with_the_model_is_replaced(exported, torch_encoder, monkeypatch, caplog) -> None:
+    """A cached file from another model (same key by accident, or an edited model) is not trusted."""
+    cache, key = exported
+    monkeypatch.setattr(onnx_query, "PROBES", ("这句话", "另一句话"))
+    calls = []
+    real_agreement = onnx_query.OnnxQueryEncoder.agreement
+    monkeypatch.setattr(onnx_query.OnnxQueryEncoder, "agreement",
+                        lambda self: (calls.append(1), 0.5 if len(calls) == 1 else real_agreement(self))[1])
+    with caplog.at_level(logging.WARNING, logger="embeddings.onnx_query"):
+        onnx_query.load_or_export(torch_encoder.model, cache, key, "query: ", threads=1)
+    assert "no longer matches the model" in caplog.text and len(calls) == 2
+
+
+def test_model_key_changes_with_the_model_files(tmp_path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.safetensors").write_bytes(b"1234")
+    first = onnx_query.model_key(str(tmp_path))
+    assert onnx_query.model_key(str(tmp_path)) == first
+    (tmp_path / "model.safetensors").write_bytes(b"12345")
+    assert onnx_query.model_key(str(tmp_path)) != first
+    assert onnx_query.model_key("org/some-model") != onnx_query.model_key("org/other-model")
+
+
+@pytest.mark.parametrize("failure", ["not installed", "export fails"])
+def test_without_onnx_queries_fall_back_to_pytorch_or_fail_clearly(failure, data_dir, torch_encoder, monkeypatch,
+                                                                    caplog) -> None:
+    if failure == "not installed":
+        monkeypatch.setattr(onnx_query, "onnx_available", lambda: False)
+    else:
+        def broken(*args, **kwargs):
+            raise onnx_query.OnnxQueryError("could not export the model to ONNX: RuntimeError: unsupported op")
+        monkeypatch.setattr(onnx_query, "load_or_export", broken)
+    auto = Encoder(None, data_dir, query_backend="auto")
+    with caplog.at_level(logging.INFO, logger="embeddings.model"):
+        assert auto._prepare_onnx(torch_encoder.model, "query: ") is None
+    assert "queries use PyTorch" in caplog.text
+    required = Encoder(None, data_dir, query_backend="onnx")
+    with pytest.raises(ModelLoadError, match="query backend 'onnx'"):
+        required._prepare_onnx(torch_encoder.model, "query: ")
