@@ -1,6 +1,7 @@
 """Read report files into plain text, whatever their format and encoding.
 
-Government reports arrive as UTF-8, UTF-8 with BOM or GB18030/GBK text or Markdown, as text
+Government reports arrive as UTF-8, UTF-8 with BOM, UTF-16 with BOM (Windows Notepad's
+"Unicode") or GB18030/GBK text or Markdown, as text
 PDFs (page starts kept in ``metadata["pages"]``) and as Word .docx files. Each document also
 gets its title, year and issuing body (:mod:`embeddings.metadata`). A file that is binary,
 empty, undecodable, scanned or encrypted raises :class:`DocumentError` with a message a user
@@ -51,9 +52,18 @@ def bundled_report_path() -> Path:
 
 
 def decode_bytes(data: bytes, source: str = "<bytes>") -> str:
-    """Decode report bytes: UTF-8 (with or without BOM), else GB18030; refuse binary data."""
+    """Decode report bytes: UTF-16 with a BOM, UTF-8 (with or without BOM), else GB18030; refuse binary data."""
     if not data.strip():
         raise DocumentError(f"{source}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a UTF-16 BOM, or binary data that starts like one
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and not text.strip():
+            raise DocumentError(f"{source}: the file is empty")
+        if text is not None and _looks_like_text(text) and _mostly_script(text):
+            return text.replace("\r\n", "\n").replace("\r", "\n")
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{source}: looks like a binary file, not text")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -64,6 +74,18 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> str:
         if _looks_like_text(text):
             return text.replace("\r\n", "\n").replace("\r", "\n")
     raise DocumentError(f"{source}: cannot decode as UTF-8 or GB18030 text")
+
+
+def _mostly_script(text: str) -> bool:
+    """Whether nearly all characters are ASCII, CJK ideographs or CJK/full-width punctuation.
+
+    Random bytes behind a UTF-16 BOM decode without error into arbitrary code points, less than
+    half of them in these ranges; a report is almost entirely in them.
+    """
+    sample = text[:20000]
+    usual = sum(1 for ch in sample if ch < "\x7f" or "\u3000" <= ch <= "\u303f" or "\u3400" <= ch <= "\u9fff"
+                or "\uff00" <= ch <= "\uffef" or "\u2000" <= ch <= "\u206f")
+    return usual >= 0.9 * len(sample)
 
 
 def _looks_like_text(text: str) -> bool:

@@ -42,7 +42,8 @@ def utf8_doc(tmp_path_factory) -> Document:
     return load_document(write(tmp_path_factory.mktemp("utf8"), "report.txt", REPORT.encode("utf-8")))
 
 
-@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8 CRLF", "gb18030 CRLF"])
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8 CRLF", "gb18030 CRLF", "utf-16",
+                                      "utf-16 CRLF"])
 def test_the_report_in_other_encodings_reads_exactly_the_same(tmp_path, utf8_doc, encoding):
     codec, _, newline = encoding.partition(" ")
     text = REPORT.replace("\n", "\r\n") if newline else REPORT
@@ -52,7 +53,13 @@ def test_the_report_in_other_encodings_reads_exactly_the_same(tmp_path, utf8_doc
     assert spans(doc) == spans(utf8_doc)
 
 
+def test_big_endian_utf16_with_a_bom_reads_the_same(tmp_path, utf8_doc):
+    doc = load_document(write(tmp_path, "report.txt", b"\xfe\xff" + REPORT.encode("utf-16-be")))
+    assert doc.text == REPORT and spans(doc) == spans(utf8_doc)
+
+
 EMPTY = {"zero bytes": b"", "whitespace": b" \n\n\t\r\n ", "only a BOM": b"\xef\xbb\xbf",
+         "only a UTF-16 BOM": b"\xff\xfe", "UTF-16 spaces": "\u3000 \n".encode("utf-16"),
          "BOM and newlines": b"\xef\xbb\xbf\n\n", "ideographic spaces": "\u3000\u3000\n".encode("utf-8"),
          "GB18030 spaces": "\u3000\u3000".encode("gb18030")}
 
@@ -71,7 +78,8 @@ BINARY = {
     "zip archive": b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 300,
     "ELF program": b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 300,
     "control characters": bytes(range(1, 32)) * 40,
-    "undecodable bytes": b"\xff\xfe\xfd\x80\x81" * 200,
+    "undecodable bytes": b"\xff\xfe\xfd\x80\x81" * 200,  # starts like a UTF-16 BOM
+    "random bytes behind a UTF-16 BOM": b"\xff\xfe" + bytes((i * 7919 + 13) % 251 for i in range(4000)),
 }
 
 
