@@ -14,6 +14,9 @@ from pathlib import Path
 from embeddings.pdf_text import clean_embedded_title
 
 CELL_SEP = " | "
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""A .docx whose parts would unpack to more than this is refused before any is read (zip bombs);
+python-docx holds every part in memory, and a report's images are already compressed."""
 
 
 class DocxTextError(ValueError):
@@ -35,6 +38,13 @@ def read_docx(path: str | Path) -> DocxText:
 
     if not zipfile.is_zipfile(path):
         raise DocxTextError("not a .docx file (an old .doc, or password-protected?); save it as .docx and try again")
+    try:
+        with zipfile.ZipFile(path) as z:  # sizes as declared; zipfile never unpacks more than declared
+            unpacked = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DocxTextError(f"not a readable .docx (damaged: {type(exc).__name__})") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DocxTextError(f"its parts unpack to {unpacked} bytes, over the {MAX_UNPACKED_BYTES} byte limit")
     try:
         document = docx.Document(str(path))
         blocks: list[str] = []

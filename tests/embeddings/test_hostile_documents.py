@@ -232,6 +232,25 @@ def test_damaged_word_files_are_refused_clearly(tmp_path, damage):
         load_document(path)
 
 
+def test_word_zip_bomb_is_refused_before_unpacking(tmp_path):
+    """A 1 MB .docx whose document.xml unpacks to 600 MB of zeros."""
+    src = zipfile.ZipFile(io.BytesIO(report_docx()))
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in src.namelist():
+            if name != "word/document.xml":
+                z.writestr(name, src.read(name))
+        with z.open("word/document.xml", "w", force_zip64=True) as f:
+            block = b"\0" * (1 << 20)
+            for _ in range(600):
+                f.write(block)
+    assert path.stat().st_size < 2 * 1024 * 1024
+    started = time.perf_counter()
+    with pytest.raises(DocumentError, match="bomb.docx: its parts unpack to .* over the .* byte limit"):
+        load_document(path)
+    assert time.perf_counter() - started < 1.0
+
+
 # --- a folder with bad files among good ones -----------------------------------------------
 
 @pytest.fixture
