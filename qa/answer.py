@@ -23,7 +23,7 @@ from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
-QUANTITY_RE = re.compile(r"多少|几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
+QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
                          r"|how (many|much)|what percentage|what share|\bgdp\b|\brate\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
                            r"|哪[一二三四五六七八九十两]+[个项种类]|stand for|what does .* mean|what is meant|definition", re.I)
@@ -92,8 +92,9 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
 def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> dict[str, float]:
     """Question words with IDF weights; thesaurus words count less, absent nouns count more."""
     top = max(idf.values(), default=1.0)
-    weights = {t: max(idf.get(t, top), 0.1) for t in tokenize(query.text)
-               if t not in GENERIC_NOUNS and not (query.english and t not in idf)}
+    # words the report never uses count only as ``missing`` nouns: a verb or measure word of the
+    # question's own phrasing (涨了几个点) is no evidence against an answer
+    weights = {t: max(idf[t], 0.1) for t in tokenize(query.text) if t in idf and t not in GENERIC_NOUNS}
     for word in expansions(query.text):
         for t in tokenize(word):
             weights.setdefault(t, 0.6 * max(idf.get(t, top), 0.1))
@@ -145,8 +146,8 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
     for rank, p in enumerate(passages[:top_n]):
         bonus = 0.08 / (rank + 1)
         years = _years(p.section)
-        if query.years and years:
-            bonus += 0.1 if years & set(query.years) else -0.1
+        if query.years and years:  # a window about another year than the one asked is rarely the answer
+            bonus += 0.1 if years & set(query.years) else -0.25
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and term in q_norm:
             bonus += 0.3 if wants_definition else 0.1
@@ -187,10 +188,13 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     soft: list[str] = []
     if query.english:
         return hard, soft
+    # a word inside a phrase the thesaurus translates into the report's words is not missing
+    # (固定资产投资 is cut into 固定资产 + 投资, and the report says 固投)
+    known = [phrase for phrase, terms in matched_phrases(query.text) if any(t in norm_corpus for t in terms.split())]
     for w in posseg.lcut(normalize(query.text)):
         word = w.word.strip()
         if (len(word) >= 2 and w.flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
-                and word not in norm_corpus and word not in _phrases()):
+                and word not in norm_corpus and word not in _phrases() and not any(word in k for k in known)):
             (hard if w.flag in PROPER_FLAGS else soft).append(word)
     return hard, soft
 
@@ -200,6 +204,10 @@ def _phrases() -> frozenset[str]:
     return frozenset(p for p, _ in thesaurus())
 
 
+MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|\bprice\b", re.I)
+RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)(?:是|为|有|达到?|大概|大约)*(?:多少|几)|百分之几|what percentage|"
+                     r"what share|\brate\b", re.I)
+PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
@@ -212,6 +220,10 @@ def unit_ok(query: Query, window: str) -> bool:
         return False
     asked = re.search(r"(?:多少|几)(亿元|万元|元|万亩|亩|公里|吨)", query.text)
     if asked and asked.group(1) not in window:
+        return False
+    if MONEY_RE.search(query.text) and "元" not in window:  # 多少钱: an amount of money
+        return False
+    if RATE_RE.search(query.text) and not PERCENT_RE.search(window):  # 失业率多少: a percentage
         return False
     focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]

@@ -6,11 +6,14 @@ import pytest
 from qa.evaluate import load_dataset, predict, score
 
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "dev.jsonl"
+EXTRA = Path(__file__).resolve().parents[2] / "data" / "eval" / "extra.jsonl"
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev.jsonl is not beside the checkout")
-def test_dev_set_quality(real_qa):
-    rows = load_dataset(DEV)
+@pytest.mark.parametrize("dataset", [
+    pytest.param(DEV, id="dev", marks=pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev.jsonl is not beside the checkout")),
+    pytest.param(EXTRA, id="extra")])
+def test_question_set_quality(real_qa, dataset):
+    rows = load_dataset(dataset)
     preds = predict(lambda q: real_qa.ask(q, top_k=10), rows)
     m = score(rows, {p["id"]: p for p in preds})["overall"]
     assert m["recall@5"] >= 0.95

@@ -1,5 +1,5 @@
 """Query preparation, follow-ups and decline checks: pure logic, no model."""
-from qa.answer import asked_roles, clauses, missing_terms, names_holder, unit_ok
+from qa.answer import _weights, asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
 from qa.query import expansions, prepare, question_years, split_question
 from qa.text import normalize
@@ -60,3 +60,32 @@ def test_who_questions_need_a_person_named_beside_the_office():
     assert names_holder("市长周永强出席会议", asked_roles(q))
     assert not names_holder("市长热线接到群众来电", asked_roles(q))
     assert asked_roles(prepare("溧阳市长热线电话是多少？")) == []  # not a "who" question
+
+
+def test_which_ones_is_not_an_amount_question():
+    q = prepare("“三个一体”是哪几个？")
+    assert unit_ok(q, "厂站网一体、建管运一体、城与乡一体")  # no number needed for 哪几个
+
+
+def test_money_and_rate_questions_need_a_figure_of_that_kind():
+    price = prepare("天目湖景区门票多少钱？")
+    assert not unit_ok(price, "90年代初将沙河水库打造成天目湖景区")
+    assert unit_ok(price, "天目湖景区门票120元")
+    rate = prepare("去年城镇登记失业率是多少？")
+    assert not unit_ok(rate, "扶持再就业和创业5400人")
+    assert unit_ok(rate, "城镇登记失业率1.8%")
+    assert unit_ok(prepare("城乡居民收入比是多少？"), "城乡居民收入比为1.72:1")
+
+
+def test_words_the_thesaurus_translates_are_not_missing():
+    corpus = normalize("2024年，固投增长3%，工业入库税收增长11.9%。")
+    hard, soft = missing_terms(prepare("去年固定资产投资涨了几个点？", 2025), corpus)
+    assert hard == [] and soft == []
+    hard, soft = missing_terms(prepare("固定资产投资和床位各多少？", 2025), corpus)
+    assert soft == ["床位"] and "固定资产" not in hard
+
+
+def test_question_words_the_report_never_uses_do_not_dilute_coverage():
+    idf = {"固投": 3.0, "增长": 1.0, "工业": 1.0}
+    w = _weights(prepare("去年固定资产投资涨了几个点？", 2025), idf, [])
+    assert "点" not in w and "涨" not in w and w["固投"] > 0
