@@ -28,7 +28,11 @@ QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座�
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
                            r"|哪[一二三四五六七八九十两]+[个项种类]|stand for|what does .* mean|what is meant|definition", re.I)
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
-DATE_RE = re.compile(r"哪天|哪一天|什么时候|何时|日期|几月几日|when|what date", re.I)
+DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|when|what date", re.I)
+TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|20\d\d\s*年|年底|年内|年初|年末|上半年|下半年|季度|月底|月初")
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+PLACE_SUFFIXES = frozenset("省市区县镇乡")
 PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么名字|姓名|\bwho\b", re.I)
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
                      r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
@@ -150,8 +154,9 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
             bonus += 0.1 if years & set(query.years) else -0.25
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and term in q_norm:
-            bonus += 0.3 if wants_definition else 0.1
-            if wants_definition:
+            defines = wants_definition or wants_list  # 三个一体包括哪些: its definition lists them
+            bonus += 0.3 if defines else 0.1
+            if defines:
                 definition = p.text.split("：", 1)[-1]
                 cov = _coverage(p.index_text or p.text, weights)
                 score = cov + bonus
@@ -185,6 +190,11 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     hard = sorted(y for y in years if y not in norm_corpus)
     hard += [phrase for phrase, terms in matched_phrases(query.text)
              if not any(t in norm_corpus for t in terms.split())]
+    words = [w for w in posseg.lcut(normalize(query.text)) if w.word.strip()]
+    for w, after in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
+        if (after.word in PLACE_SUFFIXES and len(w.word) >= 2 and w.word not in norm_corpus
+                and w.word not in STOPWORDS and w.flag not in ("r", "m", "q", "v")):
+            hard.append(w.word + after.word)
     soft: list[str] = []
     if query.english:
         return hard, soft
@@ -194,9 +204,18 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     for w in posseg.lcut(normalize(query.text)):
         word = w.word.strip()
         if (len(word) >= 2 and w.flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
-                and word not in norm_corpus and word not in _phrases() and not any(word in k for k in known)):
-            (hard if w.flag in PROPER_FLAGS else soft).append(word)
+                and word not in norm_corpus and word not in _phrases() and not any(word in k for k in known)
+                and word + "区" not in hard):
+            (hard if _proper(word, w.flag) else soft).append(word)
     return hard, soft
+
+
+def _proper(word: str, flag: str) -> bool:
+    """A place, organisation or person name (jieba tags unknown words as names too eagerly:
+    智能化 comes out as ``nr``, so a person's name must also look like one: surname + 1–2 chars)."""
+    if flag in ("nr", "nrfg", "nrt"):
+        return len(word) in (2, 3) and word[0] in SURNAMES
+    return flag in PROPER_FLAGS
 
 
 def _phrases() -> frozenset[str]:
@@ -235,11 +254,25 @@ def unit_ok(query: Query, window: str) -> bool:
 
 def _carry_subject(first: str, part: str) -> str:
     """A later sub-question with no subject of its own borrows the first one's words."""
-    own = [t for t in tokenize(part) if t not in GENERIC_NOUNS and t not in ("目标", "多少", "家", "个")]
+    own = [t for t in tokenize(part) if t not in GENERIC_NOUNS and t not in FRAME_WORDS and t not in ("家", "个")]
     if len(own) >= 2:
         return part
     borrowed = [t for t in tokenize(re.sub(r"20\d\d年?|去年|今年|明年", " ", first)) if t not in part]
     return f"{part} {' '.join(borrowed)}" if borrowed else part
+
+
+def _unsupported(query: Query, choice: Choice, min_coverage: float) -> str:
+    """Why ``choice`` does not answer ``query`` (empty when it does)."""
+    roles = asked_roles(query)
+    if roles and not names_holder(choice.text, roles):
+        return f"no one named as {'/'.join(roles)}"
+    if not unit_ok(query, choice.text):
+        return "no figure of the asked kind"
+    if DATE_RE.search(query.text) and not TIME_RE.search(choice.text):
+        return "no date or time given"
+    if choice.coverage < min_coverage:
+        return "weak match"
+    return ""
 
 
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
@@ -248,31 +281,29 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
     decline = DECLINE_EN if query.english else DECLINE_ZH
     if not passages:
         return Composed(decline, True, reason="nothing retrieved")
-    hard, soft = missing_terms(query, norm_corpus)
-    if hard:
-        return Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
     parts = query.parts if len(query.parts) > 1 else [query.text]
-    pieces, cited, confidence = [], [], 1.0
+    pieces, cited, confidence, declined = [], [], 1.0, None
     for n, part in enumerate(parts):
         text = part if n == 0 else _carry_subject(parts[0], part)
         years = question_years(text, query.report_year) if len(parts) > 1 else query.years
         sub = Query(text, text, query.english, years, [text], query.report_year)
-        choice = choose(sub, passages, idf, [w for w in soft if w in part])
+        hard, soft = missing_terms(sub, norm_corpus)
+        if hard:  # a name or year the report never mentions: this part cannot be answered
+            declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
+            continue
+        choice = choose(sub, passages, idf, soft)
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)
-        roles = asked_roles(sub)
-        if roles and not names_holder(choice.text, roles):
-            return Composed(decline, True, reason=f"no one named as {'/'.join(roles)}", confidence=choice.coverage)
-        if not unit_ok(sub, choice.text):
-            return Composed(decline, True, reason="no figure of the asked kind", confidence=choice.coverage)
-        if choice.coverage < min_coverage:
-            return Composed(decline, True, reason="weak match", confidence=choice.coverage)
+        reason = _unsupported(sub, choice, min_coverage)
+        if reason:  # this part is declined; the other parts of a compound question may still stand
+            declined = declined or Composed(decline, True, reason=reason, confidence=choice.coverage)
+            continue
         if choice.text not in pieces:
             pieces.append(choice.text)
             cited.append(choice.hit_index)
     if not pieces:
-        return Composed(decline, True, reason="no answering sentence")
+        return declined or Composed(decline, True, reason="no answering sentence")
     text = "；".join(f"{p}[{i + 1}]" for p, i in zip(pieces, cited))
     if query.english:
         text = f"According to the report: {text}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 from typing import Iterable
 
 import jieba
@@ -36,9 +37,16 @@ def paragraphs(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _plain_jieba() -> jieba.Tokenizer:
+    """A jieba of its own with the stock dictionary: the system teaches the shared one the
+    report's terms (:func:`qa.text.add_words`), which a ten-minute baseline would not have."""
+    return jieba.Tokenizer()
+
+
 def words(text: str) -> list[str]:
     """Plain jieba words, lower-cased, punctuation and spaces dropped."""
-    return [w.lower() for w in jieba.lcut(text) if _WORD.search(w)]
+    return [w.lower() for w in _plain_jieba().lcut(text) if _WORD.search(w)]
 
 
 class ParagraphBM25:

@@ -12,9 +12,9 @@ import jieba.posseg as posseg
 from embeddings.store import Index
 from qa.answer import DECLINE_ZH, compose
 from qa.followup import contextualize
-from qa.query import prepare
+from qa.query import prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
-from qa.text import normalize
+from qa.text import add_words, normalize
 
 MAX_QUESTION_CHARS = 500
 
@@ -115,8 +115,10 @@ class ReportQA:
 
     def warm_up(self) -> None:
         """Build BM25 and the lookup tables; call once before serving."""
-        self.retriever.warm_up()
         passages = self.index.passages
+        add_words([t for _, terms in thesaurus() for t in terms.split()]
+                  + [p.term for p in passages if p.kind == "glossary" and p.term])
+        self.retriever.warm_up()
         self._corpus = normalize("\n".join(p.section + "\n" + p.text for p in passages))
         posseg.lcut("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}

@@ -43,8 +43,8 @@ def matched_phrases(text: str) -> list[tuple[str, str]]:
     norm = normalize(text)
     found = []
     for phrase, terms in thesaurus():
-        if phrase.isascii():
-            hit = re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", norm)
+        if phrase.isascii():  # whole words, plurals too (farmer, farmers)
+            hit = re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?:s|es)?(?![a-z])", norm)
         else:
             hit = phrase in norm
         if hit:
@@ -77,10 +77,22 @@ def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+ASKING_RE = re.compile(r"多少|几|哪|什么|啥|吗|呢|怎么|如何|是否|有没有|是不是|how|what|which|when|who", re.I)
+
+
 def split_question(text: str) -> list[str]:
-    """Sub-questions of a compound question (``去年…？今年…？``); one part for a simple one."""
+    """Sub-questions of a compound question; one part for a simple one.
+
+    ``去年…？今年…？`` splits at the question marks; ``去年增长多少、今年预期增长多少`` at the comma
+    (，、；) when the pieces on both sides each ask something.
+    """
     parts = [p.strip() for p in re.split(r"(?<=[？?])\s*", text) if len(p.strip()) >= 4]
-    return parts if len(parts) > 1 else [text.strip()]
+    if len(parts) > 1:
+        return parts
+    pieces = [p.strip() for p in re.split(r"[，、；,;]", text) if p.strip()]
+    if len(pieces) > 1 and all(ASKING_RE.search(p) and len(p) >= 4 for p in pieces):
+        return pieces
+    return [text.strip()]
 
 
 def prepare(text: str, report_year: int | None = None) -> Query:

@@ -50,6 +50,16 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def add_words(words) -> None:
+    """Teach jieba the report's own terms (托班, 固投, glossary terms), so a question cuts them as
+    the passages do: without it 多少个托班 became 个托班 and missed every passage."""
+    for word in words:
+        word = normalize(word).strip("“”\"")
+        if len(word) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            jieba.add_word(word, tag="n")
+    _cut.cache_clear()
+
+
 def is_english(text: str) -> bool:
     """True when a question is written mostly in Latin letters."""
     letters = sum(ch.isascii() and ch.isalpha() for ch in text)

@@ -6,12 +6,12 @@ import pytest
 from qa.evaluate import load_dataset, predict, score
 
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "dev.jsonl"
-EXTRA = Path(__file__).resolve().parents[2] / "data" / "eval" / "extra.jsonl"
+EXTRA = Path(__file__).resolve().parents[2] / "data" / "eval"
 
 
 @pytest.mark.parametrize("dataset", [
     pytest.param(DEV, id="dev", marks=pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev.jsonl is not beside the checkout")),
-    pytest.param(EXTRA, id="extra")])
+    pytest.param(EXTRA / "extra.jsonl", id="extra"), pytest.param(EXTRA / "extra2.jsonl", id="extra2")])
 def test_question_set_quality(real_qa, dataset):
     rows = load_dataset(dataset)
     preds = predict(lambda q: real_qa.ask(q, top_k=10), rows)

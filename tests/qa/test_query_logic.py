@@ -2,7 +2,7 @@
 from qa.answer import _weights, asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
 from qa.query import expansions, prepare, question_years, split_question
-from qa.text import normalize
+from qa.text import add_words, normalize, tokenize
 
 
 def test_thesaurus_expands_everyday_and_english_words():
@@ -89,3 +89,26 @@ def test_question_words_the_report_never_uses_do_not_dilute_coverage():
     idf = {"固投": 3.0, "增长": 1.0, "工业": 1.0}
     w = _weights(prepare("去年固定资产投资涨了几个点？", 2025), idf, [])
     assert "点" not in w and "涨" not in w and w["固投"] > 0
+
+
+def test_compound_questions_split_at_commas_when_both_sides_ask():
+    assert split_question("高标准农田去年改新建了多少，今年又要建多少") == ["高标准农田去年改新建了多少", "今年又要建多少"]
+    assert split_question("新增城镇就业、城镇调查失业率分别是多少") == ["新增城镇就业、城镇调查失业率分别是多少"]
+
+
+def test_places_and_people_the_report_never_names_are_hard_misses():
+    corpus = normalize("溧阳市地区生产总值突破1650亿元。南渡镇获评国家农业产业强镇。实施“智改数转网联”三年行动。")
+    assert "金坛区" in missing_terms(prepare("金坛区去年地区生产总值是多少", 2025), corpus)[0]
+    assert missing_terms(prepare("溧阳哪个镇被评为国家农业产业强镇？", 2025), corpus)[0] == []
+    # jieba tags 智能化 as a person's name; a name must start with a surname
+    assert missing_terms(prepare("要实施哪个三年行动来推动企业智能化改造？"), corpus)[0] == []
+
+
+def test_english_thesaurus_words_match_their_plurals():
+    assert "农村居民" in expansions("How much do farmers earn per person?")
+    assert "人均" in expansions("How much do farmers earn per person?")
+
+
+def test_report_terms_are_cut_as_whole_words_once_known():
+    add_words(["托班"])
+    assert "托班" in tokenize("今年计划新增多少个托班")

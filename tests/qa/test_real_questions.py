@@ -24,7 +24,8 @@ def test_citation_offsets_point_into_the_original_report(real_qa, real_system):
 
 
 @pytest.mark.parametrize("question", ["溧阳的房价多少？", "溧阳2026年的GDP目标是多少？", "What is the average housing price in Liyang?",
-                                      "溧阳市人大常委会主任是谁？"])
+                                      "溧阳市人大常委会主任是谁？", "苏锡常城际铁路啥时候能通车？",
+                                      "宜兴市去年地区生产总值是多少？"])
 def test_declines_what_the_report_does_not_say(real_qa, question):
     a = real_qa.ask(question)
     assert a.declined
@@ -52,6 +53,16 @@ def test_compound_question_cites_both_places(real_qa):
     a = real_qa.ask("去年新增了多少家“四上”企业？今年目标又是多少家？")
     assert "162家" in a.answer and "210家" in a.answer
     assert len(set(a.cited)) == 2
+
+
+def test_compound_question_joined_by_a_comma_answers_both_parts(real_qa):
+    a = real_qa.ask("一般公共预算收入去年增长多少、今年预期增长多少")
+    assert "5.1%" in a.answer and "4%左右" in a.answer
+
+
+def test_compound_question_answers_the_part_the_report_supports(real_qa):
+    a = real_qa.ask("去年进出口总值多少？明年的目标是多少？")
+    assert not a.declined and "186亿元" in a.answer
 
 
 def test_follow_up_uses_the_conversation(real_qa):
