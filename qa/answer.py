@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import jieba
 import jieba.posseg as posseg
 
 from embeddings.chunking import Passage, split_sentences
@@ -137,13 +138,14 @@ def _years(section: str) -> set[int]:
 
 
 def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
-           top_n: int = 5) -> Choice | None:
-    """Best answering window among the first ``top_n`` passages."""
+           top_n: int = 5, taken: tuple[str, ...] = ()) -> Choice | None:
+    """Best answering window among the first ``top_n`` passages (other than the ``taken`` ones)."""
     weights = _weights(query, idf, list(missing))
     wants_number = bool(QUANTITY_RE.search(query.text))
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
+    asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
     q_norm = normalize(query.text)
     best: Choice | None = None
@@ -154,7 +156,8 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
             bonus += 0.1 if years & set(query.years) else -0.25
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and term in q_norm:
-            defines = wants_definition or wants_list  # 三个一体包括哪些: its definition lists them
+            # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
+            defines = wants_definition or wants_list or asks_what
             bonus += 0.3 if defines else 0.1
             if defines:
                 definition = p.text.split("：", 1)[-1]
@@ -177,8 +180,9 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
                     score -= 1.0
             if roles:  # "who is the mayor": the answer is a name beside that office
                 score += 0.3 if names_holder(window, roles) else -1.0
-            if best is None or score > best.score:
-                best = Choice(rank, window.strip().rstrip("，；：、,;:"), cov, score)
+            text = window.strip().rstrip("，；：、,;:")
+            if text not in taken and (best is None or score > best.score):
+                best = Choice(rank, text, cov, score)
     return best
 
 
@@ -211,11 +215,13 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
 
 
 def _proper(word: str, flag: str) -> bool:
-    """A place, organisation or person name (jieba tags unknown words as names too eagerly:
-    智能化 comes out as ``nr``, so a person's name must also look like one: surname + 1–2 chars)."""
+    """A place, organisation or person name. jieba guesses tags for words it does not know and
+    guesses names too eagerly (智能化 ``nr``, 太累 ``ns``): a person's name must look like one
+    (surname + 1–2 characters), a place or organisation must be in jieba's dictionary (unknown
+    places are caught by their suffix, 金坛区)."""
     if flag in ("nr", "nrfg", "nrt"):
         return len(word) in (2, 3) and word[0] in SURNAMES
-    return flag in PROPER_FLAGS
+    return flag in PROPER_FLAGS and bool(jieba.dt.FREQ.get(word))
 
 
 def _phrases() -> frozenset[str]:
@@ -223,8 +229,10 @@ def _phrases() -> frozenset[str]:
     return frozenset(p for p, _ in thesaurus())
 
 
+UNIT_RE = re.compile(r"(?:多少|几)(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
+                     r"|万人次|人次|户|所|座|场次)")
 MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|\bprice\b", re.I)
-RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)(?:是|为|有|达到?|大概|大约)*(?:多少|几)|百分之几|what percentage|"
+RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
@@ -237,8 +245,8 @@ def unit_ok(query: Query, window: str) -> bool:
         return True
     if not NUMBER_RE.search(window):
         return False
-    asked = re.search(r"(?:多少|几)(亿元|万元|元|万亩|亩|公里|吨)", query.text)
-    if asked and asked.group(1) not in window:
+    asked = UNIT_RE.search(query.text)
+    if asked and asked.group(1) not in window:  # 多少微克: a figure in 微克, not a ranking
         return False
     if MONEY_RE.search(query.text) and "元" not in window:  # 多少钱: an amount of money
         return False
@@ -252,13 +260,25 @@ def unit_ok(query: Query, window: str) -> bool:
     return any(t in c for c in numbered for t in focus)
 
 
+def _subject_words(text: str) -> list[str]:
+    """Words that could name what a question is about: not its years, frame (目标, 多少) or verbs."""
+    words = tokenize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text))
+    return [t for t in words if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()
+            and not _is_verb(t)]
+
+
 def _carry_subject(first: str, part: str) -> str:
-    """A later sub-question with no subject of its own borrows the first one's words."""
-    own = [t for t in tokenize(part) if t not in GENERIC_NOUNS and t not in FRAME_WORDS and t not in ("家", "个")]
-    if len(own) >= 2:
+    """A later sub-question with no subject of its own (今年又要建多少) borrows the first one's."""
+    if any(len(t) >= 2 for t in _subject_words(part)):
         return part
-    borrowed = [t for t in tokenize(re.sub(r"20\d\d年?|去年|今年|明年", " ", first)) if t not in part]
+    borrowed = [t for t in _subject_words(first) if t not in part]
     return f"{part} {' '.join(borrowed)}" if borrowed else part
+
+
+def _is_verb(word: str) -> bool:
+    """改, 新建: what was done last year is not what the next part asks about."""
+    tagged = posseg.lcut(word)
+    return len(tagged) == 1 and tagged[0].flag.startswith("v")
 
 
 def _unsupported(query: Query, choice: Choice, min_coverage: float) -> str:
@@ -291,7 +311,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if hard:  # a name or year the report never mentions: this part cannot be answered
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
             continue
-        choice = choose(sub, passages, idf, soft)
+        choice = choose(sub, passages, idf, soft, taken=tuple(pieces))  # each part its own answer
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)

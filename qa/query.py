@@ -77,7 +77,7 @@ def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
-ASKING_RE = re.compile(r"多少|几|哪|什么|啥|吗|呢|怎么|如何|是否|有没有|是不是|how|what|which|when|who", re.I)
+ASKING_RE = re.compile(r"多少|几|哪|什么|啥|咋|吗|呢|怎么|如何|是否|有没有|是不是|how|what|which|when|who", re.I)
 
 
 def split_question(text: str) -> list[str]:
