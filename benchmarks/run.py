@@ -95,10 +95,10 @@ def machine() -> dict:
 def clear_caches(qa) -> None:
     """Forget cached answers, query embeddings and word cuts, so the next ask costs what a new question costs."""
     qa.clear_cache()
-    from qa import text
-    cut = getattr(text, "_cut", None)
-    if hasattr(cut, "cache_clear"):
-        cut.cache_clear()
+    from qa import query, text
+    text.clear_caches()
+    query._matched_phrases.cache_clear()
+    query._expansions.cache_clear()
 
 
 # --- in-process latency ----------------------------------------------------------------------------------

@@ -16,11 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 import jieba
-import jieba.posseg as posseg
 
 from embeddings.chunking import Passage, split_sentences
 from qa.query import Query, expansions, matched_phrases, question_years
-from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tokenize
+from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
@@ -124,11 +123,11 @@ def asked_roles(query: Query) -> list[str]:
 
 def names_holder(window: str, roles: list[str]) -> bool:
     """Whether ``window`` names a person right beside one of ``roles`` (市长周永强, 张三市长)."""
-    words = [w for w in posseg.lcut(window) if w.word.strip()]
-    for i, w in enumerate(words):
-        if w.word in roles or any(w.word.endswith(r) and len(w.word) - len(r) <= 2 for r in roles):
+    words = tag(window)
+    for i, (word, _) in enumerate(words):
+        if word in roles or any(word.endswith(r) and len(word) - len(r) <= 2 for r in roles):
             near = words[max(0, i - 1):i] + words[i + 1:i + 2]
-            if any(n.flag in NAME_FLAGS for n in near):
+            if any(flag in NAME_FLAGS for _, flag in near):
                 return True
     return False
 
@@ -194,23 +193,22 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     hard = sorted(y for y in years if y not in norm_corpus)
     hard += [phrase for phrase, terms in matched_phrases(query.text)
              if not any(t in norm_corpus for t in terms.split())]
-    words = [w for w in posseg.lcut(normalize(query.text)) if w.word.strip()]
-    for w, after in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
-        if (after.word in PLACE_SUFFIXES and len(w.word) >= 2 and w.word not in norm_corpus
-                and w.word not in STOPWORDS and w.flag not in ("r", "m", "q", "v")):
-            hard.append(w.word + after.word)
+    words = tag(normalize(query.text))
+    for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
+        if (after in PLACE_SUFFIXES and len(word) >= 2 and word not in norm_corpus
+                and word not in STOPWORDS and flag not in ("r", "m", "q", "v")):
+            hard.append(word + after)
     soft: list[str] = []
     if query.english:
         return hard, soft
     # a word inside a phrase the thesaurus translates into the report's words is not missing
     # (固定资产投资 is cut into 固定资产 + 投资, and the report says 固投)
     known = [phrase for phrase, terms in matched_phrases(query.text) if any(t in norm_corpus for t in terms.split())]
-    for w in posseg.lcut(normalize(query.text)):
-        word = w.word.strip()
-        if (len(word) >= 2 and w.flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
+    for word, flag in words:
+        if (len(word) >= 2 and flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
                 and word not in norm_corpus and word not in _phrases() and not any(word in k for k in known)
                 and word + "区" not in hard):
-            (hard if _proper(word, w.flag) else soft).append(word)
+            (hard if _proper(word, flag) else soft).append(word)
     return hard, soft
 
 
@@ -277,8 +275,8 @@ def _carry_subject(first: str, part: str) -> str:
 
 def _is_verb(word: str) -> bool:
     """改, 新建: what was done last year is not what the next part asks about."""
-    tagged = posseg.lcut(word)
-    return len(tagged) == 1 and tagged[0].flag.startswith("v")
+    tagged = tag(word)
+    return len(tagged) == 1 and tagged[0][1].startswith("v")
 
 
 def _unsupported(query: Query, choice: Choice, min_coverage: float) -> str:

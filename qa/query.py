@@ -40,6 +40,11 @@ def thesaurus() -> tuple[tuple[str, str], ...]:
 
 def matched_phrases(text: str) -> list[tuple[str, str]]:
     """Thesaurus (phrase, terms) pairs whose phrase occurs in ``text``."""
+    return list(_matched_phrases(text))
+
+
+@lru_cache(maxsize=4096)
+def _matched_phrases(text: str) -> tuple[tuple[str, str], ...]:
     norm = normalize(text)
     found = []
     for phrase, terms in thesaurus():
@@ -49,7 +54,7 @@ def matched_phrases(text: str) -> list[tuple[str, str]]:
             hit = phrase in norm
         if hit:
             found.append((phrase, terms))
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=4096)

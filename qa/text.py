@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 import jieba
+import jieba.posseg as posseg
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -40,6 +41,19 @@ def _cut(text: str) -> tuple[str, ...]:
     return tuple(jieba.cut_for_search(text))
 
 
+@lru_cache(maxsize=4096)
+def tag(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, part of speech) pairs of ``text`` by jieba, blanks dropped; remembered, since the
+    answer step asks about the same question and windows several times."""
+    return tuple((w.word, w.flag) for w in posseg.lcut(text) if w.word.strip())
+
+
+def clear_caches() -> None:
+    """Forget remembered word cuts and tags (benchmarks time new questions)."""
+    _cut.cache_clear()
+    tag.cache_clear()
+
+
 def tokenize(text: str) -> list[str]:
     """Content words of ``text`` for BM25 and overlap scoring (stop words and punctuation dropped)."""
     out = []
@@ -57,7 +71,7 @@ def add_words(words) -> None:
         word = normalize(word).strip("“”\"")
         if len(word) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", word):
             jieba.add_word(word, tag="n")
-    _cut.cache_clear()
+    clear_caches()
 
 
 def is_english(text: str) -> bool:
