@@ -5,10 +5,11 @@ passages that best covers the question's words, quoted verbatim and followed by 
 the rank of the passage it comes from. Question forms shape the window: a definition
 question takes the glossary entry of its term, a list question the whole sentence, a label
 ending in ：its continuation. The system declines when the report does not support an
-answer: a name or year of the question appears nowhere in the corpus, a question asking
-for an amount finds no number (in the unit it names) beside its words, a "who is the ..."
-question finds no person named beside that office, or the best window covers too little of
-the question.
+answer: a name, place or year of the question appears nowhere in the corpus, a question
+asking for an amount finds no number (in the unit it names) beside its words, a date question
+finds no date, a "who is the ..." question finds no person named beside that office, or the
+best window covers too little of the question. Each part of a compound question is answered
+or declined on its own.
 """
 from __future__ import annotations
 
@@ -207,7 +208,7 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     for word, flag in words:
         if (len(word) >= 2 and flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
                 and word not in norm_corpus and word not in _phrases() and not any(word in k for k in known)
-                and word + "区" not in hard):
+                and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
             (hard if _proper(word, flag) else soft).append(word)
     return hard, soft
 
