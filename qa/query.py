@@ -89,14 +89,26 @@ def split_question(text: str) -> list[str]:
     """Sub-questions of a compound question; one part for a simple one.
 
     ``去年…？今年…？`` splits at the question marks; ``去年增长多少、今年预期增长多少`` at the comma
-    (，、；) when the pieces on both sides each ask something.
+    (，、；) between pieces that each ask something; a piece that asks nothing (托育这块，…) is
+    context for the piece after it.
     """
     parts = [p.strip() for p in re.split(r"(?<=[？?])\s*", text) if len(p.strip()) >= 4]
     if len(parts) > 1:
         return parts
-    pieces = [p.strip() for p in re.split(r"[，、；,;]", text) if p.strip()]
-    if len(pieces) > 1 and all(ASKING_RE.search(p) and len(p) >= 4 for p in pieces):
-        return pieces
+    asking, context = [], ""
+    for piece in (p.strip() for p in re.split(r"([，、；,;])", text)):
+        if piece in ("，", "、", "；", ",", ";", ""):
+            context += piece if context else ""
+            continue
+        if ASKING_RE.search(piece) and len(piece) >= 4:
+            asking.append(context + piece)
+            context = ""
+        elif asking and not context:
+            return [text.strip()]  # something follows the questions: not a list of questions
+        else:
+            context += piece
+    if len(asking) > 1 and not context:
+        return asking
     return [text.strip()]
 
 

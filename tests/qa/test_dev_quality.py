@@ -12,7 +12,8 @@ EXTRA = Path(__file__).resolve().parents[2] / "data" / "eval"
 @pytest.mark.parametrize("dataset", [
     pytest.param(DEV, id="dev", marks=pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev.jsonl is not beside the checkout")),
     pytest.param(EXTRA / "extra.jsonl", id="extra"), pytest.param(EXTRA / "extra2.jsonl", id="extra2"),
-    pytest.param(EXTRA / "extra3.jsonl", id="extra3"), pytest.param(EXTRA / "extra4.jsonl", id="extra4")])
+    pytest.param(EXTRA / "extra3.jsonl", id="extra3"), pytest.param(EXTRA / "extra4.jsonl", id="extra4"),
+    pytest.param(EXTRA / "extra5.jsonl", id="extra5")])
 def test_question_set_quality(real_qa, dataset):
     rows = load_dataset(dataset)
     preds = predict(lambda q: real_qa.ask(q, top_k=10), rows)

@@ -94,6 +94,8 @@ def test_question_words_the_report_never_uses_do_not_dilute_coverage():
 def test_compound_questions_split_at_commas_when_both_sides_ask():
     assert split_question("高标准农田去年改新建了多少，今年又要建多少") == ["高标准农田去年改新建了多少", "今年又要建多少"]
     assert split_question("新增城镇就业、城镇调查失业率分别是多少") == ["新增城镇就业、城镇调查失业率分别是多少"]
+    assert split_question("托育这块，去年新增了多少托位，今年打算新增多少托班？") == [
+        "托育这块，去年新增了多少托位", "今年打算新增多少托班？"]  # a lead-in is context, not a question
 
 
 def test_places_and_people_the_report_never_names_are_hard_misses():
