@@ -97,8 +97,7 @@ def clear_caches(qa) -> None:
     qa.clear_cache()
     from qa import query, text
     text.clear_caches()
-    query._matched_phrases.cache_clear()
-    query._expansions.cache_clear()
+    query.clear_caches()
 
 
 # --- in-process latency ----------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba
 
 from embeddings.chunking import Passage, split_sentences
-from qa.query import Query, expansions, matched_phrases, question_years
+from qa.query import Query, expansions, matched_phrases, question_years, thesaurus
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
@@ -223,8 +224,8 @@ def _proper(word: str, flag: str) -> bool:
     return flag in PROPER_FLAGS and bool(jieba.dt.FREQ.get(word))
 
 
+@lru_cache(maxsize=1)
 def _phrases() -> frozenset[str]:
-    from qa.query import thesaurus
     return frozenset(p for p, _ in thesaurus())
 
 

@@ -7,14 +7,13 @@ import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 
-import jieba.posseg as posseg
 
 from embeddings.store import Index
 from qa.answer import DECLINE_ZH, compose
 from qa.followup import contextualize
 from qa.query import prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
-from qa.text import add_words, normalize
+from qa.text import add_words, normalize, tag
 
 MAX_QUESTION_CHARS = 500
 
@@ -120,7 +119,7 @@ class ReportQA:
                   + [p.term for p in passages if p.kind == "glossary" and p.term])
         self.retriever.warm_up()
         self._corpus = normalize("\n".join(p.section + "\n" + p.text for p in passages))
-        posseg.lcut("预热")  # load jieba's part-of-speech model now, not on the first question
+        tag("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
         self._notes: dict[tuple[str, int], dict] = {}
         for p in passages:

@@ -66,6 +66,12 @@ def _expansions(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def clear_caches() -> None:
+    """Forget remembered thesaurus matches (benchmarks time new questions)."""
+    _matched_phrases.cache_clear()
+    _expansions.cache_clear()
+
+
 def expansions(text: str) -> list[str]:
     """Official terms for the everyday/English phrases in ``text``."""
     return list(_expansions(text))

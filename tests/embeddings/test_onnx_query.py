@@ -32,8 +32,8 @@ def test_query_backend_is_validated() -> None:
 
 
 @pytest.fixture
-def exported(data_dir, tmp_path) -> tuple[Path, str]:
-    """A copy of the session's export in a cache folder of its own: (cache dir, key)."""
+def exported(real_encoder, data_dir, tmp_path) -> tuple[Path, str]:
+    """A copy of the session's export (made by ``real_encoder``) in a cache folder of its own: (cache dir, key)."""
     key = onnx_query.model_key(str(Path(data_dir) / "models" / DEFAULT_MODEL))
     source = Path(data_dir) / "models" / "onnx" / key / "model.onnx"
     assert source.is_file()  # the real encoder made it in the data directory
