@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 DEFAULT_MAX_CHARS = 120
 SECTION_SEP = " > "
 _SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")
@@ -34,6 +34,8 @@ class Passage:
     footnotes: list[int] = field(default_factory=list)
     page: int | None = None
     index_text: str = ""
+    role: str = ""  # temporal role: review, plan, review_multi, outlook, government, glossary, front
+    years: list[int] = field(default_factory=list)  # the years it speaks about
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,17 +81,17 @@ def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
     passages: list[Passage] = []
     front = [b for b in blocks if b.kind == "front"]
     if front and front[-1].end - front[0].start <= 2 * max_chars:  # title lines: one passage
-        passages.append(_make(clean, doc_id, front[0].start, front[-1].end, "", "front"))
+        passages.append(_make(clean, doc_id, front[0].start, front[-1].end, "", "front", role="front"))
         front = []
     for b in blocks:
         if b.kind == "heading" or (b.kind == "front" and not front):
             continue
         section = SECTION_SEP.join(b.path)
         if b.kind in ("glossary", "topic") or b.end - b.start <= max_chars:
-            passages.append(_make(clean, doc_id, b.start, b.end, section, b.kind, b.term))
+            passages.append(_make(clean, doc_id, b.start, b.end, section, b.kind, b.term, b.role, b.years))
             continue
         for s, e in _pack(split_sentences(b.text, max_chars), max_chars):
-            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind))
+            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=b.role, years=b.years))
     _link_glossary(passages, clean)
     return passages
 
@@ -105,7 +107,8 @@ def _pack(sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, i
     return out
 
 
-def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str, term: str = "") -> Passage:
+def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str, term: str = "",
+          role: str = "", years: tuple[int, ...] = ()) -> Passage:
     while s < e and clean.text[s].isspace():
         s += 1
     while e > s and clean.text[e - 1].isspace():
@@ -115,7 +118,8 @@ def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str
     hi = bisect.bisect_right(clean.footnotes, e, key=lambda f: f.position)
     notes = sorted({f.number for f in clean.footnotes[lo:hi]})
     return Passage(doc_id=doc_id, text=clean.text[s:e], section=section, start=start, end=end,
-                   kind=kind, term=term, footnotes=notes, index_text=_index_text(section, clean.text[s:e]))
+                   kind=kind, term=term, footnotes=notes, index_text=_index_text(section, clean.text[s:e]),
+                   role=role, years=list(years))
 
 
 def _index_text(section: str, text: str) -> str:

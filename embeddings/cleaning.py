@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from embeddings.layout import line_spans, one_paragraph_per_line, report_spans
+
 TERMINAL = "。！？!?；;：:…）)」』】"
 FOOTNOTE_RE = re.compile(r"\^\[(\d+)\]")
 HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．](?!\d)\s*|第[一二三四五六七八九十\d]+[章节部分])")
@@ -69,14 +71,34 @@ def _continues(prev: str, nxt: str) -> bool:
     return len(prev) >= 40
 
 
+def _line_continues(prev: str, nxt: str, joined: bool = False) -> bool:
+    """In one-paragraph-per-line text, a line that is not a paragraph of its own: the previous
+    line stopped mid-sentence and this one starts with punctuation, closes a quotation the
+    previous one opened, or goes on a run of such fragments (``…“双向`` / ``揭榜`` / ``挂帅”的简称``:
+    a web page's inline markup broke the line). ``joined``: the previous line was itself joined."""
+    prev, nxt = prev.strip(), nxt.strip()
+    if not prev or prev[-1] in TERMINAL or HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt):
+        return False
+    return (nxt[0] in "，。；、：,.;:！？!?”’）)" or prev.count("“") > prev.count("”") or joined
+            or len(prev) > 2 * 60)
+
+
 def clean(raw: str) -> CleanText:
-    """Clean ``raw`` report text; paragraphs stay separated by one blank line."""
+    """Clean ``raw`` report text; paragraphs stay separated by one blank line.
+
+    Paragraphs are blank-line separated, or one per line when the text is laid out that way
+    (a web copy); web-page clutter around the report is left out (:mod:`embeddings.layout`)."""
     chars: list[str] = []
     offsets: list[int] = []
     footnotes: list[Footnote] = []
-    spans = _paragraphs(raw)
+    per_line = one_paragraph_per_line(raw)
+    spans = report_spans(raw, line_spans(raw) if per_line else _paragraphs(raw))
+    joined = False
     for i, (s, e) in enumerate(spans):
-        if i and not _continues(raw[spans[i - 1][0]:spans[i - 1][1]], raw[s:e]):
+        prev = raw[spans[i - 1][0]:spans[i - 1][1]] if i else ""
+        goes_on = i and (_line_continues(prev, raw[s:e], joined) if per_line else _continues(prev, raw[s:e]))
+        joined = bool(goes_on)
+        if i and not goes_on:
             chars.extend("\n\n")
             offsets.extend((spans[i - 1][1], spans[i - 1][1] + 1))
         _clean_paragraph(raw, s, e, chars, offsets, footnotes)
@@ -93,6 +115,12 @@ def _clean_paragraph(raw: str, s: int, e: int, chars: list[str], offsets: list[i
             i = m.end()
             continue
         ch = raw[i]
+        if ch == "?" and raw.startswith("??", i) and i > s and not raw[i - 1].isascii():
+            j = i
+            while j < e and raw[j] == "?":
+                j += 1
+            i = j  # ``县长??杨曙光``: non-breaking spaces a web copy lost, not question marks
+            continue
         if ch in "*" and raw.startswith("**", i):  # Markdown bold markers
             i += 2
             continue

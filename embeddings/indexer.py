@@ -17,6 +17,8 @@ from embeddings import store
 from embeddings.chunking import CHUNKER_VERSION, DEFAULT_MAX_CHARS, Passage, chunk_blocks
 from embeddings.cleaning import clean
 from embeddings.loaders import Document
+from embeddings.profile import Profile
+from embeddings.profile import build as build_profile
 from embeddings.structure import parse
 
 
@@ -26,21 +28,25 @@ class PassageEncoder(Protocol):
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
 
 
+def analyse(document: Document, max_chars: int = DEFAULT_MAX_CHARS) -> tuple[list[Passage], Profile]:
+    """Clean, parse, profile and chunk one document: its passages (each with its temporal role)
+    and its profile. The loader's title/year/body (and the user's sidecar) win over the profile's."""
+    cleaned = clean(document.text)
+    described = {k: document.metadata[k] for k in ("year", "body") if document.metadata.get(k)}
+    if document.title:
+        described["title"] = document.title
+    profile, blocks = build_profile(cleaned.text, parse(cleaned), described)
+    passages = chunk_blocks(blocks, cleaned, document.doc_id, max_chars)
+    starts = document.metadata.get("pages")
+    if starts:  # PDF: each passage gets the page it starts on
+        for p in passages:
+            p.page = 1 + sum(1 for s in starts[1:] if s <= p.start)
+    return passages, profile
+
+
 def passages_of(document: Document, max_chars: int = DEFAULT_MAX_CHARS) -> list[Passage]:
     """Clean, parse and chunk one document."""
-    if document.metadata.get("pages"):
-        return _paged_passages(document, max_chars)
-    cleaned = clean(document.text)
-    return chunk_blocks(parse(cleaned), cleaned, document.doc_id, max_chars)
-
-
-def _paged_passages(document: Document, max_chars: int) -> list[Passage]:
-    """Passages of a document with page starts (PDF): each passage gets its first page."""
-    passages = chunk_blocks(parse(cleaned := clean(document.text)), cleaned, document.doc_id, max_chars)
-    starts = document.metadata["pages"]
-    for p in passages:
-        p.page = 1 + sum(1 for s in starts[1:] if s <= p.start)
-    return passages
+    return analyse(document, max_chars)[0]
 
 
 def document_info(document: Document) -> dict:
@@ -68,8 +74,9 @@ def build_index(documents: Iterable[Document], encoder: PassageEncoder, previous
         if doc.doc_id in infos:
             raise ValueError(f"two documents share the id {doc.doc_id!r}")
         infos[doc.doc_id] = document_info(doc)
-        doc_passages = passages_of(doc, max_chars)
+        doc_passages, profile = analyse(doc, max_chars)
         infos[doc.doc_id]["passages"] = len(doc_passages)
+        infos[doc.doc_id]["profile"] = profile.to_dict()
         passages.extend(doc_passages)
     reuse: dict[str, np.ndarray] = {}
     if previous is not None and previous.model_id == encoder.model_id:
@@ -86,10 +93,13 @@ def build_index(documents: Iterable[Document], encoder: PassageEncoder, previous
     return index, len(todo)
 
 
+DERIVED = ("passages", "profile")  # what indexing adds to a document's info (not compared)
+
+
 def is_current(index: store.Index, documents: list[Document], model_id: str, max_chars: int) -> bool:
     """True when ``index`` was built from exactly these documents (text and metadata) with this model and chunker."""
     wanted = {d.doc_id: document_info(d) for d in documents}
-    have = {k: {f: v for f, v in info.items() if f != "passages"} for k, info in index.documents.items()}
+    have = {k: {f: v for f, v in info.items() if f not in DERIVED} for k, info in index.documents.items()}
     return (index.model_id == model_id and index.chunker_version == f"{CHUNKER_VERSION}/{max_chars}"
             and wanted == have)
 

@@ -68,20 +68,22 @@ def read_sidecar(path: str | Path) -> dict:
 
 
 def infer(text: str, path: str | Path | None = None, embedded_title: str = "") -> dict:
-    """Title, year and body read from a report's text (and its file's own title and name)."""
-    head = text[:HEAD_CHARS]
-    year = report_year(head)
-    own_title = embedded_title or text_title(head)
+    """Title, year and body read from a report's text (through its profile), its file's own title and name."""
+    from embeddings.cleaning import clean
+    from embeddings.profile import build
+    from embeddings.structure import parse
+
+    cleaned = clean(text)
+    profile, _ = build(cleaned.text, parse(cleaned))
+    year = profile.year
+    own_title = embedded_title or profile.title or text_title(cleaned.text[:HEAD_CHARS])
     if year is None and own_title:
         m = _TITLE_YEAR_RE.search(own_title)
         year = int(m.group(1)) if m else None
-    if year is None:
-        m = _REVIEW_RE.search(text)
-        year = int(m.group(1)) + 1 if m else None
     if year is None and path is not None:
         m = _FILE_YEAR_RE.search(Path(path).name)
         year = int(m.group(1)) if m else None
-    body = issuing_body(head)
+    body = profile.body
     out = {"title": display_title(own_title, year, body) if own_title else (Path(path).stem if path else "")}
     if year is not None:
         out["year"] = year

@@ -14,10 +14,23 @@ from embeddings.cleaning import CleanText
 
 CN_NUMERALS = "一二三四五六七八九十"
 NUMBERED_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、")
-GLOSSARY_TITLES = ("名词解释", "名词注释", "注释", "附注", "名词解读")
-GLOSSARY_ENTRY_RE = re.compile(r"^(\d{1,3})[.．、]\s*(.{1,40}?)[：:]\s*(.+)$", re.S)
+# Heading numbering styles, outermost first as reports use them: 一、 （一） 1. （1）
+HEADING_STYLES = (
+    ("cn", re.compile(r"^([一二三四五六七八九十]{1,3})、")),
+    ("paren_cn", re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[）)]")),
+    ("num", re.compile(r"^(\d{1,2})[.、．](?!\d)")),
+    ("paren_num", re.compile(r"^[（(](\d{1,2})[）)]")),
+)
+GLOSSARY_TITLES = ("名词解释", "名词注释", "注释", "附注", "名词解读", "名词解释说明", "注解", "名词说明")
+_TITLE_DECOR_RE = re.compile(r"^[※*#【\[（(\s]*(?:附件?\s*\d*\s*[:：]?\s*)?|[※*#】\]）)\s:：]*$")
+GLOSSARY_ENTRY_RE = re.compile(r"^[\[［【]?(\d{1,3})[\]］】.．、]?\s*(.{1,40}?)[：:]\s*(.+)$", re.S)
+# Words that make a short unnumbered line a part of the report (工作回顾, 目标任务, 自身建设 …)
+PART_WORDS = ("回顾", "工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "自身建设", "预期目标",
+              "主要目标", "发展成就", "主要成绩", "工作总结", "总体思路", "工作目标", "主要工作")
 SENTENCE_END = "。！？!?"
+TERMINAL = "。！？!?；;：:…"
 MAX_TOPIC_CHARS = 40
+MAX_HEADING_CHARS = 60
 MAX_LEAD_CHARS = 16
 
 
@@ -32,6 +45,9 @@ class Block:
     path: tuple[str, ...]
     term: str = ""
     number: int = 0
+    part: str = ""  # the top-level heading it stands under (its temporal role comes from it)
+    role: str = ""  # temporal role, set by :func:`embeddings.profile.assign_roles`
+    years: tuple[int, ...] = ()
 
 
 def cn_number(s: str) -> int:
@@ -60,57 +76,106 @@ def lead_sentence(para: str) -> str:
     return m.group(1) if m and len(para) > len(m.group(0)) else ""
 
 
+def heading_style(para: str) -> tuple[str, int] | None:
+    """(numbering style, number) when ``para`` is a numbered heading: short and not a sentence."""
+    if len(para) > MAX_HEADING_CHARS or "。" in para.rstrip("。") or para.count("。") > 1:
+        return None
+    for style, pattern in HEADING_STYLES:
+        m = pattern.match(para)
+        if m:
+            if style.endswith("num") and (para[-1] in SENTENCE_END or len(para) > MAX_TOPIC_CHARS):
+                return None  # 1.城乡宜居方面。…: a list item, not a heading
+            value = m.group(1)
+            return style, int(value) if value.isdigit() else cn_number(value)
+    return None
+
+
+def is_part_title(para: str) -> bool:
+    """A short unnumbered line naming a part of the report (``2024年工作回顾``, ``加强政府自身建设``)."""
+    return (len(para) <= MAX_TOPIC_CHARS and para[-1] not in TERMINAL and "，" not in para
+            and any(w in para for w in PART_WORDS))
+
+
+def glossary_title(para: str) -> bool:
+    """``名词解释``, ``※注释※``, ``附：名词解释``, ``附件2 名词解释``."""
+    return len(para) <= 20 and _TITLE_DECOR_RE.sub("", para) in GLOSSARY_TITLES
+
+
 def parse(clean: CleanText) -> list[Block]:
     """Split clean text into blocks and give each its section path."""
     blocks: list[Block] = []
-    levels: list[tuple[int, str]] = []  # numbered headings: (number, title)
+    levels: list[tuple[str, int, str]] = []  # open headings: (style, number, title)
     topic = lead = ""
     in_glossary = False
     seen_heading = False
     for start, end in paragraph_spans(clean.text):
         para = clean.text[start:end].strip()
-        m = NUMBERED_RE.match(para)
-        if m and "。" not in para and len(para) <= 60:
-            levels = _place_heading(levels, cn_number(m.group(1)), para)
+        style = heading_style(para)
+        if style and style[0] == "num" and in_glossary:
+            style = None  # 1.两新：… inside a glossary is an entry
+        part = not style and is_part_title(para) and not in_glossary
+        if style or part:
+            levels = _place_heading(levels, style or ("part", 0), para)
             topic = lead = ""
             in_glossary, seen_heading = False, True
-            blocks.append(Block("heading", para, start, end, tuple(t for _, t in levels)))
+            blocks.append(Block("heading", para, start, end, _path(levels), part=levels[0][2]))
             continue
-        if para in GLOSSARY_TITLES:
-            levels, topic, lead, in_glossary, seen_heading = [(0, para)], "", "", True, True
-            blocks.append(Block("heading", para, start, end, (para,)))
+        if glossary_title(para):
+            levels, topic, lead, in_glossary, seen_heading = [("part", 0, para)], "", "", True, True
+            blocks.append(Block("heading", para, start, end, (para,), part=para))
             continue
-        path = tuple(t for _, t in levels)
+        path = _path(levels)
+        top = levels[0][2] if levels else ""
         g = GLOSSARY_ENTRY_RE.match(para) if in_glossary else None
         if g:
             term = g.group(2).strip()
-            blocks.append(Block("glossary", para, start, end, path + (term,), term=term, number=int(g.group(1))))
+            blocks.append(Block("glossary", para, start, end, path + (term,), term=term, number=int(g.group(1)),
+                                part=top))
             continue
         if not seen_heading:
             blocks.append(Block("front", para, start, end, ()))
             continue
-        if len(para) <= MAX_TOPIC_CHARS and para[-1] in SENTENCE_END and para.count("。") == 1:
+        if len(para) <= MAX_TOPIC_CHARS and (para[-1] in SENTENCE_END and para.count("。") == 1
+                                             or para[-1] not in TERMINAL):
             topic, lead = para.rstrip("。"), ""
-            blocks.append(Block("topic", para, start, end, path + (topic,)))
+            blocks.append(Block("topic", para, start, end, path + (topic,), part=top))
             continue
         new_lead = lead_sentence(para)
         if new_lead:
             lead = new_lead
-        blocks.append(Block("paragraph", para, start, end, path + tuple(x for x in (topic, lead) if x)))
+        blocks.append(Block("paragraph", para, start, end, path + tuple(x for x in (topic, lead) if x), part=top))
     return blocks
+
+
+def _path(levels: list[tuple[str, int, str]]) -> tuple[str, ...]:
+    return tuple(t for _, _, t in levels)
 
 
 MAX_HEADING_DEPTH = 3
 
 
-def _place_heading(levels: list[tuple[int, str]], number: int, title: str) -> list[tuple[int, str]]:
-    """Put a numbered heading at the deepest level it continues, or start a new sub-level
-    (at most :data:`MAX_HEADING_DEPTH` deep; a repeated 一、 restarts its own level)."""
+def _place_heading(levels: list[tuple[str, int, str]], style: tuple[str, int],
+                   title: str) -> list[tuple[str, int, str]]:
+    """Put a heading where its numbering continues, or open a sub-level under the current one.
+
+    An unnumbered part title (``2025年工作目标任务``) and a numbered heading naming a part
+    (``三、全面加强政府自身建设``) start again at the top; a heading continues the deepest
+    open heading of its style numbered one less; a ``1`` opens a sub-level (at most
+    :data:`MAX_HEADING_DEPTH` deep; a repeated 一、 restarts its own level)."""
+    kind, number = style
+    entry = (kind, number, title)
+    if kind == "part":
+        return [entry]
+    if is_part_title(title.split("、", 1)[-1]) and levels and levels[0][0] == kind:
+        return [entry]
     for depth in range(len(levels) - 1, -1, -1):
-        if levels[depth][0] + 1 == number:
-            return levels[:depth] + [(number, title)]
-    if number == 1 and levels and levels[-1][0] != 1 and len(levels) < MAX_HEADING_DEPTH:
-        return levels + [(number, title)]
+        if levels[depth][0] == kind and levels[depth][1] + 1 == number:
+            return levels[:depth] + [entry]
+    if number == 1 and levels and levels[-1][:2] != (kind, 1) and len(levels) < MAX_HEADING_DEPTH:
+        return levels + [entry]
     if number == 1 and levels:
-        return levels[:-1] + [(number, title)]
-    return [(number, title)]
+        return levels[:-1] + [entry]
+    same = [d for d, (k, _, _) in enumerate(levels) if k == kind]
+    if same:
+        return levels[:same[-1]] + [entry]
+    return (levels + [entry]) if len(levels) < MAX_HEADING_DEPTH else levels[:-1] + [entry]

@@ -152,7 +152,7 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
     best: Choice | None = None
     for rank, p in enumerate(passages[:top_n]):
         bonus = 0.08 / (rank + 1)
-        years = _years(p.section)
+        years = set(p.years) or _years(p.section)
         if query.years and years:  # a window about another year than the one asked is rarely the answer
             bonus += 0.1 if years & set(query.years) else -0.25
         term = normalize(p.term).strip("“”\"")
@@ -181,6 +181,8 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
                     score -= 1.0
             if roles:  # "who is the mayor": the answer is a name beside that office
                 score += 0.3 if names_holder(window, roles) else -1.0
+            if not unit_ok(query, window):  # an amount question wants a figure of the asked kind
+                score -= 1.0
             text = window.strip().rstrip("，；：、,;:")
             if text not in taken and (best is None or score > best.score):
                 best = Choice(rank, text, cov, score)
@@ -194,7 +196,7 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.years}
     hard = sorted(y for y in years if y not in norm_corpus)
     hard += [phrase for phrase, terms in matched_phrases(query.text)
-             if not any(t in norm_corpus for t in terms.split())]
+             if phrase not in norm_corpus and not any(t in norm_corpus for t in terms.split())]
     words = tag(normalize(query.text))
     for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
         if (after in PLACE_SUFFIXES and len(word) >= 2 and word not in norm_corpus

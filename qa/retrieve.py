@@ -71,7 +71,7 @@ class Retriever:
         self._max_copies = max((len(v) for v in self.copies.values()), default=1)
         corpus = [self.tokenizer(passages[i].index_text) or ["∅"] for i in self._unique]
         self.bm25 = BM25Okapi(corpus) if corpus else None
-        self._years = [_section_years(p.section) for p in passages]
+        self._years = [tuple(p.years) or _section_years(p.section) for p in passages]
         self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
                        if p.kind == "glossary" and p.term and self._canonical[i] == i}
 

@@ -49,10 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only reports of this year")
     _common(p)
 
-    p = sub.add_parser("eval", help="score the system on a JSONL question set")
-    p.add_argument("dataset")
-    p.add_argument("--predictions", help="write one prediction per line to this JSONL file")
-    p.add_argument("--out", help="write metrics.json, report.md and plots to this folder")
+    p = sub.add_parser("eval", help="score the system on JSONL question sets")
+    p.add_argument("dataset", nargs="+", metavar="DATASET[@REPORT]",
+                   help="question set(s); each is paired with the --corpus file of the same name, or the "
+                        "report after @, else answered from the whole corpus")
+    p.add_argument("--scope", choices=("alone", "shared", "both"),
+                   help="with several datasets: each report in its own index (alone, default), all reports in "
+                        "one index (shared), or both side by side")
+    p.add_argument("--predictions", help="write one prediction per line to this JSONL file "
+                                         "(a folder of SET.jsonl files with several datasets)")
+    p.add_argument("--out", help="write metrics.json, report.md and plots to this folder (one per dataset)")
     p.add_argument("--modes", default=None, help="comma-separated retrieval modes to compare: hybrid, dense, bm25, "
                                                   "paragraph-bm25 (default: all four; hybrid is the product)")
     _common(p)
@@ -125,8 +131,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from ui.evaluation import run_eval
-    if not Path(args.dataset).is_file():
-        raise FileNotFoundError(f"dataset {args.dataset} not found")
     return run_eval(args, _settings(args))
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import platform
+import re
+import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -71,30 +75,139 @@ def write_predictions(path: str | Path, predictions: list[dict]) -> None:
             f.write(json.dumps({k: p[k] for k in PREDICTION_KEYS}, ensure_ascii=False) + "\n")
 
 
-def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Validate the dataset, run it through each mode, print the tables, write the outputs asked for."""
-    from ui.runtime import build_system
-    rows = load_dataset(args.dataset)
-    modes = parse_modes(getattr(args, "modes", None))
-    started = time.perf_counter()
-    system = build_system(settings)
+def pair_datasets(datasets: list[str], corpus: list[Path]) -> list[tuple[Path, list[Path]]]:
+    """Each dataset with the report(s) it is about.
+
+    ``SET.jsonl@REPORT`` names the report explicitly; otherwise a corpus file with the set's own
+    name (``sichuan-2026.jsonl`` ↔ ``sichuan-2026.txt``) is its report; otherwise the whole corpus
+    (an empty list: the index's own corpus or the bundled report)."""
+    by_stem = {p.stem: p for p in corpus}
+    out = []
+    for item in datasets:
+        name, _, report = item.partition("@") if "@" in item and not Path(item).is_file() else (item, "", "")
+        path = Path(name)
+        if not path.is_file():
+            raise FileNotFoundError(f"dataset {name} not found")
+        if report:
+            if not Path(report).is_file():
+                raise FileNotFoundError(f"report {report} (named for dataset {name}) not found")
+            out.append((path, [Path(report)]))
+        elif path.stem in by_stem:
+            out.append((path, [by_stem[path.stem]]))
+        else:
+            out.append((path, list(corpus)))
+    return out
+
+
+def _index_name(paths: list[Path]) -> str:
+    """A stable index name for evaluating on exactly these files."""
+    digest = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in paths)).encode()).hexdigest()[:10]
+    stem = paths[0].stem if len(paths) == 1 else f"{len(paths)}-reports"
+    return f"eval-{re.sub(r'[^A-Za-z0-9_.-]+', '_', stem)[:40]}-{digest}"
+
+
+def run_one(system, rows: list[dict], modes: list[str], label: str = "") -> tuple[dict, dict]:
+    """Every mode over one question set: (metrics by mode, predictions by mode then id)."""
     all_metrics: dict[str, dict] = {}
     all_predictions: dict[str, dict[str, dict]] = {}
     for mode in modes:
-        preds = predict(asker(system, mode, system.settings), rows, progress=f"{mode:>14}")
+        preds = predict(asker(system, mode, system.settings), rows, progress=f"{(label + ' ') if label else ''}{mode:>14}")
         all_predictions[mode] = {p["id"]: p for p in preds}
         all_metrics[mode] = score(rows, all_predictions[mode])
-        print_metrics(all_metrics[mode], mode)
-        if args.predictions and mode == modes[0]:
-            write_predictions(args.predictions, preds)
-    if args.out:
-        from ui.eval_report import write_report
-        run = {"dataset": str(Path(args.dataset).resolve()), "questions": len(rows), "modes": modes,
-               "main_mode": modes[0], "model": system.index.model_id, "passages": len(system.index.passages),
-               "documents": len(system.index.documents), "python": platform.python_version(),
-               "machine": platform.platform(),
-               "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-               "seconds": round(time.perf_counter() - started, 1)}
-        written = write_report(args.out, run, all_metrics, rows, all_predictions)
-        print(f"\nwrote {', '.join(p.name for p in written)} to {Path(args.out)}")
+    return all_metrics, all_predictions
+
+
+SUMMARY_COLUMNS = (("r@5", "recall@5"), ("mrr", "mrr@10"), ("ans", "answer_contains"),
+                   ("f_decl", "false_decline"), ("decl", "decline"), ("med_len", "median_answer_chars"))
+
+
+def summary_rows(results: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
+    """(dataset, scope, overall metrics) rows plus the mean of each scope."""
+    rows = list(results)
+    for scope in dict.fromkeys(s for _, s, _ in results):
+        subset = [m for _, s, m in results if s == scope]
+        if len(subset) > 1:
+            mean = {}
+            for _, key in SUMMARY_COLUMNS:
+                values = [m[key] for m in subset if m.get(key) is not None]
+                if values:
+                    mean[key] = round(statistics.median(values) if key == "median_answer_chars"
+                                      else sum(values) / len(values), 4)
+            rows.append(("mean", scope, mean))
+    return rows
+
+
+def print_summary(rows: list[tuple[str, str, dict]], mode: str) -> None:
+    print(f"\n== summary (mode {mode}; 'alone' = each report in its own index, 'shared' = all in one)")
+    print(f"{'dataset':<28}{'scope':>8} " + " ".join(f"{c:>8}" for c, _ in SUMMARY_COLUMNS))
+    for name, scope, m in rows:
+        cells = [f"{m[k]:>8.3f}" if isinstance(m.get(k), float) else f"{m.get(k, '-'):>8}" for _, k in SUMMARY_COLUMNS]
+        print(f"{name[:28]:<28}{scope:>8} " + " ".join(cells))
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the datasets, run each through each mode, print the tables, write the outputs asked for.
+
+    One dataset: as before. Several: each against its own report alone (paired by name or
+    ``SET@REPORT``) and, with ``--scope shared|both``, all against one index of every report."""
+    from ui.runtime import build_system, expand_paths, make_encoder
+    datasets = args.dataset if isinstance(args.dataset, list) else [args.dataset]
+    corpus = expand_paths(settings.corpus) if settings.corpus else []
+    pairs = pair_datasets(datasets, corpus)
+    loaded = [(path, reports, load_dataset(path)) for path, reports in pairs]
+    modes = parse_modes(getattr(args, "modes", None))
+    scope = getattr(args, "scope", None) or "alone"
+    if scope not in ("alone", "shared", "both"):
+        raise ValueError("--scope must be alone, shared or both")
+    started = time.perf_counter()
+    encoder = make_encoder(settings) if len(loaded) > 1 else None
+    every_report = list(dict.fromkeys(p for _, reports, _ in loaded for p in reports)) or corpus
+    runs: list[tuple[str, str, object, list[dict], list[Path]]] = []  # (name, scope, system, rows, reports)
+    if len(loaded) == 1:
+        path, reports, rows = loaded[0]
+        if reports:
+            settings.corpus = [str(p) for p in reports]
+        runs.append((path.stem, "alone", build_system(settings), rows, reports))
+    else:
+        if scope in ("alone", "both"):
+            for path, reports, rows in loaded:
+                one = replace(settings, corpus=[str(p) for p in reports] or settings.corpus,
+                              index_name=_index_name(reports) if reports else settings.index_name)
+                runs.append((path.stem, "alone", build_system(one, encoder=encoder), rows, reports))
+        if scope in ("shared", "both"):
+            shared = replace(settings, corpus=[str(p) for p in every_report], index_name=_index_name(every_report))
+            system = build_system(shared, encoder=encoder)
+            runs.extend((path.stem, "shared", system, rows, every_report) for path, _, rows in loaded)
+    results = []
+    for name, where, system, rows, reports in runs:
+        metrics, predictions = run_one(system, rows, modes, label=name if len(runs) > 1 else "")
+        for mode in modes:
+            if len(runs) == 1 or mode == modes[0]:
+                print_metrics(metrics[mode], mode if len(runs) == 1 else f"{mode} · {name} · {where}")
+        results.append((name, where, metrics[modes[0]]["overall"]))
+        if args.predictions:
+            target = Path(args.predictions)
+            if len(runs) > 1:
+                target = target / f"{name}{'' if where == 'alone' else '.' + where}.jsonl"
+            write_predictions(target, list(predictions[modes[0]].values()))
+        if args.out:
+            from ui.eval_report import write_report
+            out = Path(args.out) if len(runs) == 1 else Path(args.out) / f"{name}{'' if where == 'alone' else '.' + where}"
+            run = {"dataset": str(Path(datasets[0] if len(runs) == 1 else name).resolve()) if len(runs) == 1 else name,
+                   "scope": where, "reports": [str(p) for p in reports], "questions": len(rows), "modes": modes,
+                   "main_mode": modes[0], "model": system.index.model_id, "passages": len(system.index.passages),
+                   "documents": len(system.index.documents), "python": platform.python_version(),
+                   "machine": platform.platform(),
+                   "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                   "seconds": round(time.perf_counter() - started, 1)}
+            written = write_report(out, run, metrics, rows, predictions)
+            print(f"wrote {', '.join(p.name for p in written)} to {out}")
+    if len(runs) > 1:
+        rows = summary_rows(results)
+        print_summary(rows, modes[0])
+        if args.out:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+            (Path(args.out) / "summary.json").write_text(json.dumps(
+                [{"dataset": n, "scope": s, **m} for n, s, m in rows], ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8")
     return 0

@@ -1,0 +1,108 @@
+"""Where a report's paragraphs are, and which lines are not the report at all.
+
+Reports reach a portal in two layouts: paragraphs separated by blank lines (PDF extraction,
+typed text, our bundled report) or one paragraph per line with no blank lines (copied from a
+web page, the commonest). Web copies also carry page clutter: buttons and labels before the
+title (下载 / 打印 / 【字号： / 来源：… / 时间：… / 阅读： / 内容摘要：…) and a trailer after the
+last paragraph (标签： / 分享到： / 上一篇： / 相关文章 / 相关报道： / （责任编辑：…）). This module
+finds paragraph spans in the original text and drops the clutter, so that cleaning keeps every
+remaining character's original offset. The words below are those of web content-management
+systems, not of any report.
+"""
+from __future__ import annotations
+
+import re
+
+TERMINAL = "。！？!?；;：:…”’」』）)】"
+# A line made only of a page widget: font-size buttons, share/print links, counters.
+_WIDGET_RE = re.compile(r"^(?:下载|打印|全屏|收藏|加大|还原|减小|大|中|小|默认|关闭|返回|【|】|\[|\]|[【\[]?(?:字号|字体)[:：]?"
+                        r"|分享|分享到[:：]?|扫一扫|二维码|打印本页|关闭窗口|【打印】|【关闭】|正文[:：]?|内容摘要[:：]?"
+                        r"|阅读[:：]?|评论[:：]?|点击[:：]?|浏览[:：]?|[\d\s\-:：./]+|(?:首页|当前位置|您的位置|您现在的位置).{0,40}"
+                        r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\d{1,2}\s*[时:：]\s*\d{1,2}\s*分?)$")
+# A ``label：value`` line of page metadata (来源：四川日报, 时间：2026-02-09, 作者：…).
+_LABEL_RE = re.compile(r"^[【\[]?(?:来源|时间|作者|阅读|评论|分享|发文单位|发文时间|发布时间|发布日期|来源URL|来源网址|网址|链接"
+                       r"|文章来源|信息来源|编辑|责任编辑|浏览次数|点击数|点击量|访问量|日期|字号|字体)\s*[:：]")
+# The first line of a page's trailer: everything from it to the end is not the report.
+_TRAILER_RE = re.compile(r"^(?:标签[:：]?|tags?[:：]?|分享到[:：]?|上一篇[:：]?.*|下一篇[:：]?.*|相关文章|相关报道[:：]?|相关链接[:：]?"
+                         r"|相关新闻[:：]?|相关评论|相关阅读|延伸阅读|本栏最新|本栏推荐|阅读排行|热门文章|标签云|免责声明.*"
+                         r"|[（(]\s*(?:责任编辑|编辑|来源)\s*[:：].{0,40}[）)]|责任编辑\s*[:：].{0,40}|【打印】.*|【关闭】.*)$", re.I)
+_SUMMARY_LABEL = ("内容摘要", "摘要")
+_BODY_START_RE = re.compile(r"^(?:各位代表|同志们|[一二三四五六七八九十]+、)")
+# One paragraph per line when blank lines are rare and long lines end their sentences.
+BLANK_LINE_SHARE = 0.1
+FINISHED_SHARE = 0.6
+
+
+def one_paragraph_per_line(raw: str) -> bool:
+    """True when ``raw`` puts each paragraph on its own line (no blank lines between them)."""
+    lines = [line.strip() for line in raw.split("\n")]
+    filled = [line for line in lines if line]
+    if len(filled) < 3:
+        return False
+    blank = len(lines) - len(filled)
+    if blank >= BLANK_LINE_SHARE * len(filled):
+        return False
+    long = [line for line in filled if len(line) > 30]
+    if len(long) < 3:
+        return False
+    finished = sum(1 for line in long if line[-1] in TERMINAL)
+    return finished >= FINISHED_SHARE * len(long)
+
+
+def line_spans(raw: str) -> list[tuple[int, int]]:
+    """[start, end) of each non-blank line, stripped of surrounding whitespace."""
+    spans, pos = [], 0
+    for line in raw.split("\n"):
+        s, e = pos, pos + len(line)
+        pos = e + 1
+        while s < e and raw[s].isspace():
+            s += 1
+        while e > s and raw[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def is_widget(line: str) -> bool:
+    """A page button, counter or ``label：value`` line (only ever looked for before the body)."""
+    line = line.strip()
+    return bool(_WIDGET_RE.match(line) or _LABEL_RE.match(line))
+
+
+def is_trailer_start(line: str) -> bool:
+    """The first line of a web page's trailer (tags, share links, related articles, editor)."""
+    return bool(_TRAILER_RE.match(line.strip()))
+
+
+def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` without page clutter: widgets and labels before the body, the page summary (a
+    run-on copy of the opening after 内容摘要), and the trailer after the last paragraph."""
+    texts = [raw[s:e].strip() for s, e in spans]
+    body = next((i for i, t in enumerate(texts) if _BODY_START_RE.match(t)), len(texts))
+    keep: list[tuple[int, int]] = []
+    after_summary = after_label = False
+    for i, (span, text) in enumerate(zip(spans, texts)):
+        if i < body:
+            if any(text.startswith(label) for label in _SUMMARY_LABEL):
+                after_summary = True  # the label, and the summary that follows it on the next line
+                continue
+            if after_summary:
+                after_summary = False
+                if len(text) > 60:
+                    continue
+            if after_label:  # 来源: / 四川日报: a bare label's value on the next line
+                after_label = False
+                if len(text) <= 12 and not _BODY_START_RE.match(text):
+                    continue
+            if is_widget(text):
+                after_label = text[-1] in "：:"
+                continue
+        keep.append(span)
+    total = sum(e - s for s, e in keep) or 1
+    seen = 0
+    for i, (s, e) in enumerate(keep):
+        if seen > total / 2 and is_trailer_start(raw[s:e]):
+            return keep[:i]
+        seen += e - s
+    return keep

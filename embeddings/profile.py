@@ -1,0 +1,276 @@
+"""What one report is, read from its own text: the document profile.
+
+Every fact retrieval, answers, routing and the UI need about a report is computed here once,
+at indexing, and stored with the index: the issuing body and its place and level, the delivery
+date and session, the speaker, the year it reviews (去年) and the year it plans (今年), its
+outline with each part's temporal role, and its glossary terms. Nothing here knows any one
+report: the patterns are those every 政府工作报告 shares (``——2025年1月4日在X第N届人民代表大会…``,
+``我代表X人民政府``, ``X省省长 某某``, ``一、2024年工作回顾``, ``二、2025年工作安排``,
+``“十五五”时期主要目标任务``, ``名词解释``).
+
+Temporal roles of a part of the report:
+``review`` (the reviewed year), ``plan`` (the planned year), ``review_multi`` (past five
+years, “十四五” results), ``outlook`` (the next five years, “十五五”), ``government`` (the
+government's own conduct, planned year), ``glossary``, ``front`` (title, delivery line).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+
+from embeddings.structure import Block
+
+_WS = r"\s*"
+CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+_CN_YEAR_RE = re.compile(r"([二][〇零○Ｏ][一二三四五六七八九〇零○Ｏ]{2})年")
+_DATE_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
+_DELIVERY_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日{_WS}在"
+                          r"([\s\S]{0,40}?)人民代表大会")
+_SESSION_PLACE_RE = re.compile(r"^(?:第)?(.{0,30}?)(?:第)?[一二三四五六七八九十百]+届")
+_BODY_RE = re.compile(r"我代表\s*([\u4e00-\u9fff]{0,20}?(?:人民政府|国务院))")
+OFFICES = ("总理", "自治区主席", "自治州州长", "省长", "市长", "区长", "县长", "州长", "旗长", "盟长", "主席")
+_SPEAKER_RE = re.compile(r"^(?:(?P<place>[\u4e00-\u9fff]{0,24}?)(?:人民政府)?)?(?P<office>代理?(?:%s)|(?:%s))\s*"
+                         r"(?P<name>[\u4e00-\u9fff·]{2,5})$" % ("|".join(OFFICES), "|".join(OFFICES)))
+_NAME_ONLY_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_TITLE_RE = re.compile(r"(?:标题[:：])?\s*(.{0,40}?工作报告[^\n]{0,12})")
+LEVEL_SUFFIXES = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"), ("盟", "prefecture"),
+                  ("区", "district"), ("县", "county"), ("旗", "county"), ("市", "city"))
+MULTI_YEAR_WORDS = ("过去五年", "五年来", "十四五", "十三五", "十二五")
+OUTLOOK_WORDS = ("十五五", "十六五", "今后五年", "未来五年", "今后一个时期")
+REVIEW_WORDS = ("回顾", "过去一年", "一年来", "主要工作", "主要成绩", "发展成就", "工作总结")
+PLAN_WORDS = ("工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "预期目标", "主要目标", "总体思路",
+              "工作目标", "总体部署", "主要考虑")
+GOVERNMENT_WORDS = ("自身建设",)
+
+
+@dataclass
+class Profile:
+    """The facts of one report (see the module docstring); plain data, stored in the index."""
+
+    title: str = ""
+    body: str = ""  # 四川省人民政府, 国务院
+    place: str = ""  # 四川省, 保定市徐水区, 全国
+    level: str = ""  # national | province | prefecture | city | district | county
+    aliases: list[str] = field(default_factory=list)  # names a question may use for the place
+    date: str = ""  # delivery date, ISO
+    session: str = ""  # 四川省第十四届人民代表大会第五次会议
+    speaker: str = ""  # 省长 施小琳
+    year: int | None = None  # the year it plans (今年)
+    reviewed_year: int | None = None  # the year it reviews (去年)
+    outline: list[dict] = field(default_factory=list)  # {"title", "role", "years"} of each heading
+    glossary: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in ("", None, [])}
+
+
+def cn_year(text: str) -> int | None:
+    """``二〇二四`` → 2024."""
+    try:
+        return int("".join(str(CN_DIGITS[ch]) for ch in text))
+    except KeyError:
+        return None
+
+
+def years_named(text: str) -> list[int]:
+    """Years a heading or sentence names, in Arabic (2024年) or Chinese numerals (二〇二四年)."""
+    found = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)\s*年", text)]
+    found += [y for y in (cn_year(m) for m in _CN_YEAR_RE.findall(text)) if y]
+    return found
+
+
+def delivery(front: str) -> tuple[str, str]:
+    """(ISO date, session) from ``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``."""
+    m = _DELIVERY_RE.search(front)
+    if m:
+        y, mo, d = (int(g) for g in m.groups()[:3])
+        tail = front[m.end():m.end() + 20]
+        session = re.sub(r"\s+", "", m.group(4)) + "人民代表大会" + (re.match(r"[^上\n]{0,12}", tail).group(0))
+        return f"{y:04d}-{mo:02d}-{d:02d}", session
+    m = _DATE_RE.search(front[:600])
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        return f"{y:04d}-{mo:02d}-{d:02d}", ""
+    return "", ""
+
+
+def planned_year(date: str, text: str) -> int | None:
+    """The year a report delivered on ``date`` plans for (a December delivery plans the next year)."""
+    if not date:
+        return None
+    year, month = int(date[:4]), int(date[5:7])
+    if month == 12 and re.search(rf"{year + 1}\s*年", text[:20000]):
+        return year + 1
+    return year
+
+
+def place_of(session: str, body: str, speaker_place: str, title: str) -> str:
+    """The place a report speaks for, from the session, the body, the speaker line or the title."""
+    if "全国" in session or body == "国务院":
+        return "全国"
+    m = _SESSION_PLACE_RE.match(session)
+    if m and m.group(1) and len(m.group(1)) >= 2:
+        return m.group(1)
+    for candidate in (body[:-4] if body.endswith("人民政府") else "", speaker_place):
+        if len(candidate) >= 2 and candidate not in ("省", "市", "县", "区", "自治区", "本市", "本县", "本区"):
+            return candidate
+    m = re.search(r"(?:20\d\d年)?([\u4e00-\u9fff]{2,20}?)(?:20\d\d年)?(?:人民)?政府工作报告", title)
+    return m.group(1) if m and not m.group(1).endswith("年") else ""
+
+
+def level_of(place: str) -> str:
+    """national, province, prefecture, city, district or county, by the place's own suffix."""
+    if place == "全国":
+        return "national"
+    for suffix, level in LEVEL_SUFFIXES:
+        if place.endswith(suffix):
+            return level
+    return ""
+
+
+def aliases_of(place: str) -> list[str]:
+    """Names a question may use: 保定市徐水区 → 保定市徐水区, 徐水区, 徐水; 四川省 → 四川省, 四川."""
+    if not place:
+        return []
+    if place == "全国":
+        return ["全国", "国务院", "国家", "我国", "中国"]
+    names = [place]
+    parts = re.findall(r".+?(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)", place)
+    if len(parts) > 1:
+        names.append(parts[-1])
+    for name in list(names):
+        for suffix, _ in LEVEL_SUFFIXES + (("自治县", ""), ("州", "")):
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                names.append(name[:-len(suffix)])
+                break
+    return list(dict.fromkeys(names))
+
+
+def speaker_of(front_lines: list[str]) -> tuple[str, str]:
+    """(``省长 施小琳``, place named in that line) from the front matter's speaker line."""
+    for line in front_lines:
+        line = re.sub(r"\s+", "", line)
+        m = _SPEAKER_RE.match(line)
+        if m:
+            return f"{m.group('office')} {m.group('name')}", m.group("place") or ""
+    for i, line in enumerate(front_lines):  # a bare name right after the delivery line
+        if _DELIVERY_RE.search(line) and i + 1 < len(front_lines) and _NAME_ONLY_RE.match(front_lines[i + 1]):
+            return front_lines[i + 1], ""
+    return "", ""
+
+
+def title_of(front_lines: list[str]) -> str:
+    """The report's own title line (``2026年浙江省政府工作报告``), without a ``标题：`` label."""
+    for line in front_lines[:12]:
+        m = _TITLE_RE.fullmatch(line.strip())
+        if m and "在" not in m.group(1):
+            return re.sub(r"\s+", "", m.group(1))
+    return ""
+
+
+def role_of(title: str, reviewed: int | None, planned: int | None, previous: str = "") -> str:
+    """The temporal role of a part from its title; a part that says nothing continues the plan."""
+    years = set(years_named(title))
+    if any(w in title for w in ("名词解释", "注释", "名词注释")):
+        return "glossary"
+    if any(w in title for w in GOVERNMENT_WORDS):
+        return "government"
+    if "回顾" in title:
+        return "review"
+    if reviewed in years and planned not in years:
+        return "review"
+    if planned in years and reviewed not in years:
+        return "plan"
+    if any(w in title for w in OUTLOOK_WORDS):
+        return "outlook"
+    if any(w in title for w in MULTI_YEAR_WORDS):
+        return "review_multi"
+    if any(w in title for w in PLAN_WORDS) or "今年" in title:
+        return "plan"
+    if any(w in title for w in REVIEW_WORDS):
+        return "review"
+    return previous if previous in ("plan", "government", "outlook") else (previous or "")
+
+
+def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int]:
+    """The years a passage of that role speaks about."""
+    if role == "review" and reviewed:
+        return [reviewed]
+    if role in ("plan", "government") and planned:
+        return [planned]
+    if role == "review_multi" and reviewed:
+        return list(range(reviewed - 4, reviewed + 1))
+    if role == "outlook" and planned:
+        return list(range(planned, planned + 5))
+    return []
+
+
+_LEAD_ROLE = (("review_multi", re.compile(r"^(?:过去五年|五年来|“?十四五”?(?:时期|期间|以来)|这五年)")),
+              ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年)")),
+              ("plan", re.compile(r"^(?:今年|新的一年|\d{4}年是)")))
+
+
+def paragraph_role(text: str, part_role: str) -> str:
+    """A paragraph that opens with its own time (过去五年…, 一年来…) inside a mixed part."""
+    if part_role not in ("review", "review_multi"):
+        return part_role
+    for role, pattern in _LEAD_ROLE:
+        if pattern.match(text):
+            return role if role != "plan" else part_role
+    return part_role
+
+
+def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None) -> list[Block]:
+    """The blocks with their temporal role and years, from their part's title and their own opening."""
+    out: list[Block] = []
+    part_roles: dict[str, str] = {}
+    previous = ""
+    for b in blocks:
+        if b.kind in ("front", "glossary"):
+            out.append(replace(b, role=b.kind, years=()))
+            continue
+        if b.part not in part_roles:
+            part_roles[b.part] = role_of(b.part, reviewed, planned, previous)
+            previous = part_roles[b.part] or previous
+        role = paragraph_role(b.text, part_roles[b.part]) if b.kind != "heading" else part_roles[b.part]
+        out.append(replace(b, role=role, years=tuple(role_years(role, reviewed, planned))))
+    return out
+
+
+def build(clean_text: str, blocks: list[Block], described: dict | None = None) -> tuple[Profile, list[Block]]:
+    """The profile of a report from its clean text and blocks, and the blocks with their temporal
+    roles; ``described`` (title/year/body from the loader and the user's sidecar file) wins where
+    it is given."""
+    described = described or {}
+    front_lines = [line.strip() for b in blocks if b.kind == "front" for line in b.text.split("\n") if line.strip()]
+    front = "\n".join(front_lines) or clean_text[:3000]
+    date, session = delivery(front)
+    m = _BODY_RE.search(clean_text[:6000])
+    body = m.group(1) if m else ""
+    speaker, speaker_place = speaker_of(front_lines)
+    title = title_of(front_lines)
+    place = place_of(session, body, speaker_place, title)
+    if body in ("", "人民政府") or re.fullmatch(r"(?:省|市|县|区|自治区|自治州|旗)人民政府", body):
+        body = "国务院" if place == "全国" else (place + "人民政府" if place else body)
+    year = planned_year(date, clean_text)
+    headings = [b for b in blocks if b.kind == "heading"]
+    reviewed = None
+    for h in headings:
+        named = years_named(h.text)
+        if named and any(w in h.text for w in REVIEW_WORDS):
+            reviewed = min(named)
+            break
+    if year is None:
+        planned_named = [y for h in headings if any(w in h.text for w in PLAN_WORDS) for y in years_named(h.text)]
+        year = planned_named[0] if planned_named else (reviewed + 1 if reviewed else None)
+    year = described.get("year") or year
+    if reviewed is None or (year and reviewed not in (year - 1, year)):
+        reviewed = year - 1 if year else None
+    blocks = assign_roles(blocks, reviewed, year)
+    outline = [{"title": b.text, "depth": len(b.path), "role": b.role, "years": list(b.years)}
+               for b in blocks if b.kind == "heading"]
+    glossary = [b.term for b in blocks if b.kind == "glossary" and b.term]
+    return Profile(title=described.get("title") or title, body=described.get("body") or body, place=place,
+                   level=level_of(place), aliases=aliases_of(place), date=date, session=session, speaker=speaker,
+                   year=year, reviewed_year=reviewed, outline=outline, glossary=glossary), blocks
