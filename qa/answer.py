@@ -20,6 +20,7 @@ from functools import lru_cache
 import jieba
 
 from embeddings.chunking import Passage, split_sentences
+from qa.answer_model import Model, shipped
 from qa.query import Query, expansions, matched_phrases, question_years, thesaurus
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
@@ -39,7 +40,8 @@ PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么名字|�
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
                      r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
 NAME_FLAGS = ("nr", "nrfg", "nrt")
-NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台]")
+NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
+QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
 PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
 NOUN_FLAGS = ("n", "nz", "eng") + PROPER_FLAGS
@@ -138,54 +140,89 @@ def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
 
 
-def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
-           top_n: int = 5, taken: tuple[str, ...] = ()) -> Choice | None:
-    """Best answering window among the first ``top_n`` passages (other than the ``taken`` ones)."""
+TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
+
+
+@dataclass
+class Candidate:
+    """A window that could answer, with the named features the answer model scores."""
+
+    hit_index: int
+    text: str
+    features: dict[str, float]
+
+
+def candidates(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
+               top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None
+               ) -> list[Candidate]:
+    """Every window of the first ``top_n`` passages (other than the ``taken`` ones), with features.
+
+    ``signals``: (dense cosine, BM25 score) of each passage as retrieval scored it."""
     weights = _weights(query, idf, list(missing))
     wants_number = bool(QUANTITY_RE.search(query.text))
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
+    wants_target = bool(TARGET_RE.search(query.text))
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
     q_norm = normalize(query.text)
-    best: Choice | None = None
+    rare = max(((t, w) for t, w in weights.items() if len(t) >= 2), key=lambda tw: tw[1], default=("", 0))[0]
+    top_lexical = max((b for _, b in signals or ()), default=0.0) or 1.0
+    out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
-        bonus = 0.08 / (rank + 1)
+        dense, lexical = (signals[rank] if signals and rank < len(signals) else (0.0, 0.0))
         years = set(p.years) or _years(p.section)
-        if query.years and years:  # a window about another year than the one asked is rarely the answer
-            bonus += 0.1 if years & set(query.years) else -0.25
+        base = {"rank": 1 / (rank + 1), "dense": dense, "lexical": lexical / top_lexical,
+                "context_coverage": _coverage(p.text, weights),
+                "year_match": float(bool(query.years and years and years & set(query.years))),
+                "year_clash": float(bool(query.years and years and not years & set(query.years))),
+                "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and term in q_norm:
             # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
-            defines = wants_definition or wants_list or asks_what
-            bonus += 0.3 if defines else 0.1
-            if defines:
+            if wants_definition or wants_list or asks_what:
                 definition = p.text.split("：", 1)[-1]
-                cov = _coverage(p.index_text or p.text, weights)
-                score = cov + bonus
-                if best is None or score > best.score:
-                    best = Choice(rank, definition, cov, score)
+                out.append(Candidate(rank, definition, {
+                    **base, "coverage": _coverage(p.index_text or p.text, weights), "definition": 1.0,
+                    "rare_word": float(bool(rare) and rare in normalize(p.index_text or p.text)),
+                    "length": min(len(definition), 200) / 100}))
                 continue
+            base["glossary_other"] = 1.0
         limit = LIST_WINDOW_CHARS if wants_list else MAX_WINDOW_CHARS
         for window in _windows(p.text, limit, wants_list):
-            cov = _coverage(window, weights)
-            score = cov + bonus + (0.0003 * len(window) if wants_list else -0.0015 * len(window))
-            if wants_number and NUMBER_RE.search(window):
-                score += 0.1
-            if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
-                if re.search(r"\d+年\d+月\d+日", window):
-                    cov = max(cov, _coverage(p.text, weights))
-                    score = max(score, cov + bonus)
-                else:
-                    score -= 1.0
-            if roles:  # "who is the mayor": the answer is a name beside that office
-                score += 0.3 if names_holder(window, roles) else -1.0
-            if not unit_ok(query, window):  # an amount question wants a figure of the asked kind
-                score -= 1.0
             text = window.strip().rstrip("，；：、,;:")
-            if text not in taken and (best is None or score > best.score):
-                best = Choice(rank, text, cov, score)
+            if not text or text in taken:
+                continue
+            norm = normalize(window)
+            has_number = bool(NUMBER_RE.search(window))
+            has_date = bool(re.search(r"\d+年\d+月\d+日", window))
+            f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
+                 "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
+            if wants_number:
+                f["number" if has_number else "no_number"] = 1.0
+            if not unit_ok(query, window):
+                f["unit_miss"] = 1.0
+            if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
+                f["date_ok" if has_date else "date_miss"] = 1.0
+                if has_date:
+                    f["coverage"] = max(f["coverage"], f["context_coverage"])
+            if roles:  # "who is the mayor": the answer is a name beside that office
+                f["holder" if names_holder(window, roles) else "no_holder"] = 1.0
+            out.append(Candidate(rank, text, f))
+    return out
+
+
+def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
+           top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None,
+           model: Model | None = None) -> Choice | None:
+    """Best answering window among the first ``top_n`` passages, by the answer model's score."""
+    model = model or shipped()
+    best: Choice | None = None
+    for c in candidates(query, passages, idf, missing, top_n, taken, signals):
+        score = model.score(c.features)
+        if best is None or score > best.score:
+            best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score)
     return best
 
 
@@ -195,16 +232,19 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     Words the thesaurus knows are excused when one of their report terms is in the corpus."""
     years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.years}
     hard = sorted(y for y in years if y not in norm_corpus)
-    hard += [phrase for phrase, terms in matched_phrases(query.text)
-             if phrase not in norm_corpus and not any(t in norm_corpus for t in terms.split())]
     words = tag(normalize(query.text))
     for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
         if (after in PLACE_SUFFIXES and len(word) >= 2 and word not in norm_corpus
-                and word not in STOPWORDS and flag not in ("r", "m", "q", "v")):
+                and word not in STOPWORDS and flag not in ("r", "m", "q", "v") and not QUESTION_WORD_RE.search(word)):
             hard.append(word + after)
+    # an everyday or English phrase whose report words the report never uses: for an English
+    # question that is the subject itself (housing price → 房价); in Chinese it only weighs less
+    absent = [phrase for phrase, terms in matched_phrases(query.text)
+              if phrase not in norm_corpus and not any(t in norm_corpus for t in terms.split())]
     soft: list[str] = []
     if query.english:
-        return hard, soft
+        return hard + absent, soft
+    soft += [p for p in absent if not _is_verb(p)]
     # a word inside a phrase the thesaurus translates into the report's words is not missing
     # (固定资产投资 is cut into 固定资产 + 投资, and the report says 固投)
     known = [phrase for phrase, terms in matched_phrases(query.text) if any(t in norm_corpus for t in terms.split())]
@@ -283,7 +323,7 @@ def _is_verb(word: str) -> bool:
     return len(tagged) == 1 and tagged[0][1].startswith("v")
 
 
-def _unsupported(query: Query, choice: Choice, min_coverage: float) -> str:
+def _unsupported(query: Query, choice: Choice, threshold: float) -> str:
     """Why ``choice`` does not answer ``query`` (empty when it does)."""
     roles = asked_roles(query)
     if roles and not names_holder(choice.text, roles):
@@ -292,14 +332,17 @@ def _unsupported(query: Query, choice: Choice, min_coverage: float) -> str:
         return "no figure of the asked kind"
     if DATE_RE.search(query.text) and not TIME_RE.search(choice.text):
         return "no date or time given"
-    if choice.coverage < min_coverage:
+    if choice.score < threshold:
         return "weak match"
     return ""
 
 
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
-            min_coverage: float = 0.15) -> Composed:
-    """Answer ``query`` from the ranked ``passages``, citing by position, or decline."""
+            signals: list[tuple[float, float]] | None = None, model: Model | None = None) -> Composed:
+    """Answer ``query`` from the ranked ``passages``, citing by position, or decline.
+
+    ``signals``: (dense, BM25) retrieval scores of each passage, features of the answer model."""
+    model = model or shipped()
     decline = DECLINE_EN if query.english else DECLINE_ZH
     if not passages:
         return Composed(decline, True, reason="nothing retrieved")
@@ -313,11 +356,11 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if hard:  # a name or year the report never mentions: this part cannot be answered
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
             continue
-        choice = choose(sub, passages, idf, soft, taken=tuple(pieces))  # each part its own answer
+        choice = choose(sub, passages, idf, soft, taken=tuple(pieces), signals=signals, model=model)
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)
-        reason = _unsupported(sub, choice, min_coverage)
+        reason = _unsupported(sub, choice, model.threshold)
         if reason:  # this part is declined; the other parts of a compound question may still stand
             declined = declined or Composed(decline, True, reason=reason, confidence=choice.coverage)
             continue

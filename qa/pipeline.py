@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from embeddings.store import Index
 from qa.answer import DECLINE_ZH, compose
 from qa.followup import contextualize
-from qa.query import prepare, thesaurus
+from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
 from qa.text import add_words, normalize, tag
 
@@ -99,6 +99,7 @@ class ReportQA:
         self.mode = mode
         self.max_question_chars = max_question_chars
         self.retriever = Retriever(index, encoder, **retriever_options)
+        self.answer_model = None  # the shipped answer model unless one is set (fitting sets its own)
         self._warm = False
         # The index never changes under a ReportQA, so an answer is a pure function of the
         # request: popular questions (a portal's example questions) are answered from memory.
@@ -156,19 +157,38 @@ class ReportQA:
                     self._answers.popitem(last=False)
         return replace(answer, citations=list(answer.citations), cited=list(answer.cited))
 
+    def search(self, question: str, top_k: int = 10, history: list[dict] | None = None, mode: str | None = None,
+               doc: str | None = None, year: int | None = None) -> tuple[Query, list[Hit]]:
+        """The prepared question and the passages retrieved for it (at least 10), before answering."""
+        if not self._warm:
+            self.warm_up()
+        searched = contextualize(question, history or [])
+        query = prepare(searched, self._report_year(doc, year))
+        query.parts = prepare(question).parts if searched == question else [searched]
+        want = max(int(top_k), 10)
+        hits = self._filtered(self.retriever.search(query, want if not (doc or year) else 200, mode or self.mode),
+                              doc, year)[:want]
+        return query, hits
+
+    @property
+    def idf(self) -> dict[str, float]:
+        """BM25's inverse document frequency of each word (the answer step weighs question words by it)."""
+        return self._idf
+
+    @property
+    def norm_corpus(self) -> str:
+        """Every passage and section title, normalised: what the report mentions at all."""
+        return self._corpus
+
     def _answer(self, question: str, top_k: int, history: list[dict], mode: str | None, doc: str | None,
                 year: int | None, started: float) -> Answer:
         meant = strip_markup(question)
         if not re.search(r"\w", meant):
             return Answer(question=question, answer=DECLINE_ZH, declined=True, citations=[],
                           took_ms=(time.perf_counter() - started) * 1000, reason="no words in the question")
-        searched = contextualize(meant, history)
-        query = prepare(searched, self._report_year(doc, year))
-        query.parts = prepare(meant).parts if searched == meant else [searched]
-        want = max(int(top_k), 10)
-        hits = self._filtered(self.retriever.search(query, want if not (doc or year) else 200, mode or self.mode),
-                              doc, year)[:want]
-        composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._corpus)
+        query, hits = self.search(meant, top_k, history, mode, doc, year)
+        composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._corpus,
+                           signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model)
         citations = [self._citation(rank, h) for rank, h in enumerate(hits[:top_k], start=1)]
         cited = [i + 1 for i in composed.cited]
         for i in composed.cited:  # a cited passage beyond top_k is still shown

@@ -1,0 +1,129 @@
+"""The answer step's one scoring: named features of a candidate window, weighted.
+
+Every candidate window (a run of clauses, a whole sentence for a list, a glossary definition)
+gets the same named features: how much of the question it covers, where its passage ranked,
+whether its year and the passage's temporal role agree with the question, whether it holds a
+figure of the asked kind, a date, a named office holder, a definition of the asked term, its
+length. The window with the highest weighted sum answers; below the fitted threshold the
+question is declined. Weights and threshold are fitted on question sets of several reports
+(``scripts/fit_answer_weights.py``, checked leave-one-report-out) and shipped in
+``qa/data/answer_weights.json``; nothing here is tuned to one report.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+FEATURES = (
+    "coverage",          # weighted share of the question's words in the window
+    "context_coverage",  # the same over the whole passage (a subject named earlier in the sentence)
+    "rare_word",         # the question's most specific word that the report uses is in the window
+    "rank",              # 1 / (rank of the passage + 1)
+    "lexical",           # the passage's BM25 score / the best one
+    "dense",             # the passage's cosine similarity to the question
+    "year_match",        # the passage speaks about a year the question asks about
+    "year_clash",        # ... only about other years
+    "target_plan",       # a question about a goal, from a part that plans
+    "number",            # an amount is asked and the window has a figure
+    "no_number",         # an amount is asked and the window has none
+    "unit_miss",         # the figure is not of the asked kind (unit, money, rate) or not beside the subject
+    "definition",        # the window is the glossary definition of a term the question names
+    "glossary_other",    # a glossary entry of the question's term, but not its definition
+    "length",            # characters / 100
+    "list_length",       # characters / 100 when the question asks for a list
+    "date_ok",           # a date is asked and the window has one
+    "date_miss",         # a date is asked and the window has none
+    "holder",            # "who is the ..." and a person is named beside that office
+    "no_holder",         # ... and no one is
+)
+
+DEFAULT_WEIGHTS = {  # the hand-set rules this model replaced, as a starting point for fitting
+    "coverage": 1.0, "rank": 0.08, "year_match": 0.1, "year_clash": -0.25, "number": 0.1, "unit_miss": -1.0,
+    "definition": 0.3, "glossary_other": 0.1, "length": -0.15, "list_length": 0.18, "date_miss": -1.0,
+    "holder": 0.3, "no_holder": -1.0,
+}
+DEFAULT_THRESHOLD = 0.15
+
+
+@dataclass(frozen=True)
+class Model:
+    """Weights over :data:`FEATURES` and the score below which a question is declined."""
+
+    weights: np.ndarray
+    threshold: float
+
+    def score(self, features: dict[str, float]) -> float:
+        return float(sum(self.weights[i] * features.get(name, 0.0) for i, name in enumerate(FEATURES)))
+
+    def to_dict(self) -> dict:
+        return {"weights": {n: round(float(w), 4) for n, w in zip(FEATURES, self.weights)},
+                "threshold": round(float(self.threshold), 4)}
+
+
+def model_from(data: dict) -> Model:
+    weights = data.get("weights", {})
+    return Model(np.array([float(weights.get(n, 0.0)) for n in FEATURES]), float(data.get("threshold", 0.0)))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Model:
+    """The fitted model shipped with the package (the hand-set defaults if none is)."""
+    try:
+        data = json.loads((resources.files("qa") / "data" / "answer_weights.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError, json.JSONDecodeError):
+        data = {"weights": DEFAULT_WEIGHTS, "threshold": DEFAULT_THRESHOLD}
+    return model_from(data)
+
+
+def matrix(candidates: list[dict[str, float]]) -> np.ndarray:
+    """Feature rows of candidates, in :data:`FEATURES` order."""
+    return np.array([[c.get(n, 0.0) for n in FEATURES] for c in candidates], dtype=np.float64).reshape(-1, len(FEATURES))
+
+
+def fit(groups: list[tuple[np.ndarray, np.ndarray]], start: Model | None = None, l2: float = 0.01,
+        steps: int = 400, rate: float = 0.5) -> np.ndarray:
+    """Weights that put a correct window first: softmax over each question's candidates, maximising
+    the probability of its correct ones (``groups``: (features, 0/1 correct) per answerable question)."""
+    w = (start.weights.copy() if start is not None else np.zeros(len(FEATURES)))
+    groups = [(x, y) for x, y in groups if len(x) and y.any()]
+    if not groups:
+        return w
+    prior = w.copy()
+    for _ in range(steps):
+        grad = np.zeros_like(w)
+        for x, y in groups:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = p * y
+            q /= q.sum()
+            grad += x.T @ (p - q)
+        grad = grad / len(groups) + l2 * (w - prior)
+        w -= rate * grad
+    return w
+
+
+def best_threshold(best_scores: list[float], answerable: list[bool], correct: list[bool],
+                   max_false_decline: float = 0.015, decline_weight: float = 0.5) -> float:
+    """The decline threshold that maximises answer-contains on answerable questions plus half the
+    decline rate on unanswerable ones, declining at most ``max_false_decline`` of the answerable
+    questions (each question is answered only when its best window scores above the threshold)."""
+    pairs = sorted(set(best_scores))
+    if not pairs:
+        return DEFAULT_THRESHOLD
+    cuts = [pairs[0] - 1.0] + [(a + b) / 2 for a, b in zip(pairs, pairs[1:])] + [pairs[-1] + 1.0]
+    n_ans = max(1, sum(answerable))
+    n_un = max(1, sum(not a for a in answerable))
+
+    def gain(t: float) -> float:
+        hit = sum(1 for s, a, c in zip(best_scores, answerable, correct) if a and c and s >= t) / n_ans
+        declined = sum(1 for s, a in zip(best_scores, answerable) if not a and s < t) / n_un
+        false = sum(1 for s, a in zip(best_scores, answerable) if a and s < t) / n_ans
+        return hit + decline_weight * declined - (10.0 if false > max_false_decline else 0.0)
+
+    best = max(cuts, key=lambda t: (round(gain(t), 6), -t))
+    return float(best)

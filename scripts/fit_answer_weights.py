@@ -1,0 +1,151 @@
+"""Fit the answer model's weights on question sets of several reports; check leave-one-report-out.
+
+    .venv/bin/python scripts/fit_answer_weights.py SET.jsonl[@REPORT] ... --corpus DIR_OR_FILES \
+        [--write qa/data/answer_weights.json]
+
+Each question goes through the real system (its report alone in an index, the real model and
+retrieval); every candidate window of its top passages gets the answer model's features and a
+label (does it contain every expected answer). Weights are fitted so a correct window ranks
+first (each report weighs the same, whatever its number of questions), and the decline
+threshold so that answer-contains plus the decline rate is highest. The table printed
+compares, for each report, the hand-set starting weights with weights fitted on the *other*
+reports only: that is the honest estimate for a report nobody tuned on.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa import answer_model  # noqa: E402
+from qa.answer import candidates, missing_terms  # noqa: E402
+from qa.evaluate import lenient, load_dataset  # noqa: E402
+from ui.config import Settings  # noqa: E402
+from ui.evaluation import _index_name, pair_datasets  # noqa: E402
+from ui.runtime import build_system, expand_paths, make_encoder  # noqa: E402
+
+
+def collect(system, rows: list[dict]) -> list[dict]:
+    """Per single-part question: candidate features, which candidates are correct, answerable."""
+    qa = system.qa
+    out = []
+    for r in rows:
+        query, hits = qa.search(r["question"])
+        if len(query.parts) > 1:
+            continue  # compound questions are answered part by part; their labels are not per window
+        hard, soft = missing_terms(query, qa.norm_corpus)
+        if hard:
+            continue  # declined by rule: a name or year the report never mentions
+        passages = [system.index.passages[h.row] for h in hits]
+        cands = candidates(query, passages, qa.idf, soft, signals=[(h.dense, h.bm25) for h in hits])
+        answers = [lenient(a) for a in r["answers"]]
+        labels = [bool(r["answerable"]) and all(a in lenient(c.text) for a in answers) for c in cands]
+        out.append({"id": r["id"], "answerable": r["answerable"], "x": answer_model.matrix([c.features for c in cands]),
+                    "y": np.array(labels, dtype=np.float64)})
+    return out
+
+
+def fit_on(reports: dict[str, list[dict]], start: answer_model.Model) -> answer_model.Model:
+    """Weights and threshold fitted on ``reports`` (each report weighs the same)."""
+    groups = []
+    for items in reports.values():
+        answerable = [q for q in items if q["answerable"] and q["y"].any()]
+        repeat = max(1, round(60 / max(1, len(answerable))))  # small sets count as much as large ones
+        groups += [(q["x"], q["y"]) for q in answerable] * repeat
+    weights = answer_model.fit(groups, start)
+    model = answer_model.Model(weights, 0.0)
+    scores, answerable, correct = [], [], []
+    for items in reports.values():
+        for q in items:
+            s, ok = outcome(model, q)
+            scores.append(s)
+            answerable.append(q["answerable"])
+            correct.append(ok)
+    return replace(model, threshold=answer_model.best_threshold(scores, answerable, correct))
+
+
+def outcome(model: answer_model.Model, q: dict) -> tuple[float, bool]:
+    """(best window's score, whether that window is correct)."""
+    if not len(q["x"]):
+        return -9.0, False
+    s = q["x"] @ model.weights
+    i = int(np.argmax(s))
+    return float(s[i]), bool(q["y"][i])
+
+
+def rates(model: answer_model.Model, items: list[dict]) -> tuple[float, float, float, float]:
+    """(best window correct, answer-contains, false decline, decline) on these single-part questions."""
+    ans = [q for q in items if q["answerable"]]
+    un = [q for q in items if not q["answerable"]]
+    got = [outcome(model, q) for q in ans]
+    ranked = sum(1 for _, ok in got if ok) / max(1, len(ans))
+    contains = sum(1 for s, ok in got if ok and s >= model.threshold) / max(1, len(ans))
+    false_decline = sum(1 for s, _ in got if s < model.threshold) / max(1, len(ans))
+    decline = sum(1 for q in un if outcome(model, q)[0] < model.threshold) / max(1, len(un))
+    return ranked, contains, false_decline, decline
+
+
+def collect_all(datasets: list[str], corpus: list[str]) -> dict[str, list[dict]]:
+    """Candidates of every question, by report."""
+    settings = Settings.from_env(query_backend="torch")
+    pairs = pair_datasets(datasets, expand_paths(corpus))
+    encoder = make_encoder(settings)
+    reports: dict[str, list[dict]] = {}
+    for path, report_paths in pairs:
+        one = replace(settings, corpus=[str(p) for p in report_paths], index_name=_index_name(report_paths))
+        system = build_system(one, encoder=encoder, log=lambda m: None)
+        key = report_paths[0].stem if report_paths else path.stem
+        reports.setdefault(key, []).extend(collect(system, load_dataset(path)))
+    return reports
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("datasets", nargs="+")
+    ap.add_argument("--corpus", nargs="+", default=[])
+    ap.add_argument("--write", help="write the model fitted on every report to this JSON file")
+    ap.add_argument("--cache", help="keep the collected candidates in this pickle file (reused when it exists)")
+    args = ap.parse_args(argv)
+    if args.cache and Path(args.cache).exists():
+        reports = pickle.loads(Path(args.cache).read_bytes())
+    else:
+        reports = collect_all(args.datasets, args.corpus)
+        if args.cache:
+            Path(args.cache).write_bytes(pickle.dumps(reports))
+    start = answer_model.model_from({"weights": answer_model.DEFAULT_WEIGHTS,
+                                     "threshold": answer_model.DEFAULT_THRESHOLD})
+    print(f"{'report':<40}{'n':>5}  {'hand-set top1/ans/fdecl/decl':>32}  {'leave-one-out top1/ans/fdecl/decl':>34}")
+    loro = {}
+    for held in reports:
+        model = fit_on({k: v for k, v in reports.items() if k != held}, start)
+        before, after = rates(start, reports[held]), rates(model, reports[held])
+        loro[held] = {"hand_set": before, "held_out": after}
+        print(f"{held:<40}{len(reports[held]):>5}  " + " / ".join(f"{v:.3f}" for v in before).rjust(32)
+              + "  " + " / ".join(f"{v:.3f}" for v in after).rjust(34))
+    means = np.mean([v["held_out"] for v in loro.values()], axis=0)
+    base = np.mean([v["hand_set"] for v in loro.values()], axis=0)
+    print(f"{'mean':<40}{'':>5}  " + " / ".join(f"{v:.3f}" for v in base).rjust(32)
+          + "  " + " / ".join(f"{v:.3f}" for v in means).rjust(34))
+    final = fit_on(reports, start)
+    print("fitted on all:", json.dumps(final.to_dict(), ensure_ascii=False))
+    if args.write:
+        data = {**final.to_dict(), "fitted_on": sorted(reports),
+                "leave_one_report_out": {k: {m: [round(x, 3) for x in v[m]] for m in v} for k, v in loro.items()},
+                "note": "rates are (best window correct, answer-contains, false decline, decline) on single-part "
+                        "questions; "
+                        "written by scripts/fit_answer_weights.py"}
+        Path(args.write).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
