@@ -42,11 +42,13 @@ def one_paragraph_per_line(raw: str) -> bool:
     blank = len(lines) - len(filled)
     if blank >= BLANK_LINE_SHARE * len(filled):
         return False
+    start = next((i for i, line in enumerate(filled) if _BODY_START_RE.match(line)), 0)
+    filled = filled[start:]  # the title, delivery and speaker lines above the body never end a sentence
     long = [line for line in filled if len(line) > 30]
-    if len(long) < 3:
-        return False
-    finished = sum(1 for line in long if line[-1] in TERMINAL)
-    return finished >= FINISHED_SHARE * len(long)
+    if len(long) >= 3:
+        return sum(1 for line in long if line[-1] in TERMINAL) >= FINISHED_SHARE * len(long)
+    substantial = [line for line in filled if len(line) >= 12]  # a short text: judge its fuller lines
+    return bool(substantial) and sum(1 for line in substantial if line[-1] in TERMINAL) >= 0.5 * len(substantial)
 
 
 def line_spans(raw: str) -> list[tuple[int, int]]:

@@ -76,7 +76,7 @@ def infer(text: str, path: str | Path | None = None, embedded_title: str = "") -
     cleaned = clean(text)
     profile, _ = build(cleaned.text, parse(cleaned))
     year = profile.year
-    own_title = embedded_title or profile.title or text_title(cleaned.text[:HEAD_CHARS])
+    own_title = embedded_title or profile.title or ("政府工作报告" if profile.place else text_title(cleaned.text[:HEAD_CHARS]))
     if year is None and own_title:
         m = _TITLE_YEAR_RE.search(own_title)
         year = int(m.group(1)) if m else None
@@ -141,7 +141,12 @@ def display_title(title: str, year: int | None, body: str) -> str:
     """A title that tells reports apart: ``政府工作报告`` → ``溧阳市2025年政府工作报告``."""
     title = title.strip()
     place = body[:-4] if body.endswith("人民政府") else ""
-    if not title or re.search(r"20\d\d", title):
+    if not title:
+        return title
+    m = re.match(r"(20\d\d)\s*年", title)
+    if m and place and place not in title:  # 2026年政府工作报告 → 2026年云南省政府工作报告
+        return title[:m.end()] + place + title[m.end():]
+    if re.search(r"20\d\d", title):
         return title
     when = f"{year}年" if year else ""
     if place and title.startswith(place):

@@ -134,17 +134,25 @@ def aliases_of(place: str) -> list[str]:
     if not place:
         return []
     if place == "全国":
-        return ["全国", "国务院", "国家", "我国", "中国"]
+        return ["全国", "国务院", "我国", "china", "state council", "national", "nationwide"]
     names = [place]
     parts = re.findall(r".+?(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)", place)
-    if len(parts) > 1:
-        names.append(parts[-1])
-    for name in list(names):
-        for suffix, _ in LEVEL_SUFFIXES + (("自治县", ""), ("州", "")):
-            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-                names.append(name[:-len(suffix)])
-                break
+    own = parts[-1] if len(parts) > 1 else place  # 保定市徐水区 → 徐水区
+    names.append(own)
+    for suffix, _ in LEVEL_SUFFIXES + (("自治县", ""), ("州", "")):
+        if own.endswith(suffix) and len(own) - len(suffix) >= 2:
+            names.append(own[:-len(suffix)])  # 徐水, 四川
+            break
+    names += [pinyin(n) for n in names if pinyin(n)]  # 清苑 → qingyuan, for questions in English
     return list(dict.fromkeys(names))
+
+
+def pinyin(name: str) -> str:
+    """``清苑`` → ``qingyuan`` (toneless, lower case); '' for a name with a level suffix or non-Chinese."""
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", name) or name[-1] in "省市区县旗州盟":
+        return ""
+    from pypinyin import lazy_pinyin
+    return "".join(lazy_pinyin(name))
 
 
 def speaker_of(front_lines: list[str]) -> tuple[str, str]:
@@ -161,12 +169,14 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
 
 
 def title_of(front_lines: list[str]) -> str:
-    """The report's own title line (``2026年浙江省政府工作报告``), without a ``标题：`` label."""
+    """The report's own title line (``2026年浙江省政府工作报告``), without a ``标题：`` label; a line
+    naming the government's report wins over a page's bare section name (``工作报告``)."""
+    found = []
     for line in front_lines[:12]:
         m = _TITLE_RE.fullmatch(line.strip())
         if m and "在" not in m.group(1):
-            return re.sub(r"\s+", "", m.group(1))
-    return ""
+            found.append(re.sub(r"\s+", "", m.group(1)))
+    return max(found, key=lambda t: ("政府" in t, re.search(r"20\d\d", t) is not None, len(t)), default="")
 
 
 def role_of(title: str, reviewed: int | None, planned: int | None, previous: str = "") -> str:

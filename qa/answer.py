@@ -14,18 +14,19 @@ or declined on its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import jieba
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import Model, shipped
-from qa.query import Query, expansions, matched_phrases, question_years, thesaurus
+from qa.query import Query, expansions, explicit_years, matched_phrases, question_years, relative_offsets, thesaurus
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
+ENGLISH_LEAD = "According to the report: "
 QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
                          r"|how (many|much)|what percentage|what share|\bgdp\b|\brate\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
@@ -153,11 +154,12 @@ class Candidate:
 
 
 def candidates(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
-               top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None
-               ) -> list[Candidate]:
+               top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None,
+               doc_years: dict[str, int] | None = None) -> list[Candidate]:
     """Every window of the first ``top_n`` passages (other than the ``taken`` ones), with features.
 
-    ``signals``: (dense cosine, BM25 score) of each passage as retrieval scored it."""
+    ``signals``: (dense cosine, BM25 score) of each passage as retrieval scored it; ``doc_years``:
+    the year each document plans (去年/今年 are read against the passage's own report)."""
     weights = _weights(query, idf, list(missing))
     wants_number = bool(QUANTITY_RE.search(query.text))
     wants_definition = bool(DEFINITION_RE.search(query.text))
@@ -172,11 +174,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
         dense, lexical = (signals[rank] if signals and rank < len(signals) else (0.0, 0.0))
-        years = set(p.years) or _years(p.section)
+        fit = query.year_fit(set(p.years) or _years(p.section), (doc_years or {}).get(p.doc_id, query.report_year))
         base = {"rank": 1 / (rank + 1), "dense": dense, "lexical": lexical / top_lexical,
                 "context_coverage": _coverage(p.text, weights),
-                "year_match": float(bool(query.years and years and years & set(query.years))),
-                "year_clash": float(bool(query.years and years and not years & set(query.years))),
+                "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and term in q_norm:
@@ -215,11 +216,11 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
 
 def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
            top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None,
-           model: Model | None = None) -> Choice | None:
+           model: Model | None = None, doc_years: dict[str, int] | None = None) -> Choice | None:
     """Best answering window among the first ``top_n`` passages, by the answer model's score."""
     model = model or shipped()
     best: Choice | None = None
-    for c in candidates(query, passages, idf, missing, top_n, taken, signals):
+    for c in candidates(query, passages, idf, missing, top_n, taken, signals, doc_years):
         score = model.score(c.features)
         if best is None or score > best.score:
             best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score)
@@ -338,10 +339,12 @@ def _unsupported(query: Query, choice: Choice, threshold: float) -> str:
 
 
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
-            signals: list[tuple[float, float]] | None = None, model: Model | None = None) -> Composed:
+            signals: list[tuple[float, float]] | None = None, model: Model | None = None,
+            doc_years: dict[str, int] | None = None, first: int = 1) -> Composed:
     """Answer ``query`` from the ranked ``passages``, citing by position, or decline.
 
-    ``signals``: (dense, BM25) retrieval scores of each passage, features of the answer model."""
+    ``signals``: (dense, BM25) retrieval scores of each passage, features of the answer model;
+    ``doc_years``: the year each document plans."""
     model = model or shipped()
     decline = DECLINE_EN if query.english else DECLINE_ZH
     if not passages:
@@ -350,13 +353,17 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
     pieces, cited, confidence, declined = [], [], 1.0, None
     for n, part in enumerate(parts):
         text = part if n == 0 else _carry_subject(parts[0], part)
-        years = question_years(text, query.report_year) if len(parts) > 1 else query.years
-        sub = Query(text, text, query.english, years, [text], query.report_year)
+        if len(parts) > 1:
+            sub = Query(text, text, query.english, question_years(text, query.report_year), [text], query.report_year,
+                        relative_offsets(text), explicit_years(text))
+        else:
+            sub = replace(query, text=text, search_text=text, parts=[text])
         hard, soft = missing_terms(sub, norm_corpus)
         if hard:  # a name or year the report never mentions: this part cannot be answered
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
             continue
-        choice = choose(sub, passages, idf, soft, taken=tuple(pieces), signals=signals, model=model)
+        choice = choose(sub, passages, idf, soft, taken=tuple(pieces), signals=signals, model=model,
+                        doc_years=doc_years)
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)
@@ -369,7 +376,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
             cited.append(choice.hit_index)
     if not pieces:
         return declined or Composed(decline, True, reason="no answering sentence")
-    text = "；".join(f"{p}[{i + 1}]" for p, i in zip(pieces, cited))
+    text = "；".join(f"{p}[{i + first}]" for p, i in zip(pieces, cited))
     if query.english:
-        text = f"According to the report: {text}"
+        text = f"{ENGLISH_LEAD}{text}"
     return Composed(text, False, cited=cited, confidence=confidence)

@@ -9,10 +9,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 
 from embeddings.store import Index
-from qa.answer import DECLINE_ZH, compose
+from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, compose
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
+from qa.routing import Route, route
 from qa.text import add_words, normalize, tag
 
 MAX_QUESTION_CHARS = 500
@@ -87,6 +88,22 @@ def check_history(history: object) -> list[dict]:
     return history
 
 
+PROFILE_FIELDS = ("place", "level", "body", "date", "session", "speaker", "reviewed_year", "aliases")
+
+
+def document_profiles(documents: dict[str, dict]) -> list[dict]:
+    """Plain profiles of the indexed reports, newest first: id, title, year, place, level, outline …"""
+    out = []
+    for doc_id, info in documents.items():
+        profile = info.get("profile") or {}
+        out.append({"doc_id": doc_id, "title": info.get("title", ""), "source": info.get("source", doc_id),
+                    "year": info.get("year"), **{k: profile.get(k) for k in PROFILE_FIELDS},
+                    "passages": info.get("passages"), "glossary_terms": len(profile.get("glossary") or []),
+                    "outline": [{"title": o["title"], "role": o.get("role", ""), "years": o.get("years", [])}
+                                for o in profile.get("outline") or [] if o.get("depth", 1) == 1]})
+    return sorted(out, key=lambda d: (-(d["year"] or 0), d["place"] or "", d["doc_id"]))
+
+
 class ReportQA:
     """Question answering over one index (cheap ``__init__``, heavy ``warm_up``)."""
 
@@ -129,6 +146,7 @@ class ReportQA:
                 self._notes[(p.doc_id, number)] = {"number": number, "term": p.term, "text": p.text}
         years = [d.get("year") for d in self.index.documents.values() if d.get("year")]
         self._default_year = max(years) if years else None
+        self._doc_years = {d: info.get("year") for d, info in self.index.documents.items()}
         self._warm = True
 
     def ask(self, question: str, top_k: int = 5, history: list[dict] | None = None, mode: str | None = None,
@@ -157,17 +175,30 @@ class ReportQA:
                     self._answers.popitem(last=False)
         return replace(answer, citations=list(answer.citations), cited=list(answer.cited))
 
+    def route(self, question: str, doc: str | None = None, year: int | None = None) -> Route:
+        """Which reports answer ``question``: the ``doc``/``year`` filters when given, else what the
+        question names (place, body, year) read against each document's profile."""
+        if doc or year:
+            docs = tuple(d for d, info in self.index.documents.items()
+                         if (not doc or d == doc) and (not year or info.get("year") == int(year)))
+            return Route(docs=docs or ("\0none",), report_year=self._report_year(doc, year))
+        return route(question, self.index.documents)
+
     def search(self, question: str, top_k: int = 10, history: list[dict] | None = None, mode: str | None = None,
-               doc: str | None = None, year: int | None = None) -> tuple[Query, list[Hit]]:
+               doc: str | None = None, year: int | None = None, where: Route | None = None) -> tuple[Query, list[Hit]]:
         """The prepared question and the passages retrieved for it (at least 10), before answering."""
         if not self._warm:
             self.warm_up()
         searched = contextualize(question, history or [])
-        query = prepare(searched, self._report_year(doc, year))
+        where = where or self.route(searched, doc, year)
+        query = prepare(searched, where.report_year or self._report_year(doc, year))
         query.parts = prepare(question).parts if searched == question else [searched]
-        want = max(int(top_k), 10)
-        hits = self._filtered(self.retriever.search(query, want if not (doc or year) else 200, mode or self.mode),
-                              doc, year)[:want]
+        want = max(int(top_k), 10, 5 * len(where.docs) if where.across_years else 0)
+        docs = set(where.docs)
+        hits = self._filtered(self.retriever.search(query, want if not docs else max(200, want), mode or self.mode),
+                              docs)[:want]
+        if not hits and docs and not (doc or year):  # routed to reports that hold nothing: look everywhere
+            hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
         return query, hits
 
     @property
@@ -186,9 +217,17 @@ class ReportQA:
         if not re.search(r"\w", meant):
             return Answer(question=question, answer=DECLINE_ZH, declined=True, citations=[],
                           took_ms=(time.perf_counter() - started) * 1000, reason="no words in the question")
-        query, hits = self.search(meant, top_k, history, mode, doc, year)
-        composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._corpus,
-                           signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model)
+        where = self.route(contextualize(meant, history), doc, year)
+        query, hits = self.search(meant, top_k, history, mode, doc, year, where)
+        if where.across_years:
+            composed, hits = self._compose_by_report(query, hits, where)
+        else:
+            composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._corpus,
+                               signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
+                               doc_years=self._doc_years)
+            if len(self.index.documents) > 1 and not composed.declined:
+                composed = replace(composed, answer=self._name_reports(
+                    composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
         citations = [self._citation(rank, h) for rank, h in enumerate(hits[:top_k], start=1)]
         cited = [i + 1 for i in composed.cited]
         for i in composed.cited:  # a cited passage beyond top_k is still shown
@@ -198,12 +237,59 @@ class ReportQA:
                       citations=citations, took_ms=(time.perf_counter() - started) * 1000,
                       reason=composed.reason, cited=cited)
 
+    def documents(self) -> list[dict]:
+        """Each indexed report's profile (what routing reads), for listings in the CLI, API and chat."""
+        return document_profiles(self.index.documents)
+
+    def _title(self, doc_id: str) -> str:
+        info = self.index.documents.get(doc_id, {})
+        title = info.get("title") or info.get("source") or doc_id
+        return title if not info.get("year") or str(info["year"]) in title else f"{title}（{info['year']}年）"
+
+    def _name_reports(self, answer: str, doc_ids: list[str]) -> str:
+        """``据《北京市2026年政府工作报告》：…``: with several reports indexed, say which one is quoted."""
+        titles = "".join(f"《{self._title(d)}》" for d in dict.fromkeys(doc_ids))
+        if not titles:
+            return answer
+        if answer.startswith(ENGLISH_LEAD):
+            return f"According to {titles}: " + answer[len(ENGLISH_LEAD):]
+        return f"据{titles}：{answer}"
+
+    def _compose_by_report(self, query: Query, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]]:
+        """A question over several years of one place, answered from each report in turn (oldest
+        first), each part quoting its own report with its own citation; a report that does not
+        say is left out, and the question is declined only when none does."""
+        ordered: list[Hit] = []
+        pieces, cited, reasons = [], [], []
+        for doc_id in where.docs:
+            mine = [h for h in hits if self.index.passages[h.row].doc_id == doc_id][:3]
+            if not mine:
+                continue
+            sub = prepare(query.text, where.years.get(doc_id) or query.report_year)
+            sub.parts = query.parts
+            part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._corpus,
+                           signals=[(h.dense, h.bm25) for h in mine], model=self.answer_model,
+                           doc_years=self._doc_years, first=len(ordered) + 1)
+            if part.declined:
+                reasons.append(part.reason)
+            else:
+                body = part.answer[len(ENGLISH_LEAD):] if part.answer.startswith(ENGLISH_LEAD) else part.answer
+                pieces.append(f"《{self._title(doc_id)}》：{body}")
+                cited += [i + len(ordered) for i in part.cited]
+            ordered += mine
+        ordered += [h for h in hits if h not in ordered]
+        if not pieces:
+            return Composed(DECLINE_EN if query.english else DECLINE_ZH, True,
+                            reason="; ".join(dict.fromkeys(reasons)) or "no report says"), ordered
+        text = "\n".join(pieces)
+        return Composed(f"{ENGLISH_LEAD}{text}" if query.english else text, False, cited=cited), ordered
+
     def retrieve(self, question: str, k: int = 10, mode: str | None = None) -> list[Citation]:
         """Only the retrieval step: the top ``k`` passages."""
         if not self._warm:
             self.warm_up()
         query = prepare(check_question(question, self.max_question_chars), self._default_year)
-        hits = self._filtered(self.retriever.search(query, k, mode or self.mode), None, None)
+        hits = self._filtered(self.retriever.search(query, k, mode or self.mode), set())
         return [self._citation(r, h) for r, h in enumerate(hits, 1)]
 
     def _report_year(self, doc: str | None, year: int | None) -> int | None:
@@ -213,16 +299,15 @@ class ReportQA:
             return self.index.documents[doc].get("year")
         return self._default_year
 
-    def _filtered(self, hits: list[Hit], doc: str | None, year: int | None) -> list[Hit]:
-        """Hits whose document passes the filters, each shown as its copy from the newest report."""
-        docs = self.index.documents
+    def _filtered(self, hits: list[Hit], docs: set[str]) -> list[Hit]:
+        """Hits from the given documents (all when empty), each shown as its copy from the newest report."""
+        info = self.index.documents
         out = []
         for hit in hits:
             rows = [r for r in self.retriever.copies.get(hit.row, [hit.row])
-                    if (not doc or self.index.passages[r].doc_id == doc)
-                    and (not year or docs.get(self.index.passages[r].doc_id, {}).get("year") == int(year))]
+                    if not docs or self.index.passages[r].doc_id in docs]
             if rows:
-                newest = max(rows, key=lambda r: (docs.get(self.index.passages[r].doc_id, {}).get("year") or 0, -r))
+                newest = max(rows, key=lambda r: (info.get(self.index.passages[r].doc_id, {}).get("year") or 0, -r))
                 out.append(Hit(newest, hit.score, hit.dense, hit.bm25))
         return out
 

@@ -24,6 +24,24 @@ class Query:
     years: tuple[int, ...] = ()  # years the question is about, resolved
     parts: list[str] = field(default_factory=list)  # sub-questions of a compound question
     report_year: int | None = None  # the year 今年 means
+    offsets: tuple[int, ...] = ()  # 去年 = -1, 今年 = 0, 明年 = 1: relative to each report's own year
+    explicit: tuple[int, ...] = ()  # years the question writes out (2024年)
+
+    def year_fit(self, years: set[int] | list[int] | tuple[int, ...], report_year: int | None) -> int:
+        """+1 when a passage about ``years`` (of a report planning ``report_year``) speaks about the
+        years asked, -1 when only about others, 0 when either side names none. 去年/今年 are read
+        against that passage's own report, so reports of different years in one index each fit."""
+        years = set(years)
+        if not years:
+            return 0
+        wanted = set(self.explicit)
+        if self.offsets and report_year:
+            wanted |= {report_year + d for d in self.offsets}
+        elif not wanted:
+            wanted = set(self.years)
+        if not wanted:
+            return 0
+        return 1 if years & wanted else -1
 
 
 @lru_cache(maxsize=1)
@@ -77,14 +95,26 @@ def expansions(text: str) -> list[str]:
     return list(_expansions(text))
 
 
+RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -1, "今年": 0, "本年": 0, "明年": 1,
+                  "last year": -1, "this year": 0, "next year": 1}
+
+
+def explicit_years(text: str) -> tuple[int, ...]:
+    """Years written out in a question (2024年, 2023)."""
+    return tuple(sorted({int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}))
+
+
+def relative_offsets(text: str) -> tuple[int, ...]:
+    """去年 → -1, 今年 → 0, 明年 → 1, 前年 → -2 (relative to whichever report answers)."""
+    norm = normalize(text)
+    return tuple(sorted({d for word, d in RELATIVE_YEARS.items() if word in norm}))
+
+
 def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
     """Years a question is about: explicit ones plus 去年/今年/明年 relative to the report's year."""
-    years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}
+    years = set(explicit_years(text))
     if report_year:
-        norm = normalize(text)
-        rel = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -1, "今年": 0, "本年": 0, "明年": 1,
-               "last year": -1, "this year": 0, "next year": 1}
-        years |= {report_year + d for word, d in rel.items() if word in norm}
+        years |= {report_year + d for d in relative_offsets(text)}
     return tuple(sorted(years))
 
 
@@ -123,4 +153,5 @@ def prepare(text: str, report_year: int | None = None) -> Query:
     extra = expansions(text)
     search = text if not extra else f"{text} {' '.join(extra)}"
     return Query(text=text, search_text=search, english=is_english(text),
-                 years=question_years(text, report_year), parts=split_question(text), report_year=report_year)
+                 years=question_years(text, report_year), parts=split_question(text), report_year=report_year,
+                 offsets=relative_offsets(text), explicit=explicit_years(text))

@@ -72,6 +72,8 @@ class Retriever:
         corpus = [self.tokenizer(passages[i].index_text) or ["∅"] for i in self._unique]
         self.bm25 = BM25Okapi(corpus) if corpus else None
         self._years = [tuple(p.years) or _section_years(p.section) for p in passages]
+        planned = {d: info.get("year") for d, info in self.index.documents.items()}
+        self._doc_years = [planned.get(p.doc_id) for p in passages]
         self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
                        if p.kind == "glossary" and p.term and self._canonical[i] == i}
 
@@ -124,7 +126,8 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
         if len(query.parts) > 1:
-            parts = [Query(p, p + query.search_text[len(query.text):], query.english, query.years)
+            parts = [Query(p, p + query.search_text[len(query.text):], query.english, query.years,
+                           report_year=query.report_year, offsets=query.offsets, explicit=query.explicit)
                      for p in query.parts]
             if mode in ("hybrid", "dense"):
                 self.embed([p.search_text for p in parts])  # one forward pass for all parts
@@ -150,10 +153,10 @@ class Retriever:
                     hit.score = hit.score * (1 + self.term_boost) + self.term_boost / (self.rrf_k + 1)
         if mode == "hybrid" and query.years and self._years:
             for hit in hits.values():
-                years = self._years[hit.row]
-                if years and set(years) & set(query.years):
+                fit = query.year_fit(self._years[hit.row], self._doc_years[hit.row])
+                if fit > 0:
                     hit.score *= 1 + self.year_boost
-                elif years:
+                elif fit < 0:
                     hit.score *= 1 - self.year_boost / 2
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 

@@ -124,9 +124,13 @@ def create_router(system: System) -> APIRouter:
         return {"status": "ok", "passages": len(system.index.passages), "model": system.index.model_id,
                 "documents": len(system.index.documents), "document_ids": sorted(system.index.documents)}
 
+    @router.get("/documents", summary="The indexed reports and their profiles (title, place, level, years, outline)")
+    def documents() -> dict:
+        return {"documents": system.qa.documents()}
+
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
     def not_found(path: str, request: Request) -> JSONResponse:
-        allowed = {"ask": "POST", "health": "GET"}.get(path.strip("/"))
+        allowed = {"ask": "POST", "health": "GET", "documents": "GET"}.get(path.strip("/"))
         if allowed:
             return JSONResponse({"error": f"use {allowed} for /api/{path.strip('/')}"}, status_code=405,
                                 headers={"Allow": allowed})

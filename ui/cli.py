@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE_OR_DIR")
     _common(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--list", action="store_true", help="list the indexed reports and their profiles "
+                                                       "(place, level, years, speaker) after indexing")
 
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
@@ -97,6 +99,17 @@ def format_answer(a: Answer, multi_doc: bool = False) -> str:
     return "\n".join(lines)
 
 
+def format_documents(docs: list[dict]) -> str:
+    """One line per report: title, place and level, the year it reviews → plans, delivery, speaker, size."""
+    lines = []
+    for d in docs:
+        years = f"{d['reviewed_year'] or '?'}→{d['year'] or '?'}"
+        lines.append(f"{d['doc_id']}\t《{d['title']}》\t{d['place'] or '?'} ({d['level'] or '?'})\t回顾/计划 {years}"
+                     f"\t{d['date'] or ''} {d['speaker'] or ''}\t{d['passages'] or 0} passages"
+                     + (f", {d['glossary_terms']} glossary terms" if d["glossary_terms"] else ""))
+    return "\n".join(lines)
+
+
 def answer_json(a: Answer) -> dict:
     """The public JSON shape of an answer (shared with the HTTP API)."""
     return {"answer": a.answer, "declined": a.declined, "cited": a.cited,
@@ -114,6 +127,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     system = build_system(settings, progress=not args.no_progress)
     print(f"index '{settings.index_name}' at {settings.index_dir}: {len(system.index.passages)} passages "
           f"from {len(system.index.documents)} document(s), model {system.index.model_id}")
+    if args.list:
+        print(format_documents(system.qa.documents()))
     return 1 if system.skipped else 0
 
 

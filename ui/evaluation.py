@@ -138,11 +138,19 @@ def summary_rows(results: list[tuple[str, str, dict]]) -> list[tuple[str, str, d
 
 
 def print_summary(rows: list[tuple[str, str, dict]], mode: str) -> None:
-    print(f"\n== summary (mode {mode}; 'alone' = each report in its own index, 'shared' = all in one)")
+    print(f"\n== summary (mode {mode}; 'alone' = each report in its own index, 'shared' = all in one, "
+          "'named' = the shared index on the questions that name their report's place)")
     print(f"{'dataset':<28}{'scope':>8} " + " ".join(f"{c:>8}" for c, _ in SUMMARY_COLUMNS))
     for name, scope, m in rows:
         cells = [f"{m[k]:>8.3f}" if isinstance(m.get(k), float) else f"{m.get(k, '-'):>8}" for _, k in SUMMARY_COLUMNS]
         print(f"{name[:28]:<28}{scope:>8} " + " ".join(cells))
+
+
+def naming_rows(rows: list[dict], documents: dict[str, dict], sources: set[str]) -> list[dict]:
+    """The questions that name the place of their own report (so the text alone says which is meant)."""
+    from qa.routing import named_places
+    mine = {d for d, info in documents.items() if info.get("source") in sources}
+    return [r for r in rows if set(named_places(r["question"], documents)) & mine]
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -179,8 +187,13 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             system = build_system(shared, encoder=encoder)
             runs.extend((path.stem, "shared", system, rows, every_report) for path, _, rows in loaded)
     results = []
+    own = {path.stem: reports for path, reports, _ in loaded}
     for name, where, system, rows, reports in runs:
         metrics, predictions = run_one(system, rows, modes, label=name if len(runs) > 1 else "")
+        if where == "shared" and own.get(name):
+            named = naming_rows(rows, system.index.documents, {p.name for p in own[name]})
+            if named:
+                results.append((name, "named", score(named, predictions[modes[0]])["overall"]))
         for mode in modes:
             if len(runs) == 1 or mode == modes[0]:
                 print_metrics(metrics[mode], mode if len(runs) == 1 else f"{mode} · {name} · {where}")

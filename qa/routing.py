@@ -1,0 +1,92 @@
+"""Which reports a question is about, in an index that holds several.
+
+Read from each document's profile (place aliases, level, the year it plans and the year it
+reviews), never from file names:
+
+- a place or body the question names (北京, 广东省, 清苑区, 国务院/全国, Qingyuan) selects that
+  place's reports; of two places named where one contains the other (保定市 / 保定市清苑区) the
+  more specific wins;
+- an explicit year (2024年…) keeps the reports that review or plan that year;
+- otherwise 去年/今年 mean the newest report of each place in view;
+- a question over several years (这几年, 历年, 分别) or a year both planned by one report and
+  reviewed by the next keeps every report of the place, answered report by report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.text import normalize
+
+ACROSS_YEARS_RE = re.compile(r"这几年|近几年|几年来|这些年|历年|每年|逐年|各年|每一年|分别|近[两三四五六七八九十]年"
+                             r"|[两三四五]年来|多年来|over the years|each year|every year|per year|year by year", re.I)
+YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+@dataclass
+class Route:
+    """The documents to answer from (empty: all), what 今年 means, and how to answer."""
+
+    docs: tuple[str, ...] = ()
+    report_year: int | None = None
+    places: tuple[str, ...] = ()  # places the question named
+    across_years: bool = False  # answer report by report, oldest first
+    years: dict[str, int] = field(default_factory=dict)  # planned year of each routed document
+
+
+def _profile(info: dict) -> dict:
+    profile = dict(info.get("profile") or {})
+    profile.setdefault("year", info.get("year"))
+    if profile.get("year") and not profile.get("reviewed_year"):
+        profile["reviewed_year"] = profile["year"] - 1
+    profile.setdefault("place", "")
+    return profile
+
+
+def named_places(question: str, documents: dict[str, dict]) -> dict[str, int]:
+    """{doc_id: length of the longest alias of its place the question names}."""
+    q = normalize(question)
+    found: dict[str, int] = {}
+    for doc_id, info in documents.items():
+        for alias in _profile(info).get("aliases") or ():
+            alias = alias.lower()
+            hit = (re.search(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])", q) if alias.isascii() else alias in q)
+            if hit:
+                found[doc_id] = max(found.get(doc_id, 0), len(alias))
+    places = {d: _profile(documents[d])["place"] for d in found}
+    return {d: n for d, n in found.items()  # 保定市 gives way to 保定市清苑区 when both are named
+            if not any(p != places[d] and places[d] and p.startswith(places[d]) for p in places.values())}
+
+
+def route(question: str, documents: dict[str, dict]) -> Route:
+    """Where to look for the answer to ``question`` among ``documents`` (doc_id → manifest info)."""
+    if len(documents) <= 1:
+        only = next(iter(documents.values()), {})
+        return Route(report_year=_profile(only).get("year") if only else None)
+    profiles = {d: _profile(info) for d, info in documents.items()}
+    named = named_places(question, documents)
+    docs = list(named) or list(documents)
+    years = {int(y) for y in YEAR_RE.findall(question)}
+    across = bool(ACROSS_YEARS_RE.search(question))
+    if years:
+        dated = [d for d in docs if {profiles[d].get("year"), profiles[d].get("reviewed_year")} & years]
+        docs = dated or docs
+        by_place: dict[str, list[str]] = {}
+        for d in docs:
+            by_place.setdefault(profiles[d]["place"], []).append(d)
+        across = across or any(len(v) > 1 for v in by_place.values())
+    elif not across:
+        newest: dict[str, str] = {}
+        for d in docs:  # 去年/今年 or no year at all: the newest report of each place
+            place = profiles[d]["place"] or d
+            if place not in newest or (profiles[d].get("year") or 0) > (profiles[newest[place]].get("year") or 0):
+                newest[place] = d
+        docs = list(newest.values())
+    places = tuple(dict.fromkeys(profiles[d]["place"] for d in named))
+    one_place = len({profiles[d]["place"] for d in docs}) == 1
+    report_year = max((profiles[d].get("year") or 0 for d in docs), default=0) or None
+    across = across and one_place and len(docs) > 1
+    return Route(docs=tuple(sorted(docs, key=lambda d: (profiles[d].get("year") or 0, d))) if (named or years or
+                 len(docs) < len(documents)) else (),
+                 report_year=report_year if one_place else None, places=places, across_years=across,
+                 years={d: profiles[d].get("year") for d in docs})

@@ -1,0 +1,69 @@
+"""Layouts reports reach a portal in: one paragraph per line, web-page clutter, broken lines."""
+from embeddings.cleaning import clean
+from embeddings.layout import one_paragraph_per_line
+from embeddings.structure import parse
+
+WEB_COPY = "\n".join([
+    "下载", "打印", "【字号：", "加大", "减小", "】",
+    "2026年某省政府工作报告",
+    "——2026年1月20日在某省第十四届人民代表大会第四次会议上",
+    "来源：某省日报", "时间：2026-01-25",
+    "某省人民政府省长 张三",
+    "各位代表：",
+    "现在，我代表省人民政府，向大会报告工作，请予审议。",
+    "一、2025年工作回顾",
+    "过去一年，全省地区生产总值增长5.2%。一般公共预算收入增长3%。",
+    "二、2026年工作安排",
+    "（一）着力扩大内需",
+    "今年全省地区生产总值预期增长5%左右。",
+    "7.“双向揭榜挂帅”：企业找技术、成果找市场“双向",
+    "揭榜",
+    "挂帅”的简称。",
+    "相关报道：",
+    "某省两会开幕",
+])
+
+
+def test_one_paragraph_per_line_is_recognised_and_blank_line_text_is_not():
+    assert one_paragraph_per_line(WEB_COPY)
+    assert not one_paragraph_per_line("一、标题\n\n第一段很长很长的内容，写满了一整行的文字还没有结束呢。\n\n第二段。")
+    wrapped = "\n".join(["过去的一年，我们在市委坚强领导下，在市人大、", "市政协的监督支持下，紧紧团结和依靠全市人民，紧",
+                         "扣工作主题，唯真唯实、保持定力，沉着应变求变，奋", "力攻坚克难，顺利完成经济社会发展主要目标任务。"])
+    assert not one_paragraph_per_line(wrapped)  # a hard-wrapped PDF text is not one paragraph per line
+
+
+def test_clutter_is_dropped_and_offsets_still_point_into_the_original():
+    c = clean(WEB_COPY)
+    paragraphs = c.text.split("\n\n")
+    for junk in ("下载", "打印", "加大", "来源：某省日报", "时间：2026-01-25", "相关报道：", "某省两会开幕"):
+        assert junk not in paragraphs
+    assert paragraphs[0] == "2026年某省政府工作报告"
+    assert "一、2025年工作回顾" in paragraphs
+    for i, ch in enumerate(c.text):
+        if ch != "\n":
+            assert WEB_COPY[c.offsets[i]] == ch
+
+
+def test_a_line_broken_by_inline_markup_is_one_paragraph():
+    paragraphs = clean(WEB_COPY).text.split("\n\n")
+    assert "7.“双向揭榜挂帅”：企业找技术、成果找市场“双向揭榜挂帅”的简称。" in paragraphs
+
+
+def test_outline_of_a_web_copy():
+    headings = [b.path for b in parse(clean(WEB_COPY)) if b.kind == "heading"]
+    assert headings == [("一、2025年工作回顾",), ("二、2026年工作安排",), ("二、2026年工作安排", "（一）着力扩大内需")]
+
+
+def test_unnumbered_part_titles_and_lost_spaces():
+    text = "\n".join(["政府工作报告", "——2025年1月15日在某县第十八届人民代表大会第四次会议上", "某县县长??李四", "各位代表：",
+                      "2024年工作回顾", "我们始终保持发展定力，经济运行跑出新速度", "全年地区生产总值增长6%，总量突破300亿元。",
+                      "2025年工作目标任务", "一、聚焦促消费扩投资，着力增强经济发展内生动力", "全年新增城镇就业5000人以上。",
+                      "加强政府自身建设", "一、持之以恒强化忠诚担当", "坚持把政治建设摆在首位。"])
+    blocks = parse(clean(text))
+    assert "某县县长李四" in clean(text).text
+    parts = [b.path for b in blocks if b.kind == "heading"]
+    assert parts[0] == ("2024年工作回顾",)
+    assert ("2025年工作目标任务", "一、聚焦促消费扩投资，着力增强经济发展内生动力") in parts
+    assert ("加强政府自身建设", "一、持之以恒强化忠诚担当") in parts
+    topic = next(b for b in blocks if b.kind == "topic")
+    assert topic.path == ("2024年工作回顾", "我们始终保持发展定力，经济运行跑出新速度")

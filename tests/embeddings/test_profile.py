@@ -1,0 +1,80 @@
+"""The document profile, read from each report's own text (checked against the corpus's SOURCES.md)."""
+from pathlib import Path
+
+import pytest
+
+from embeddings.cleaning import clean
+from embeddings.loaders import bundled_report_path
+from embeddings.profile import aliases_of, build, cn_year, level_of, role_of
+from embeddings.structure import parse
+
+REPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "reports"
+needs_corpus = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/corpus/reports is not beside the checkout")
+
+
+def profile_of(path: Path):
+    c = clean(path.read_text(encoding="utf-8"))
+    return build(c.text, parse(c))
+
+
+# file, place, level, delivery date, reviewed → planned, speaker (as SOURCES.md gives them)
+CASES = [
+    ("shanghai-2026.txt", "上海市", "city", "2026-02-03", 2025, 2026, "市长 龚正"),
+    ("sichuan-2026.txt", "四川省", "province", "2026-02-03", 2025, 2026, "省长 施小琳"),
+    ("xizang-2026.txt", "西藏自治区", "province", "2026-01-31", 2025, 2026, "自治区主席 嘎玛泽登"),
+    ("state-council-2022.txt", "全国", "national", "", 2021, 2022, ""),
+    ("state-council-2020.txt", "全国", "national", "2020-05-22", 2019, 2020, "总理 李克强"),
+    ("baoding-2025.txt", "保定市", "city", "2025-01-21", 2024, 2025, "闫继红"),
+    ("baoding-xushui-2024.txt", "保定市徐水区", "district", "2024-01-23", 2023, 2024, "区长 王春雨"),
+    ("yixian-2025.txt", "易县", "county", "2025-01-14", 2024, 2025, "代县长 丁磊"),
+    ("gaotang-2025.txt", "高唐县", "county", "2025-01-15", 2024, 2025, "县长 杨曙光"),
+    ("miyi-2023.txt", "米易县", "county", "2023-02-12", 2022, 2023, "县长 代坤宏"),
+]
+
+
+@needs_corpus
+@pytest.mark.parametrize("name, place, level, date, reviewed, planned, speaker", CASES)
+def test_profile_of_real_reports(name, place, level, date, reviewed, planned, speaker):
+    profile, blocks = profile_of(REPORTS / name)
+    assert (profile.place, profile.level, profile.date) == (place, level, date)
+    assert (profile.reviewed_year, profile.year) == (reviewed, planned)
+    assert profile.speaker == speaker
+    roles = [o["role"] for o in profile.outline if o["depth"] == 1]
+    assert roles[0] == "review" and "plan" in roles
+
+
+@needs_corpus
+@pytest.mark.parametrize("name, terms", [("sichuan-2026.txt", 20), ("baoding-xushui-2024.txt", 23), ("boye-2025.txt", 31),
+                                         ("yixian-2025.txt", 31), ("gaotang-2025.txt", 32), ("miyi-2023.txt", 23)])
+def test_glossaries_wherever_they_sit(name, terms):
+    profile, blocks = profile_of(REPORTS / name)
+    assert len(profile.glossary) == terms
+    assert all(b.role == "glossary" for b in blocks if b.kind == "glossary")
+
+
+@needs_corpus
+def test_passages_know_the_year_they_speak_about():
+    _, blocks = profile_of(REPORTS / "zhejiang-2026.txt")
+    review = next(b for b in blocks if b.kind == "paragraph" and "2025年" in b.part)
+    plan = next(b for b in blocks if b.kind == "paragraph" and b.part.startswith("三、2026年"))
+    outlook = next(b for b in blocks if b.kind == "paragraph" and "十五五" in b.part)
+    assert (review.role, review.years) == ("review", (2025,))
+    assert (plan.role, plan.years) == ("plan", (2026,))
+    assert outlook.role == "outlook" and 2026 in outlook.years
+
+
+def test_bundled_report_profile():
+    profile, _ = profile_of(bundled_report_path())
+    assert (profile.place, profile.level, profile.year, profile.reviewed_year) == ("溧阳市", "city", 2025, 2024)
+    assert profile.speaker == "市长 周永强" and len(profile.glossary) == 17
+    assert "溧阳" in profile.aliases and "liyang" in profile.aliases
+
+
+def test_helpers():
+    assert cn_year("二〇二四") == 2024
+    assert level_of("保定市清苑区") == "district" and level_of("全国") == "national" and level_of("某县") == "county"
+    assert aliases_of("保定市清苑区")[:3] == ["保定市清苑区", "清苑区", "清苑"]
+    assert role_of("二、“十五五”时期主要目标任务", 2025, 2026) == "outlook"
+    assert role_of("一、“十四五”时期和2025年工作回顾", 2025, 2026) == "review"
+    assert role_of("三、2026年重点工作", 2025, 2026) == "plan"
+    assert role_of("四、加大宏观政策实施力度", 2019, 2020, previous="plan") == "plan"

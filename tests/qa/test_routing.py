@@ -1,0 +1,49 @@
+"""Routing a question to the reports it is about, from the documents' profiles."""
+from embeddings.profile import aliases_of
+from qa.routing import route
+
+
+def doc(place: str, year: int, level: str = "district") -> dict:
+    return {"title": f"{place}{year}年政府工作报告", "year": year,
+            "profile": {"place": place, "level": level, "aliases": aliases_of(place), "year": year,
+                        "reviewed_year": year - 1}}
+
+
+DOCS = {"qy23": doc("保定市清苑区", 2023), "qy24": doc("保定市清苑区", 2024), "qy25": doc("保定市清苑区", 2025),
+        "bd25": doc("保定市", 2025, "city"), "sc22": doc("全国", 2022, "national"), "sichuan": doc("四川省", 2026, "province")}
+
+
+def test_a_named_place_selects_its_newest_report():
+    r = route("清苑去年GDP多少？", DOCS)
+    assert r.docs == ("qy25",) and r.report_year == 2025 and not r.across_years
+
+
+def test_the_more_specific_place_wins():
+    assert route("保定市清苑区去年GDP多少？", DOCS).docs == ("qy25",)
+    assert route("保定去年GDP多少？", DOCS).docs == ("bd25",)
+
+
+def test_english_and_national_names():
+    assert route("What was Sichuan's GDP growth target?", DOCS).docs == ("sichuan",)
+    assert route("去年全国财政收入多少？", DOCS).docs == ("sc22",)
+    assert route("What did the State Council plan?", DOCS).docs == ("sc22",)
+
+
+def test_an_explicit_year_keeps_the_reports_that_plan_or_review_it():
+    r = route("清苑2023年定的新增就业目标完成了吗？", DOCS)
+    assert r.docs == ("qy23", "qy24") and r.across_years  # planned in 2023, reviewed in 2024
+
+
+def test_over_several_years_keeps_every_report_of_the_place_oldest_first():
+    r = route("这几年清苑的GDP分别是多少？", DOCS)
+    assert r.docs == ("qy23", "qy24", "qy25") and r.across_years
+
+
+def test_no_place_means_the_newest_report_of_each_place():
+    r = route("去年GDP多少？", DOCS)
+    assert set(r.docs) == {"qy25", "bd25", "sc22", "sichuan"} and r.report_year is None
+
+
+def test_one_report_needs_no_routing():
+    r = route("去年GDP多少？", {"a": doc("某县", 2025, "county")})
+    assert r.docs == () and r.report_year == 2025
