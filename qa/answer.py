@@ -176,6 +176,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
         dense, lexical = (signals[rank] if signals and rank < len(signals) else (0.0, 0.0))
         fit = query.year_fit(set(p.years) or _years(p.section), (doc_years or {}).get(p.doc_id, query.report_year))
         base = {"rank": 1 / (rank + 1), "dense": dense, "lexical": lexical / top_lexical,
+                "missing": float(min(len(missing), 2)) / 2,
                 "context_coverage": _coverage(p.text, weights),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
@@ -278,6 +279,9 @@ MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
+COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％])|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
+COUNT_RE = re.compile(r"总数|总量|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|how many", re.I)
+CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
 FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
@@ -295,6 +299,8 @@ def unit_ok(query: Query, window: str) -> bool:
         return False
     if RATE_RE.search(query.text) and not PERCENT_RE.search(window):  # 失业率多少: a percentage
         return False
+    if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text) and not COUNTED_RE.search(window):
+        return False  # 常住人口总数是多少: a count, which a bare percentage (城镇化率76%) is not
     focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
     if not focus:

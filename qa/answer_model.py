@@ -39,6 +39,7 @@ FEATURES = (
     "date_miss",         # a date is asked and the window has none
     "holder",            # "who is the ..." and a person is named beside that office
     "no_holder",         # ... and no one is
+    "missing",           # the question names things the report never mentions (the same for all its windows)
 )
 
 DEFAULT_WEIGHTS = {  # the hand-set rules this model replaced, as a starting point for fitting
@@ -107,23 +108,24 @@ def fit(groups: list[tuple[np.ndarray, np.ndarray]], start: Model | None = None,
     return w
 
 
-def best_threshold(best_scores: list[float], answerable: list[bool], correct: list[bool],
+def threshold_gain(t: float, best_scores: list[float], answerable: list[bool], correct: list[bool],
                    max_false_decline: float = 0.015, decline_weight: float = 0.5) -> float:
-    """The decline threshold that maximises answer-contains on answerable questions plus half the
-    decline rate on unanswerable ones, declining at most ``max_false_decline`` of the answerable
-    questions (each question is answered only when its best window scores above the threshold)."""
+    """Answer-contains plus ``decline_weight`` × the decline rate when answering above ``t``; a
+    threshold that declines more than ``max_false_decline`` of the answerable questions is ruled out."""
+    n_ans = max(1, sum(answerable))
+    n_un = max(1, sum(not a for a in answerable))
+    hit = sum(1 for s, a, c in zip(best_scores, answerable, correct) if a and c and s >= t) / n_ans
+    declined = sum(1 for s, a in zip(best_scores, answerable) if not a and s < t) / n_un
+    false = sum(1 for s, a in zip(best_scores, answerable) if a and s < t) / n_ans
+    return hit + decline_weight * declined - (10.0 if false > max_false_decline else 0.0)
+
+
+def best_threshold(best_scores: list[float], answerable: list[bool], correct: list[bool]) -> float:
+    """The decline threshold with the highest :func:`threshold_gain` (each question is answered only
+    when its best window scores above it)."""
     pairs = sorted(set(best_scores))
     if not pairs:
         return DEFAULT_THRESHOLD
     cuts = [pairs[0] - 1.0] + [(a + b) / 2 for a, b in zip(pairs, pairs[1:])] + [pairs[-1] + 1.0]
-    n_ans = max(1, sum(answerable))
-    n_un = max(1, sum(not a for a in answerable))
-
-    def gain(t: float) -> float:
-        hit = sum(1 for s, a, c in zip(best_scores, answerable, correct) if a and c and s >= t) / n_ans
-        declined = sum(1 for s, a in zip(best_scores, answerable) if not a and s < t) / n_un
-        false = sum(1 for s, a in zip(best_scores, answerable) if a and s < t) / n_ans
-        return hit + decline_weight * declined - (10.0 if false > max_false_decline else 0.0)
-
-    best = max(cuts, key=lambda t: (round(gain(t), 6), -t))
+    best = max(cuts, key=lambda t: (round(threshold_gain(t, best_scores, answerable, correct), 6), -t))
     return float(best)

@@ -61,15 +61,26 @@ def fit_on(reports: dict[str, list[dict]], start: answer_model.Model) -> answer_
         repeat = max(1, round(60 / max(1, len(answerable))))  # small sets count as much as large ones
         groups += [(q["x"], q["y"]) for q in answerable] * repeat
     weights = answer_model.fit(groups, start)
-    model = answer_model.Model(weights, 0.0)
-    scores, answerable, correct = [], [], []
-    for items in reports.values():
-        for q in items:
-            s, ok = outcome(model, q)
-            scores.append(s)
-            answerable.append(q["answerable"])
-            correct.append(ok)
-    return replace(model, threshold=answer_model.best_threshold(scores, answerable, correct))
+    # features that are the same for every window of a question (``missing``) cannot change which
+    # window wins, only whether to answer: their weights are searched together with the threshold
+    level = [answer_model.FEATURES.index("missing")]
+    best = None
+    for a in np.linspace(-4.0, 0.0, 17):
+        w = weights.copy()
+        w[level] = a
+        model = answer_model.Model(w, 0.0)
+        scores, answerable, correct = [], [], []
+        for items in reports.values():
+            for q in items:
+                s, ok = outcome(model, q)
+                scores.append(s)
+                answerable.append(q["answerable"])
+                correct.append(ok)
+        t = answer_model.best_threshold(scores, answerable, correct)
+        gain = answer_model.threshold_gain(t, scores, answerable, correct)
+        if best is None or gain > best[0] + 1e-9:
+            best = (gain, replace(model, threshold=t))
+    return best[1]
 
 
 def outcome(model: answer_model.Model, q: dict) -> tuple[float, bool]:
