@@ -16,6 +16,7 @@ import jieba
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from embeddings.layout import line_spans, one_paragraph_per_line
 from qa.pipeline import Answer, Citation
 
 PARAGRAPH_BM25 = "paragraph-bm25"
@@ -25,7 +26,10 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 
 def paragraphs(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each non-empty blank-line-separated paragraph, stripped."""
+    """(start, end, text) of each non-empty paragraph, stripped: blank-line separated, or one per
+    line when the text is laid out that way (a web copy), as a user splitting it by eye would."""
+    if one_paragraph_per_line(text):
+        return [(s, e, text[s:e]) for s, e in line_spans(text)]
     out, pos = [], 0
     for piece in _BLANK_LINES.split(text):
         start = text.index(piece, pos)
