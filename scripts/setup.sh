@@ -3,11 +3,24 @@
 # PyTorch: an importable torch is kept as it is; otherwise a CPU-only build is installed first
 # (the 2.13.0 CPU wheel that pip finds locally here, else PyTorch's CPU index), so pip never
 # pulls a multi-GB CUDA build. Usage: scripts/setup.sh [test]
+# Nothing is installed again while nothing changed: a stamp in the virtualenv holds a hash of
+# pyproject.toml, the extras and this checkout's path (code edits need no reinstall: the install
+# is editable). Set REPORT_QA_REINSTALL=1 to force it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 VENV=${REPORT_QA_VENV:-.venv}
 EXTRA=${1:-}
+STAMP="$VENV/.report-qa-setup"
+
+stamp_of() {  # the hash of what an install with extras "$1" depends on
+  { cat pyproject.toml; echo "extras=$1"; echo "checkout=$PWD"; } | sha256sum | cut -d' ' -f1
+}
+if [ -z "${REPORT_QA_REINSTALL:-}" ] && [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] \
+   && grep -qx "$(stamp_of "$EXTRA")" "$STAMP" \
+   && "$VENV/bin/python" -c "import embeddings, qa, ui" 2>/dev/null; then
+  exit 0  # installed and unchanged
+fi
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating $VENV"
@@ -30,3 +43,9 @@ echo "setup: installing report-qa${EXTRA:+ with $EXTRA extras}"
 "$PY" -m pip install -q -e "$target" 2>&1 | grep -v '^WARNING: Location' || true
 "$PY" -c "import embeddings, qa, ui, sentence_transformers, faiss" \
   || { echo "setup: installation failed" >&2; exit 1; }
+# an install with the test extras also has everything a plain one needs
+if [ "$EXTRA" = "test" ]; then
+  { stamp_of test; stamp_of ""; } > "$STAMP"
+else
+  stamp_of "$EXTRA" > "$STAMP"
+fi

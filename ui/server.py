@@ -21,6 +21,7 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import FileResponse, JSONResponse, Response  # noqa: E402
 
+from embeddings.progress import is_terminal  # noqa: E402
 from ui.api import BodyLimit, create_router, install_error_handlers  # noqa: E402
 from ui.batching import BatchingEncoder  # noqa: E402
 from ui.config import Branding, Settings, question_log_enabled  # noqa: E402
@@ -153,6 +154,22 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
     return app
 
 
+def keep_temporary_files_in(folder: Path) -> None:
+    """Point this process's (and its libraries') temporary files at ``DATA_DIR/tmp``: jieba's
+    dictionary cache, Gradio's temp folder and PyTorch's compiler cache then stay with the rest of
+    the service's files instead of the machine's /tmp. An explicit ``TMPDIR`` is kept."""
+    import tempfile
+
+    if os.environ.get("TMPDIR"):
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # a read-only data directory: the system's temp folder it is
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = None  # recomputed from TMPDIR on next use
+
+
 def _display_url(host: str, port: int) -> str:
     """A URL to open: the loopback address when bound to all interfaces, IPv6 in brackets."""
     if host in ("0.0.0.0", ""):
@@ -189,10 +206,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, questio
     rate = rate_from_env()  # a bad value fails here, before the model loads
     branding = Branding.from_env()  # so does a bad branding setting
     keep_questions = question_log_enabled(question_log)
+    keep_temporary_files_in(Path(settings.data_dir) / "tmp")
     print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
     encoder = make_encoder(settings)
     # concurrent requests share forward passes; System.encoder is the batching wrapper
-    system = build_system(settings, encoder=BatchingEncoder(encoder))
+    system = build_system(settings, encoder=BatchingEncoder(encoder), progress=is_terminal())  # a bar in a terminal
     feedback = FeedbackLog(feedback_path(settings))
     questions = QuestionLog(feedback_path(settings).with_name(LOG_NAME)) if keep_questions else None
     if questions is not None:  # every front end (chat, embed, API) asks through system.qa
