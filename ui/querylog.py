@@ -51,13 +51,27 @@ def redact(text: str) -> str:
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")
 
 
+class _BytesRotatingHandler(RotatingFileHandler):
+    """Rotates by the bytes a record takes in UTF-8 (the standard handler counts characters, so a
+    Chinese log could grow to three times its cap)."""
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
+        if self.maxBytes <= 0:
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        size = len((self.format(record) + "\n").encode("utf-8"))
+        self.stream.seek(0, 2)
+        return self.stream.tell() > 0 and self.stream.tell() + size > self.maxBytes
+
+
 class QuestionLog:
     """Append-only, size-rotated JSONL log of questions; thread-safe (the handler locks per write)."""
 
     def __init__(self, path: str | Path, max_bytes: int = MAX_BYTES, backups: int = BACKUPS) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handler = RotatingFileHandler(self.path, maxBytes=max_bytes, backupCount=backups,
+        self._handler = _BytesRotatingHandler(self.path, maxBytes=max_bytes, backupCount=backups,
                                             encoding="utf-8", delay=True)
         self._handler.setFormatter(logging.Formatter("%(message)s"))
         self._logger = logging.Logger(f"report-qa.questions:{self.path}", logging.INFO)  # not in the global tree
