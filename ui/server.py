@@ -155,19 +155,20 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
 
 
 def keep_temporary_files_in(folder: Path) -> None:
-    """Point this process's (and its libraries') temporary files at ``DATA_DIR/tmp``: jieba's
-    dictionary cache, Gradio's temp folder and PyTorch's compiler cache then stay with the rest of
-    the service's files instead of the machine's /tmp. An explicit ``TMPDIR`` is kept."""
+    """Point this process's (and its libraries') temporary and cache files at ``DATA_DIR/tmp``:
+    jieba's dictionary cache, Gradio's temp folder, PyTorch's compiler cache and matplotlib's
+    font cache then stay with the rest of the service's files instead of /tmp and ~/.cache.
+    An explicit ``TMPDIR`` or ``MPLCONFIGDIR`` is kept."""
     import tempfile
 
-    if os.environ.get("TMPDIR"):
-        return
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
-        return  # a read-only data directory: the system's temp folder it is
-    os.environ["TMPDIR"] = str(folder)
-    tempfile.tempdir = None  # recomputed from TMPDIR on next use
+        return  # a read-only data directory: the system's folders it is
+    os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))  # before gradio imports matplotlib
+    if not os.environ.get("TMPDIR"):
+        os.environ["TMPDIR"] = str(folder)
+        tempfile.tempdir = None  # recomputed from TMPDIR on next use
 
 
 def _display_url(host: str, port: int) -> str:
