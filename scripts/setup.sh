@@ -44,6 +44,7 @@ echo "setup: installing report-qa${EXTRA:+ with $EXTRA extras}"
 "$PY" -c "import embeddings, qa, ui, sentence_transformers, faiss" \
   || { echo "setup: installation failed" >&2; exit 1; }
 # an install with the test extras also has everything a plain one needs
+echo "setup: done; run report-qa as $VENV/bin/report-qa (or after: source $VENV/bin/activate)"
 if [ "$EXTRA" = "test" ]; then
   { stamp_of test; stamp_of ""; } > "$STAMP"
 else

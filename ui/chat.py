@@ -21,7 +21,6 @@ from ui.sources import EMPTY_PANEL, answer_html, panel_html, sources_html, text_
 TOP_K = 5
 MAX_HISTORY_MESSAGES = 40  # the last 20 turns are enough for follow-ups
 ALL_DOCS = ""
-EXAMPLES = list(Branding().examples)
 # Gradio's own labels that its zh-CN bundle leaves in English (chat buttons, aria labels), in Chinese
 # for every browser language: the page is Chinese whatever the visitor's browser is set to.
 _ZH_LABELS = {"chatbot.like": "赞", "chatbot.dislike": "踩", "chatbot.clear": "清空对话",
