@@ -41,7 +41,8 @@ def test_question_log_keeps_no_personal_numbers(server):
         time.sleep(0.2)
     text = log.read_text(encoding="utf-8")
     assert PHONE not in text and ID_NUMBER not in text and EMAIL not in text
-    entries = [json.loads(line) for line in text.splitlines()]
+    # whole lines only (the server may be writing one), and not splitlines(): U+2028 is no line end here
+    entries = [json.loads(line) for line in text.split("\n")[:-1] if line]
     mine = [e for e in entries if e["question"].startswith("新增城镇就业多少人？")]
     assert mine and mine[-1]["question"] == "新增城镇就业多少人？我的电话[电话]，身份证[证件号]，邮箱[邮箱]"
     assert any(e["question"] == "去年GDP多少？" and not e["declined"] and e["cited"] for e in entries)
