@@ -32,8 +32,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 if ! "$PY" -c "import torch" 2>/dev/null; then
   echo "setup: installing CPU-only PyTorch"
-  "$PY" -m pip install -q "torch==2.13.0+cpu" 2>&1 | grep -v '^WARNING: Location' \
-    || "$PY" -m pip install -q torch --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+  # numpy with it: torch imported without numpy warns "Failed to initialize NumPy"
+  "$PY" -m pip install -q "torch==2.13.0+cpu" numpy 2>&1 | { grep -v '^WARNING: Location' || true; } \
+    || "$PY" -m pip install -q torch numpy --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
   "$PY" -c "import torch" || { echo "setup: could not install torch" >&2; exit 1; }
 fi
 
