@@ -41,11 +41,17 @@ fi
 target="."
 [ "$EXTRA" = "test" ] && target=".[test]"
 echo "setup: installing report-qa${EXTRA:+ with $EXTRA extras}"
-"$PY" -m pip install -q -e "$target" 2>&1 | grep -v '^WARNING: Location' || true
-"$PY" -c "import embeddings, qa, ui, sentence_transformers, faiss" \
-  || { echo "setup: installation failed" >&2; exit 1; }
-# an install with the test extras also has everything a plain one needs
+# pip's full output (setuptools' informational "Editable installation" banner included) goes to a
+# log in the virtualenv and is shown only if the installation fails
+LOG="$VENV/.report-qa-install.log"
+if ! "$PY" -m pip install -q -e "$target" > "$LOG" 2>&1 \
+   || ! "$PY" -c "import embeddings, qa, ui, sentence_transformers, faiss" 2>> "$LOG"; then
+  grep -v '^WARNING: Location' "$LOG" | tail -40 >&2
+  echo "setup: installation failed (full log: $LOG)" >&2
+  exit 1
+fi
 echo "setup: done; run report-qa as $VENV/bin/report-qa (or after: source $VENV/bin/activate)"
+# an install with the test extras also has everything a plain one needs
 if [ "$EXTRA" = "test" ]; then
   { stamp_of test; stamp_of ""; } > "$STAMP"
 else

@@ -79,6 +79,7 @@ def test_chat_page(server, page, tmp_path):
     assert "一、2024年工作回顾" in panel and "《溧阳市2025年政府工作报告》" in panel and "第 7 段" in panel
     assert "查看原文" in panel and "字符" not in panel and "相关度" not in panel
     assert page.get_by_text("Use via API").count() == 0 and page.locator("footer").count() == 0
+    assert _english_ui_strings(page) == []  # Gradio's own labels too (赞, 踩, 复制, 清空对话, aria labels)
     page.locator("#rqa-chat").get_by_text("来源：引用").first.click()  # open the collapsible sources message
     page.locator("#rqa-chat mark").first.wait_for()
 
@@ -158,7 +159,8 @@ def _english_ui_strings(scope) -> list[str]:
         const out = [];
         for (const e of body.querySelectorAll('*')) {
             for (const a of ['aria-label', 'placeholder', 'title', 'alt']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
-            if (e.closest('.rqa-text, .rqa-answer, .question, .rqa-note-text, script, style')) continue;
+            if (e.closest('.rqa-text, .rqa-answer, .question, .rqa-note-text, .rqa-panel-q, script, style')) continue;
+            if (e.checkVisibility && !e.checkVisibility()) continue;
             for (const n of e.childNodes) if (n.nodeType === 3 && n.textContent.trim()) out.push(n.textContent.trim());
         }
         return out;
