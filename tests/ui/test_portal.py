@@ -363,3 +363,13 @@ def test_embed_api_renders_cards_and_takes_votes(tmp_path):
     feedback.close()
     entry = json.loads((tmp_path / "feedback.jsonl").read_text(encoding="utf-8"))
     assert entry["vote"] == "down" and entry["question"] == "去年GDP多少？" and entry["answer"] == answer.answer
+
+
+def test_feedback_log_redacts_the_question_too(tmp_path):
+    from ui.feedback import FeedbackLog
+
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log.record("我的手机13812345678，去年GDP多少？", "全年地区生产总值突破1650亿元[1]", [], "up")
+    log.close()
+    entry = json.loads((tmp_path / "feedback.jsonl").read_text(encoding="utf-8"))
+    assert entry["question"] == "我的手机[电话]，去年GDP多少？" and entry["answer"] == "全年地区生产总值突破1650亿元[1]"
