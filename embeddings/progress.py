@@ -13,8 +13,7 @@ from tqdm import tqdm
 
 def bar(total: int, desc: str, unit: str = "step", file: IO[str] | None = None) -> tqdm:
     """A tqdm bar of ``total`` steps on ``file`` (stderr), shown in a terminal only."""
-    return tqdm(total=total, desc=desc, unit=unit, file=file or sys.stderr, disable=None, leave=False,
-                dynamic_ncols=True)
+    return tqdm(total=total, desc=desc, unit=unit, file=file or sys.stderr, disable=None, leave=False)
 
 
 def is_terminal(stream: IO[str] | None = None) -> bool:

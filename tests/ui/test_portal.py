@@ -373,3 +373,32 @@ def test_feedback_log_redacts_the_question_too(tmp_path):
     log.close()
     entry = json.loads((tmp_path / "feedback.jsonl").read_text(encoding="utf-8"))
     assert entry["question"] == "我的手机[电话]，去年GDP多少？" and entry["answer"] == "全年地区生产总值突破1650亿元[1]"
+
+
+def test_bars_show_in_a_terminal_that_reports_no_size():
+    """Some container and remote shells give a terminal of 0×0: tqdm would then draw nothing."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    code = "import embeddings\nfrom embeddings.progress import bar\nwith bar(2, 'exporting') as b:\n    b.update(2)\n"
+    main_fd, child_fd = pty.openpty()  # a fresh pty has 0 rows and 0 columns
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TQDM_")}
+    env["PYTHONPATH"] = str(root)
+    proc = subprocess.run([sys.executable, "-c", code], stdin=child_fd, stdout=child_fd, stderr=child_fd,
+                          env=env, timeout=60)
+    os.close(child_fd)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main_fd)
+    assert proc.returncode == 0
+    assert b"exporting:   0%" in out and b"0/2" in out
