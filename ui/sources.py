@@ -8,14 +8,8 @@ from __future__ import annotations
 import html
 import re
 
-from typing import TYPE_CHECKING
-
 from qa.pipeline import Answer, Citation
-
-from ui.original import original_link
-
-if TYPE_CHECKING:
-    from ui.original import ReportTexts
+from ui.original import ReportTexts, original_link
 
 MARKER_RE = re.compile(r"(?<!\^)\[(\d+)\]")  # [2] cites passage 2; ^[2] is a footnote inside quoted text
 ENGLISH_PREFIX = "According to the report: "
@@ -87,7 +81,7 @@ MORE_LABEL = "更多相关段落"
 ORIGINAL_LABEL = "查看原文"
 
 
-def position(c: Citation, texts: "ReportTexts | None" = None) -> str:
+def position(c: Citation, texts: ReportTexts | None = None) -> str:
     """Where a passage sits, in words a reader knows: page for a PDF, else paragraph number."""
     if c.page:
         return f"第 {c.page} 页"
@@ -107,7 +101,7 @@ def note_html(note: dict) -> str:
             f'<div class="rqa-note-text">{text_html(text)}</div></details>')
 
 
-def citation_html(c: Citation, cited: bool, pieces: list[str], texts: "ReportTexts | None" = None) -> str:
+def citation_html(c: Citation, cited: bool, pieces: list[str], texts: ReportTexts | None = None) -> str:
     """One passage card for a reader: report title, chapter path, page or paragraph, the text with
     the quoted sentence marked, glossary notes and a link to the passage in the whole report.
     Offsets and scores stay in the API."""
@@ -126,7 +120,7 @@ def citation_html(c: Citation, cited: bool, pieces: list[str], texts: "ReportTex
             f'{notes}<div class="rqa-pos">{" · ".join(foot)}</div></div>')
 
 
-def sources_html(answer: Answer, texts: "ReportTexts | None" = None) -> str:
+def sources_html(answer: Answer, texts: ReportTexts | None = None) -> str:
     """The cited passages, then the other retrieved ones folded under "更多相关段落"."""
     if not answer.citations:
         return '<div class="rqa-sources"><p class="rqa-empty">没有检索到相关段落。</p></div>'
@@ -141,7 +135,7 @@ def sources_html(answer: Answer, texts: "ReportTexts | None" = None) -> str:
     return f'<div class="rqa-sources">{cards}</div>'
 
 
-def panel_html(question: str, answer: Answer, texts: "ReportTexts | None" = None) -> str:
+def panel_html(question: str, answer: Answer, texts: ReportTexts | None = None) -> str:
     """The side panel for the latest answer: the question it answers, then its sources."""
     return (f'<div class="rqa-panel"><div class="rqa-panel-q">问题：{text_html(question)}</div>'
             f'{sources_html(answer, texts)}</div>')
