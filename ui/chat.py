@@ -12,14 +12,24 @@ from typing import Any
 import gradio as gr
 
 from qa.pipeline import MAX_QUESTION_CHARS, QuestionError, check_question
+from ui.config import Branding
 from ui.feedback import FeedbackLog, vote_name
+from ui.original import ReportTexts
 from ui.runtime import System
 from ui.sources import EMPTY_PANEL, answer_html, panel_html, sources_html, text_html
 
 TOP_K = 5
 MAX_HISTORY_MESSAGES = 40  # the last 20 turns are enough for follow-ups
 ALL_DOCS = ""
-EXAMPLES = ["去年GDP多少？", "那今年的目标呢？", "新增城镇就业多少人？", "什么是“2+2+X”产业体系？"]
+# Gradio's own labels that its zh-CN bundle leaves in English (chat buttons, aria labels), in Chinese
+# for every browser language: the page is Chinese whatever the visitor's browser is set to.
+_ZH_LABELS = {"chatbot.like": "赞", "chatbot.dislike": "踩", "chatbot.clear": "清空对话",
+              "chatbot.copy_message": "复制", "chatbot.copied_message": "已复制", "chatbot.retry": "重试",
+              "chatbot.undo": "撤销", "chatbot.edit": "编辑", "chatbot.submit": "提交", "chatbot.cancel": "取消",
+              "common.clear": "清空", "common.submit": "提交", "common.stop": "停止", "common.loading": "加载中",
+              "common.error": "错误", "common.copy": "复制", "common.copied": "已复制",
+              "common.clear_value": "清空", "common.no_value": "无"}
+I18N_LOCALES = ("en", "en-US", "en-GB", "zh", "zh-CN", "zh-Hans", "zh-TW", "zh-HK")
 _TAG_RE = re.compile(r"<[^>]*>")
 
 CSS = """
@@ -39,7 +49,38 @@ CSS = """
 .rqa-text mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
 .rqa-pos, .rqa-note { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
 .rqa-empty { color: var(--body-text-color-subdued); }
+.rqa-report { color: var(--body-text-color); }
+.rqa-section { font-size: 0.85em; }
+.rqa-original { color: var(--color-accent); margin-left: 0.3em; }
+.rqa-more summary { cursor: pointer; color: var(--body-text-color-subdued); margin: 0.3em 0; }
+.rqa-disclaimer { font-size: 0.8em; color: var(--body-text-color-subdued); }
+.rqa-note summary { cursor: pointer; }
 """
+
+
+# Gradio writes a few accessibility labels in English in its own code (not through i18n); this
+# rewrites them as they appear (passed to mount_gradio_app as ``head``).
+ARIA_HEAD = """<script>
+(() => {
+  const zh = [[/^chatbot conversation$/, "对话"], [/^user's message: [\\s\\S]*$/, "提问"], [/^bot's message: [\\s\\S]*$/, "回答"]];
+  const fix = (el) => {
+    const v = el.getAttribute && el.getAttribute("aria-label");
+    if (!v) return;
+    for (const [re, label] of zh) if (re.test(v)) { el.setAttribute("aria-label", label); return; }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes") { fix(r.target); continue; }
+      for (const n of r.addedNodes) if (n.nodeType === 1) { fix(n); n.querySelectorAll("[aria-label]").forEach(fix); }
+    }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"]});
+})();
+</script>"""
+
+
+def chinese_labels():
+    """A ``gr.I18n`` that puts Gradio's built-in labels in Chinese (passed to ``mount_gradio_app``)."""
+    return gr.I18n(**{locale: dict(_ZH_LABELS) for locale in I18N_LOCALES})
 
 
 def message_text(content: Any) -> str:
@@ -72,7 +113,7 @@ def _citations_record(answer) -> list[dict]:
              "cited": c.rank in answer.cited} for c in answer.citations]
 
 
-def make_respond(system: System):
+def make_respond(system: System, texts: ReportTexts | None = None):
     """The chat step: (question, chat, records, doc) → (cleared box, chat, side panel, records)."""
 
     def respond(message: str, chat: list[dict] | None, records: dict | None, doc: str | None = ALL_DOCS):
@@ -89,16 +130,15 @@ def make_respond(system: System):
         doc = doc if doc and doc in system.index.documents else None
         answer = system.qa.ask(question, top_k=TOP_K, history=history_from_chat(chat), doc=doc)
         n_cited = len(answer.cited)
-        title = (f"来源：引用 {n_cited} 段，另有 {len(answer.citations) - n_cited} 段参考"
-                 if answer.citations else "来源：无")
+        title = f"来源：引用 {n_cited} 段" if answer.citations else "来源：无"
         chat.append({"role": "user", "content": text_html(question)})
         chat.append({"role": "assistant", "content": answer_html(answer)})
-        chat.append({"role": "assistant", "content": sources_html(answer),
+        chat.append({"role": "assistant", "content": sources_html(answer, texts),
                      "metadata": {"title": title, "status": "done"}})
         record = {"question": question, "answer": answer.answer, "citations": _citations_record(answer),
                   "doc": doc}
         records[str(len(chat) - 2)] = records[str(len(chat) - 1)] = record
-        return "", chat, panel_html(question, answer), records
+        return "", chat, panel_html(question, answer, texts), records
 
     return respond
 
@@ -123,7 +163,9 @@ def clear() -> tuple:
     return "", [], EMPTY_PANEL, {}
 
 
-def page_title(system: System) -> str:
+def page_title(system: System, branding: Branding | None = None) -> str:
+    if branding is not None and branding.title:
+        return branding.title
     docs = list(system.index.documents.values())
     if len(docs) == 1 and docs[0].get("title"):
         return f"{docs[0]['title']} · 问答"
@@ -141,9 +183,11 @@ def document_choices(system: System) -> list[tuple[str, str]]:
     return choices
 
 
-def build_chat(system: System, feedback: FeedbackLog | None = None) -> gr.Blocks:
+def build_chat(system: System, feedback: FeedbackLog | None = None, texts: ReportTexts | None = None,
+               branding: Branding | None = None) -> gr.Blocks:
     """The chat page over a loaded ``system`` (no model or index is loaded here)."""
-    title = page_title(system)
+    branding = branding or Branding()
+    title = page_title(system, branding)
     with gr.Blocks(title=title, analytics_enabled=False) as demo:
         gr.Markdown(f"## {html.escape(title)}\n答案摘自报告原文，方括号中的数字 [1] [2] 对应右侧的来源段落；"
                     "可以接着追问，例如先问“去年GDP多少？”，再问“那今年的目标呢？”。")
@@ -157,20 +201,23 @@ def build_chat(system: System, feedback: FeedbackLog | None = None) -> gr.Blocks
                     label="对话", height=520, elem_id="rqa-chat",
                     placeholder="请提出关于报告的问题，答案会附上引用的原文。",
                     render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
-                    buttons=["copy"], feedback_options=("Like", "Dislike"),
+                    buttons=["copy"], feedback_options=("Like", "Dislike"),  # shown as 赞/踩 (chinese_labels)
                     group_consecutive_messages=True, allow_file_downloads=False)
                 with gr.Row():
-                    box = gr.Textbox(placeholder="请输入问题，例如：去年GDP多少？", show_label=False,
+                    box = gr.Textbox(placeholder="请输入问题，例如：去年GDP多少？", show_label=False, label="输入问题",
                                      max_length=MAX_QUESTION_CHARS, lines=1, max_lines=4, scale=5,
                                      autofocus=True, elem_id="rqa-question", submit_btn=False)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="rqa-send")
                     reset = gr.Button("清空", scale=1, min_width=80, elem_id="rqa-clear")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题")
+                if branding.disclaimer:
+                    gr.HTML(f'<p class="rqa-disclaimer">{text_html(branding.disclaimer)}</p>', padding=False)
+                if branding.examples:
+                    gr.Examples(examples=[[q] for q in branding.examples], inputs=[box], label="示例问题")
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### 来源与原文位置")
                 panel = gr.HTML(EMPTY_PANEL, elem_id="rqa-sources", js_on_load=None, padding=True)
 
-        gr.on([box.submit, send.click], make_respond(system), inputs=[box, chatbot, records, doc],
+        gr.on([box.submit, send.click], make_respond(system, texts), inputs=[box, chatbot, records, doc],
               outputs=[box, chatbot, panel, records], api_name="ask",
               api_description="Ask a question; returns (textbox, chat messages, sources HTML).",
               concurrency_limit=8, concurrency_id="ask", show_progress="minimal")

@@ -68,7 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web chat and the JSON API")
     p.add_argument("--host", default=os.environ.get("REPORT_QA_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("REPORT_QA_PORT", "7860")))
+    p.add_argument("--question-log", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep DATA_DIR/logs/questions.jsonl: question, answered or declined, cited sections, "
+                        "time; no IP; phone/ID numbers and e-mails redacted (env REPORT_QA_QUESTION_LOG; default off)")
     _common(p)
+
+    p = sub.add_parser("stats", help="summarise the question and feedback logs (top and declined questions, votes)")
+    p.add_argument("--data-dir", help="where the logs are (DATA_DIR/logs; env REPORT_QA_DATA_DIR)")
+    p.add_argument("--top", type=int, default=20, help="rows per table (default 20)")
+    p.add_argument("--html", metavar="FILE", help="also write the summary as an HTML page")
     return parser
 
 
@@ -124,7 +132,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings(args, one_shot=True)
     if args.files:
         settings.corpus = args.files
-    system = build_system(settings, progress=not args.no_progress)
+    from embeddings.progress import is_terminal
+    system = build_system(settings, progress=not args.no_progress and is_terminal())  # no bar in a log file
     print(f"index '{settings.index_name}' at {settings.index_dir}: {len(system.index.passages)} passages "
           f"from {len(system.index.documents)} document(s), model {system.index.model_id}")
     if args.list:
@@ -151,12 +160,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.server import serve
-    return serve(_settings(args), host=args.host, port=args.port)
+    return serve(_settings(args), host=args.host, port=args.port, question_log=args.question_log)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from ui import stats
+    if not 1 <= args.top <= 1000:
+        raise ValueError("--top must be between 1 and 1000")
+    data_dir = Path(args.data_dir) if args.data_dir else Settings.from_env().data_dir
+    summary = stats.load(data_dir / "logs", args.top)
+    print(stats.format_text(summary), end="")
+    if args.html:
+        Path(args.html).write_text(stats.format_html(summary), encoding="utf-8")
+        print(f"HTML: {args.html}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "serve": cmd_serve}[args.command]
+    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "serve": cmd_serve,
+               "stats": cmd_stats}[args.command]
     try:
         return handler(args)
     except (QuestionError, DocumentError, ModelLoadError, ValueError, OSError) as exc:

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from ui.querylog import redact
+
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 3
 
@@ -35,7 +37,7 @@ class FeedbackLog:
         entry = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "vote": vote,
-            "question": question,
+            "question": redact(question),  # phone, ID numbers and e-mails never reach the disk
             "answer": answer,
             "citations": [{k: c.get(k) for k in ("rank", "section", "source", "start", "end", "cited")}
                           for c in citations],

@@ -21,10 +21,14 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import FileResponse, JSONResponse, Response  # noqa: E402
 
+from embeddings.progress import is_terminal  # noqa: E402
 from ui.api import BodyLimit, create_router, install_error_handlers  # noqa: E402
 from ui.batching import BatchingEncoder  # noqa: E402
-from ui.config import Settings  # noqa: E402
+from ui.config import Branding, Settings, question_log_enabled  # noqa: E402
+from ui.embed import create_embed_router  # noqa: E402
 from ui.feedback import FeedbackLog  # noqa: E402
+from ui.original import ReportTexts, create_original_router  # noqa: E402
+from ui.querylog import LOG_NAME, LoggedQA, QuestionLog  # noqa: E402
 from ui.ratelimit import Rate, RateLimit, rate_from_env  # noqa: E402
 from ui.runtime import System, build_system, make_encoder  # noqa: E402
 
@@ -98,11 +102,12 @@ def _local_docs(app: FastAPI, folder: Path) -> None:
 
 
 def create_app(system: System, *, cors: list[str] | None = None, feedback: FeedbackLog | None = None,
-               host: str = "127.0.0.1", port: int = 7860, rate_limit: Rate | None = None) -> FastAPI:
+               host: str = "127.0.0.1", port: int = 7860, rate_limit: Rate | None = None,
+               branding: Branding | None = None) -> FastAPI:
     """The FastAPI app: ``/api`` routes, ``/docs``, ``/gradio.js``, the portal example, Gradio at ``/``."""
     import gradio as gr
 
-    from ui.chat import CSS, build_chat
+    from ui.chat import ARIA_HEAD, CSS, build_chat, chinese_labels
 
     swagger = _swagger_ui_dir()
     app = FastAPI(title="report-qa", version="0.1.0", docs_url=None if swagger else "/docs", redoc_url=None,
@@ -118,6 +123,12 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
     # configured, even with no origins, so that this policy and not Gradio's default applies.
     app.add_middleware(CORSMiddleware, allow_origins=list(cors or []), allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], allow_credentials=False, max_age=600)
+    # the reader's pages (before /api, whose router answers every other /api path with 404):
+    # /embed for iframes and phones, /original for a passage in the whole report
+    branding = branding or Branding()
+    texts = ReportTexts(system.index.documents)
+    app.include_router(create_original_router(texts))
+    app.include_router(create_embed_router(system, texts, branding, feedback))
     app.include_router(create_router(system), prefix="/api")
 
     if swagger:
@@ -135,11 +146,29 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
             return JSONResponse({"error": "examples/portal.html is not installed"}, status_code=404)
         return FileResponse(page, media_type="text/html")
 
-    demo = build_chat(system, feedback)
-    gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, footer_links=["api"],
+    demo = build_chat(system, feedback, texts=texts, branding=branding)
+    gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, footer_links=[],
                         run_history=False, allowed_paths=None, show_error=False, ssr_mode=False, pwa=False,
-                        mcp_server=False, enable_monitoring=False, max_file_size="1mb", css=CSS)
+                        mcp_server=False, enable_monitoring=False, max_file_size="1mb", css=CSS,
+                        i18n=chinese_labels(), head=ARIA_HEAD)
     return app
+
+
+def keep_temporary_files_in(folder: Path) -> None:
+    """Point this process's (and its libraries') temporary and cache files at ``DATA_DIR/tmp``:
+    jieba's dictionary cache, Gradio's temp folder, PyTorch's compiler cache and matplotlib's
+    font cache then stay with the rest of the service's files instead of /tmp and ~/.cache.
+    An explicit ``TMPDIR`` or ``MPLCONFIGDIR`` is kept."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # a read-only data directory: the system's folders it is
+    os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))  # before gradio imports matplotlib
+    if not os.environ.get("TMPDIR"):
+        os.environ["TMPDIR"] = str(folder)
+        tempfile.tempdir = None  # recomputed from TMPDIR on next use
 
 
 def _display_url(host: str, port: int) -> str:
@@ -169,20 +198,28 @@ def check_port(host: str, port: int) -> None:
             raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, question_log: bool | None = None) -> int:
     """Load everything once, then serve until interrupted."""
     import uvicorn
 
     check_port(host, port)
     limit_malloc_arenas()
     rate = rate_from_env()  # a bad value fails here, before the model loads
+    branding = Branding.from_env()  # so does a bad branding setting
+    keep_questions = question_log_enabled(question_log)
+    keep_temporary_files_in(Path(settings.data_dir) / "tmp")
     print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
     encoder = make_encoder(settings)
     # concurrent requests share forward passes; System.encoder is the batching wrapper
-    system = build_system(settings, encoder=BatchingEncoder(encoder))
+    system = build_system(settings, encoder=BatchingEncoder(encoder), progress=is_terminal())  # a bar in a terminal
     feedback = FeedbackLog(feedback_path(settings))
+    questions = QuestionLog(feedback_path(settings).with_name(LOG_NAME)) if keep_questions else None
+    if questions is not None:  # every front end (chat, embed, API) asks through system.qa
+        system.qa = LoggedQA(system.qa, questions)
+        print(f"report-qa: question log on: {questions.path}", file=sys.stderr, flush=True)
     origins = cors_origins(os.environ.get(CORS_ENV))
-    app = create_app(system, cors=origins, feedback=feedback, host=host, port=port, rate_limit=rate)
+    app = create_app(system, cors=origins, feedback=feedback, host=host, port=port, rate_limit=rate,
+                     branding=branding)
     if rate is not None:
         print(f"report-qa: rate limit {rate} per client address (API and chat)", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level=os.environ.get("REPORT_QA_LOG_LEVEL", "warning"),
@@ -193,4 +230,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
         server.run()
     finally:
         feedback.close()
+        if questions is not None:
+            questions.close()
     return 0 if server.started else 1

@@ -9,6 +9,7 @@ import html
 import re
 
 from qa.pipeline import Answer, Citation
+from ui.original import ReportTexts, original_link
 
 MARKER_RE = re.compile(r"(?<!\^)\[(\d+)\]")  # [2] cites passage 2; ^[2] is a footnote inside quoted text
 ENGLISH_PREFIX = "According to the report: "
@@ -74,46 +75,71 @@ def answer_html(answer: Answer) -> str:
     return f'<div class="{css}">{body}</div>'
 
 
-def position(c: Citation) -> str:
-    """Where a passage sits in its report: source, character offsets, page."""
-    parts = [c.source or c.doc_id, f"字符 {c.start}–{c.end}"]
+SECTION_SEPARATOR = " › "
+NOTE_NUMBER_RE = re.compile(r"^\s*\d+\s*[.、．]\s*")  # "15.长幼随学：…" → "长幼随学：…"
+MORE_LABEL = "更多相关段落"
+ORIGINAL_LABEL = "查看原文"
+
+
+def position(c: Citation, texts: ReportTexts | None = None) -> str:
+    """Where a passage sits, in words a reader knows: page for a PDF, else paragraph number."""
     if c.page:
-        parts.append(f"第 {c.page} 页")
-    parts.append(f"相关度 {c.score:.3f}")
-    return " · ".join(parts)
+        return f"第 {c.page} 页"
+    number = texts.paragraph(c.doc_id, c.start) if texts is not None else None
+    return f"第 {number} 段" if number else ""
 
 
-def citation_html(c: Citation, cited: bool, pieces: list[str]) -> str:
-    """One passage card: rank, cited or not, section path, text with the quote marked, position."""
-    badge = '<span class="rqa-badge rqa-badge-cited">已引用</span>' if cited else \
-        '<span class="rqa-badge">参考</span>'
-    section = text_html(c.section or "（开头）")
-    notes = "".join(f'<div class="rqa-note">注 {n.get("number", "")}：{text_html(str(n.get("text", "")))}</div>'
-                    for n in c.notes)
+def note_html(note: dict) -> str:
+    """A glossary note, folded under its term: "名词解释：长幼随学" opens to the definition
+    (without the glossary's list number, which means nothing outside the report)."""
+    text = NOTE_NUMBER_RE.sub("", str(note.get("text", "")), count=1)
+    term = str(note.get("term") or "").strip()
+    if term and text.startswith(term):
+        text = text[len(term):].lstrip("：:　 ")
+    label = f"名词解释：{term}" if term else "名词解释"
+    return (f'<details class="rqa-note"><summary>{text_html(label)}</summary>'
+            f'<div class="rqa-note-text">{text_html(text)}</div></details>')
+
+
+def citation_html(c: Citation, cited: bool, pieces: list[str], texts: ReportTexts | None = None) -> str:
+    """One passage card for a reader: report title, chapter path, page or paragraph, the text with
+    the quoted sentence marked, glossary notes and a link to the passage in the whole report.
+    Offsets and scores stay in the API."""
+    title = f'<span class="rqa-report">《{text_html(c.title or c.source or c.doc_id)}》</span>'
+    section = text_html(SECTION_SEPARATOR.join((c.section or "开头").split(" > ")))
+    where = position(c, texts)
+    foot = [f'<span class="rqa-where">{text_html(where)}</span>'] if where else []
+    if texts is not None and texts.get(c.doc_id) is not None:
+        link = text_html(original_link(c.doc_id, c.start, c.end))
+        foot.append(f'<a class="rqa-original" href="{link}" target="_blank" rel="noopener">{ORIGINAL_LABEL}</a>')
+    notes = "".join(note_html(n) for n in c.notes)
     return (f'<div class="rqa-source{" rqa-cited" if cited else ""}" data-rank="{c.rank}">'
-            f'<div class="rqa-head"><span class="rqa-rank">[{c.rank}]</span> {badge} '
-            f'<span class="rqa-section">{section}</span></div>'
+            f'<div class="rqa-head"><span class="rqa-rank">[{c.rank}]</span> {title}</div>'
+            f'<div class="rqa-section">{section}</div>'
             f'<div class="rqa-text">{highlight(c.text, pieces if cited else [])}</div>'
-            f'{notes}<div class="rqa-pos">{text_html(position(c))}</div></div>')
+            f'{notes}<div class="rqa-pos">{" · ".join(foot)}</div></div>')
 
 
-def sources_html(answer: Answer) -> str:
-    """Every passage of ``answer``: the cited ones first, then the other retrieved ones."""
+def sources_html(answer: Answer, texts: ReportTexts | None = None) -> str:
+    """The cited passages, then the other retrieved ones folded under "更多相关段落"."""
     if not answer.citations:
         return '<div class="rqa-sources"><p class="rqa-empty">没有检索到相关段落。</p></div>'
     pieces = quoted_pieces(answer.answer)
     cited = [c for c in answer.citations if c.rank in answer.cited]
     others = [c for c in answer.citations if c.rank not in answer.cited]
-    cards = [citation_html(c, True, pieces.get(c.rank, [])) for c in cited]
-    cards += [citation_html(c, False, []) for c in others]
-    return f'<div class="rqa-sources">{"".join(cards)}</div>'
+    cards = "".join(citation_html(c, True, pieces.get(c.rank, []), texts) for c in cited)
+    if others:
+        more = "".join(citation_html(c, False, [], texts) for c in others)
+        cards += (f'<details class="rqa-more"><summary>{MORE_LABEL}（{len(others)}）</summary>'
+                  f'{more}</details>')
+    return f'<div class="rqa-sources">{cards}</div>'
 
 
-def panel_html(question: str, answer: Answer) -> str:
+def panel_html(question: str, answer: Answer, texts: ReportTexts | None = None) -> str:
     """The side panel for the latest answer: the question it answers, then its sources."""
     return (f'<div class="rqa-panel"><div class="rqa-panel-q">问题：{text_html(question)}</div>'
-            f'{sources_html(answer)}</div>')
+            f'{sources_html(answer, texts)}</div>')
 
 
 EMPTY_PANEL = ('<div class="rqa-panel"><p class="rqa-empty">提问后，这里显示答案引用的报告原文、'
-               '所在章节和位置；引用的句子以黄色标出。</p></div>')
+               '所在章节和段落；引用的句子以黄色标出，点“查看原文”可在整篇报告中看到它。</p></div>')

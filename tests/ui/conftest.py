@@ -39,6 +39,7 @@ class Server:
     process: subprocess.Popen
     log: Path
     data_dir: Path
+    home: Path | None = None  # the server's HOME: empty at start, and nothing may appear in it
 
     def log_tail(self, chars: int = 3000) -> str:
         try:
@@ -104,12 +105,14 @@ def server(data_dir, portal_origin, tmp_path_factory) -> Server:
     """``report-qa serve`` as a subprocess; healthy when yielded, terminated at the end."""
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "serve.log"
+    home = tmp_path_factory.mktemp("home")  # empty: whatever a dependency writes there shows (test_privacy)
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("REPORT_QA_")}
+           if not k.startswith(("REPORT_QA_", "XDG_", "ORT_")) and k not in ("TMPDIR", "HOME")}
     env.update(REPORT_QA_DATA_DIR=str(data_dir), REPORT_QA_CORS_ORIGINS=f"{ALLOWED_ORIGIN},{portal_origin}",
-               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1", HOME=str(home),
+               REPORT_QA_QUESTION_LOG="on")
     with running_server(["serve", "--host", "127.0.0.1", "--port", str(port)], env, log, port) as proc:
-        yield Server(f"http://127.0.0.1:{port}", proc, log, Path(data_dir))
+        yield Server(f"http://127.0.0.1:{port}", proc, log, Path(data_dir), home)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -75,7 +76,10 @@ def test_chat_page(server, page, tmp_path):
     mark.wait_for()
     assert "1650亿元" in mark.inner_text()
     panel = page.locator("#rqa-sources").inner_text()
-    assert "一、2024年工作回顾" in panel and "已引用" in panel and "字符 " in panel
+    assert "一、2024年工作回顾" in panel and "《溧阳市2025年政府工作报告》" in panel and "第 7 段" in panel
+    assert "查看原文" in panel and "字符" not in panel and "相关度" not in panel
+    assert page.get_by_text("Use via API").count() == 0 and page.locator("footer").count() == 0
+    assert _english_ui_strings(page) == []  # Gradio's own labels too (赞, 踩, 复制, 清空对话, aria labels)
     page.locator("#rqa-chat").get_by_text("来源：引用").first.click()  # open the collapsible sources message
     page.locator("#rqa-chat mark").first.wait_for()
 
@@ -93,7 +97,7 @@ def test_chat_page(server, page, tmp_path):
     # thumbs up on the first answer lands in the feedback log
     log = server.data_dir / "logs" / "feedback.jsonl"
     before = log.read_text(encoding="utf-8").count("\n") if log.exists() else 0
-    page.locator("#rqa-chat button[aria-label='赞'], #rqa-chat button[aria-label='Like']").first.click()
+    page.locator("#rqa-chat button[aria-label='赞']").first.click()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (not log.exists() or log.read_text(encoding="utf-8").count("\n") <= before):
         time.sleep(0.2)
@@ -114,13 +118,125 @@ def test_portal_embeds_chat_and_calls_api(server, portal_server, page, tmp_path)
     page.locator("#api-form button").click()
     page.locator("#api-sources li").first.wait_for()
     assert "1650亿元" in page.locator("#api-answer").inner_text()
-    assert page.locator("#api-sources li").count() == 3
+    sources = page.locator("#api-sources").inner_text()
+    assert page.locator("#api-sources li").count() == 1 and "查看原文" in sources  # the cited passage only
+    assert "[1] 《溧阳市2025年政府工作报告》" in sources and "1. [1]" not in sources and "字符" not in sources
     assert page.locator("#api-error").inner_text() == ""
-    # the chat in the iframe
+    # the embed page in the iframe
     frame = page.frame_locator("#chat-frame")
-    frame.locator("#rqa-question textarea").wait_for()
-    _ask(frame, "去年GDP多少？", 0)
-    assert "1650亿元" in frame.locator("#rqa-chat .rqa-answer").first.inner_text()
-    frame.locator("#rqa-sources mark").first.wait_for()
+    _ask_embed(frame, "去年GDP多少？")
+    assert "1650亿元" in frame.locator(".rqa-answer").first.inner_text()
+    frame.locator(".rqa-cited mark").first.wait_for()
     page.screenshot(path=str(tmp_path / "portal.png"), full_page=True)
     assert page.requested_hosts <= {urlsplit(server.url).netloc, urlsplit(portal_server).netloc}
+
+
+def test_portal_from_disk_explains_cors(server, page):
+    """Opened from a file, the page's origin is null: the widget says what to configure."""
+    page.goto((Path(__file__).resolve().parents[2] / "examples" / "portal.html").as_uri()
+              + f"?server={quote(server.url, safe='')}")
+    page.locator("#api-form button").click()
+    error = page.locator("#api-error")
+    error.get_by_text("REPORT_QA_CORS_ORIGINS").wait_for()
+    assert "Failed to fetch" not in error.inner_text() and "null" in error.inner_text()
+
+
+# --- the embed page: a portal's iframe and a phone -------------------------------------------------
+
+ENGLISH_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+def _ask_embed(scope, question: str) -> None:
+    n = scope.locator(".rqa-answer").count()
+    scope.locator("#question").fill(question)
+    scope.locator("#send").click()
+    scope.locator(".rqa-answer").nth(n).wait_for()
+
+
+def _english_ui_strings(scope) -> list[str]:
+    """Visible text and accessibility labels with Latin words, the report's own text left out."""
+    strings = scope.locator("body").evaluate("""(body) => {
+        const out = [];
+        for (const e of body.querySelectorAll('*')) {
+            for (const a of ['aria-label', 'placeholder', 'title', 'alt']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
+            if (e.closest('.rqa-text, .rqa-answer, .question, .rqa-note-text, .rqa-panel-q, script, style')) continue;
+            if (e.checkVisibility && !e.checkVisibility()) continue;
+            for (const n of e.childNodes) if (n.nodeType === 3 && n.textContent.trim()) out.push(n.textContent.trim());
+        }
+        return out;
+    }""")
+    return [s for s in strings if ENGLISH_RE.search(s.replace("GDP", ""))]
+
+
+def _fully_inside(box: dict, width: float, height: float) -> bool:
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 0.5 \
+        and box["y"] + box["height"] <= height + 0.5
+
+
+def _check_embed_view(page, scope, width: int, height: int, offset: tuple[float, float] = (0, 0)) -> None:
+    """After a question: the answer and the whole text of its cited source in view, no scrolling."""
+    _ask_embed(scope, "去年GDP多少？")
+    answer = scope.locator(".rqa-answer").last
+    assert "1650亿元" in answer.inner_text()
+    cited = scope.locator(".rqa-source.rqa-cited").last
+    assert "1650亿元" in cited.locator("mark").inner_text()
+    for element in (answer, cited.locator(".rqa-text"), cited.locator(".rqa-original"), scope.locator("#question")):
+        box = element.bounding_box()
+        box = {**box, "x": box["x"] - offset[0], "y": box["y"] - offset[1]}
+        assert _fully_inside(box, width, height), (box, width, height)
+    # uncited passages are folded away; no offsets, scores or file names for people
+    assert "更多相关段落" in scope.locator(".rqa-more > summary").last.inner_text()
+    assert not scope.locator(".rqa-more").last.evaluate("d => d.open")
+    text = scope.locator("body").inner_text()
+    assert "字符" not in text and "相关度" not in text and ".txt" not in text
+    assert _english_ui_strings(scope) == []
+
+
+def test_embed_in_a_760x700_iframe(server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-US")  # an English browser
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_content(f'<body style="margin:0"><iframe id="qa" src="{server.url}/embed" '
+                     'style="width:760px;height:700px;border:0;display:block"></iframe></body>')
+    frame = page.frame_locator("#qa")
+    frame.locator("#question").wait_for()
+    assert frame.locator("h1").inner_text() == "溧阳市2025年政府工作报告 · 问答"
+    assert "仅供参考" in frame.locator(".disclaimer").inner_text()
+    assert _english_ui_strings(frame) == []
+    _check_embed_view(page, frame, 760, 700)
+    page.screenshot(path=str(tmp_path / "embed-760x700.png"))
+    context.close()
+
+
+def test_embed_on_a_phone_and_the_original_text(server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url + "/embed")
+    # the first question scrolls nothing: the example questions sit above the input, on screen
+    page.locator(".example").first.wait_for()
+    _check_embed_view(page, page, 390, 844)
+    assert page.evaluate("document.scrollingElement.scrollTop") == 0
+    page.screenshot(path=str(tmp_path / "embed-390x844.png"))
+
+    # a follow-up reads the conversation
+    _ask_embed(page, "那今年的目标呢？")
+    assert "6%左右" in page.locator(".rqa-answer").last.inner_text()
+
+    # 查看原文: the whole report, the passage highlighted and scrolled into view
+    first_cited = page.locator(".rqa-source.rqa-cited").first
+    quoted = first_cited.locator(".rqa-text").inner_text()
+    with context.expect_page() as opened:
+        first_cited.locator(".rqa-original").click()
+    original = opened.value
+    original.wait_for_load_state()
+    mark = original.locator("mark#passage")
+    assert mark.inner_text().replace("\n", "") .startswith(quoted[:20])
+    assert "1650亿元" in mark.inner_text()
+    assert original.locator("mark").count() == 1
+    assert len(original.locator("main").inner_text()) > 10_000  # the whole report, not a snippet
+    original.wait_for_function("() => { const r = document.querySelector('mark').getBoundingClientRect();"
+                               " return r.top >= 0 && r.top < window.innerHeight; }")
+    original.screenshot(path=str(tmp_path / "original.png"))
+    context.close()

@@ -394,12 +394,14 @@ def test_markup_in_a_document_shows_as_text_in_the_chat(guarded, tmp_path):
             page.locator("#rqa-sources .rqa-source").first.wait_for()
             page.wait_for_timeout(500)  # let any injected handler fire
             answer = page.locator("#rqa-chat .rqa-answer").first.inner_text()
+            page.locator("#rqa-sources details").evaluate_all("ds => ds.forEach(d => d.open = true)")  # 更多相关段落
             sources = page.locator("#rqa-sources").inner_text()
             assert XSS_IMG in answer or XSS_SCRIPT in answer, answer
             for markup in (XSS_IMG, XSS_SCRIPT, XSS_SVG):
                 assert markup in sources, (markup, sources)  # shown, character for character
             page.locator("#rqa-chat").get_by_text("来源：引用").first.click()  # open the collapsible sources message
             page.locator("#rqa-chat mark").first.wait_for()
+            page.locator("#rqa-chat details").evaluate_all("ds => ds.forEach(d => d.open = true)")
             chat = page.locator("#rqa-chat").inner_text()
             assert XSS_SCRIPT in chat and XSS_SVG in chat and XSS_IMG in chat, chat
             assert page.evaluate("typeof window.__xss") == "undefined"
