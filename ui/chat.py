@@ -172,6 +172,21 @@ def page_title(system: System, branding: Branding | None = None) -> str:
     return "政府工作报告问答"
 
 
+LEVELS = {"national": "全国", "province": "省级", "prefecture": "地级", "city": "市", "district": "区", "county": "县"}
+
+
+def profiles_html(docs: list[dict]) -> str:
+    """The indexed reports as read from their text: title, place and level, the year each reviews
+    and plans, delivery date and speaker (so a reader knows what 去年/今年 mean in each)."""
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{text_html(str(v))}</td>" for v in (
+            d["title"], f"{d['place'] or '—'}（{LEVELS.get(d['level'] or '', '—')}）",
+            f"回顾{d['reviewed_year'] or '—'}年 · 部署{d['year'] or '—'}年", d["date"] or "—", d["speaker"] or "—",
+            d["passages"] or 0)) + "</tr>" for d in docs)
+    head = "".join(f"<th>{h}</th>" for h in ("报告", "地区", "年份", "报告日期", "报告人", "段落"))
+    return f'<table class="rqa-reports"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
 def document_choices(system: System) -> list[tuple[str, str]]:
     """("全部文档", "") then one entry per indexed document."""
     choices = [("全部文档", ALL_DOCS)]
@@ -216,6 +231,9 @@ def build_chat(system: System, feedback: FeedbackLog | None = None, texts: Repor
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### 来源与原文位置")
                 panel = gr.HTML(EMPTY_PANEL, elem_id="rqa-sources", js_on_load=None, padding=True)
+        profiles = system.qa.documents()
+        with gr.Accordion(f"已收录的报告（{len(profiles)}份）", open=False, elem_id="rqa-reports"):
+            gr.HTML(profiles_html(profiles), padding=True)
 
         gr.on([box.submit, send.click], make_respond(system, texts), inputs=[box, chatbot, records, doc],
               outputs=[box, chatbot, panel, records], api_name="ask",
