@@ -13,7 +13,7 @@ from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, compose
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
-from qa.routing import Route, route
+from qa.routing import Route, route, strip_places
 from qa.text import add_words, normalize, tag
 
 MAX_QUESTION_CHARS = 500
@@ -136,7 +136,11 @@ class ReportQA:
         add_words([t for _, terms in thesaurus() for t in terms.split()]
                   + [p.term for p in passages if p.kind == "glossary" and p.term])
         self.retriever.warm_up()
-        self._corpus = normalize("\n".join(p.section + "\n" + p.text for p in passages))
+        by_doc: dict[str, list[str]] = {}
+        for p in passages:
+            by_doc.setdefault(p.doc_id, []).append(p.section + "\n" + p.text)
+        self._doc_corpus = {d: normalize("\n".join(texts)) for d, texts in by_doc.items()}
+        self._corpus = "\n".join(self._doc_corpus.values())
         tag("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
         self._notes: dict[tuple[str, int], dict] = {}
@@ -191,8 +195,10 @@ class ReportQA:
             self.warm_up()
         searched = contextualize(question, history or [])
         where = where or self.route(searched, doc, year)
-        query = prepare(searched, where.report_year or self._report_year(doc, year))
-        query.parts = prepare(question).parts if searched == question else [searched]
+        asked = strip_places(searched, self.index.documents, where.docs)
+        query = prepare(asked, where.report_year or self._report_year(doc, year))
+        query.parts = prepare(strip_places(question, self.index.documents, where.docs)).parts \
+            if searched == question else [asked]
         want = max(int(top_k), 10, 5 * len(where.docs) if where.across_years else 0)
         docs = set(where.docs)
         hits = self._filtered(self.retriever.search(query, want if not docs else max(200, want), mode or self.mode),
@@ -222,7 +228,7 @@ class ReportQA:
         if where.across_years:
             composed, hits = self._compose_by_report(query, hits, where)
         else:
-            composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._corpus,
+            composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
                                signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
                                doc_years=self._doc_years)
             if len(self.index.documents) > 1 and not composed.declined:
@@ -236,6 +242,12 @@ class ReportQA:
         return Answer(question=question, answer=composed.answer, declined=composed.declined,
                       citations=citations, took_ms=(time.perf_counter() - started) * 1000,
                       reason=composed.reason, cited=cited)
+
+    def _said(self, where: Route | tuple[str, ...]) -> str:
+        """What the reports in view mention at all (a name only another report mentions is still missing)."""
+        docs = where.docs if isinstance(where, Route) else where
+        known = [self._doc_corpus[d] for d in docs if d in self._doc_corpus]
+        return "\n".join(known) if known else self._corpus
 
     def documents(self) -> list[dict]:
         """Each indexed report's profile (what routing reads), for listings in the CLI, API and chat."""
@@ -267,7 +279,7 @@ class ReportQA:
                 continue
             sub = prepare(query.text, where.years.get(doc_id) or query.report_year)
             sub.parts = query.parts
-            part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._corpus,
+            part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._said((doc_id,)),
                            signals=[(h.dense, h.bm25) for h in mine], model=self.answer_model,
                            doc_years=self._doc_years, first=len(ordered) + 1)
             if part.declined:

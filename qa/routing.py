@@ -90,3 +90,26 @@ def route(question: str, documents: dict[str, dict]) -> Route:
                  len(docs) < len(documents)) else (),
                  report_year=report_year if one_place else None, places=places, across_years=across,
                  years={d: profiles[d].get("year") for d in docs})
+
+
+LEVEL_SUFFIX_RE = re.compile(r"(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)$")
+
+
+def strip_places(question: str, documents: dict[str, dict], docs: tuple[str, ...] = ()) -> str:
+    """The question without the names of the place(s) it was routed to (四川粮食今年… → 粮食今年…):
+    routing already chose the report, and a place name would otherwise weigh as a word to find.
+    A level suffix stays (溧阳市委书记 → 市委书记: the office asked about is kept)."""
+    chosen = docs or tuple(documents)
+    forms = set()
+    for d in chosen:
+        for alias in _profile(documents.get(d, {})).get("aliases") or ():
+            stem = LEVEL_SUFFIX_RE.sub("", alias) if not alias.isascii() else alias
+            forms.add(stem if len(stem) >= 2 else alias)
+    out = question
+    for form in sorted(forms, key=len, reverse=True):
+        if form.isascii():
+            out = re.sub(r"(?<![A-Za-z])" + re.escape(form) + r"(?:'s)?(?![A-Za-z])", " ", out, flags=re.I)
+        else:
+            out = out.replace(form, "")
+    out = re.sub(r"\s{2,}", " ", out).strip()
+    return out if re.search(r"\w", out) else question

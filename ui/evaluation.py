@@ -139,7 +139,8 @@ def summary_rows(results: list[tuple[str, str, dict]]) -> list[tuple[str, str, d
 
 def print_summary(rows: list[tuple[str, str, dict]], mode: str) -> None:
     print(f"\n== summary (mode {mode}; 'alone' = each report in its own index, 'shared' = all in one, "
-          "'named' = the shared index on the questions that name their report's place)")
+          "'named' = the shared index on the questions that name their report's place, "
+          "'named-1' = those questions with each report alone)")
     print(f"{'dataset':<28}{'scope':>8} " + " ".join(f"{c:>8}" for c, _ in SUMMARY_COLUMNS))
     for name, scope, m in rows:
         cells = [f"{m[k]:>8.3f}" if isinstance(m.get(k), float) else f"{m.get(k, '-'):>8}" for _, k in SUMMARY_COLUMNS]
@@ -188,12 +189,17 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             runs.extend((path.stem, "shared", system, rows, every_report) for path, _, rows in loaded)
     results = []
     own = {path.stem: reports for path, reports, _ in loaded}
+    alone_predictions: dict[str, dict] = {}
     for name, where, system, rows, reports in runs:
         metrics, predictions = run_one(system, rows, modes, label=name if len(runs) > 1 else "")
+        if where == "alone":
+            alone_predictions[name] = predictions[modes[0]]
         if where == "shared" and own.get(name):
             named = naming_rows(rows, system.index.documents, {p.name for p in own[name]})
             if named:
                 results.append((name, "named", score(named, predictions[modes[0]])["overall"]))
+                if name in alone_predictions:  # the same questions, each report alone
+                    results.append((name, "named-1", score(named, alone_predictions[name])["overall"]))
         for mode in modes:
             if len(runs) == 1 or mode == modes[0]:
                 print_metrics(metrics[mode], mode if len(runs) == 1 else f"{mode} · {name} · {where}")
