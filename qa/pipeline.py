@@ -201,8 +201,7 @@ class ReportQA:
             if searched == question else [asked]
         want = max(int(top_k), 10, 5 * len(where.docs) if where.across_years else 0)
         docs = set(where.docs)
-        hits = self._filtered(self.retriever.search(query, want if not docs else max(200, want), mode or self.mode),
-                              docs)[:want]
+        hits = self._filtered(self.retriever.search(query, want, mode or self.mode, docs=docs or None), docs)[:want]
         if not hits and docs and not (doc or year):  # routed to reports that hold nothing: look everywhere
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
         return query, hits

@@ -121,23 +121,36 @@ class Retriever:
         top = np.argsort(-scores)[:k]
         return [(self._unique[int(i)], float(scores[i])) for i in top if scores[i] > 0]
 
-    def search(self, query: Query, k: int = 10, mode: str = "hybrid") -> list[Hit]:
-        """Top ``k`` passages for a prepared query."""
+    def search(self, query: Query, k: int = 10, mode: str = "hybrid", docs: set[str] | None = None) -> list[Hit]:
+        """Top ``k`` passages for a prepared query (only from ``docs`` when given: both legs rank
+        within those reports, so routing to one report ranks as that report alone would)."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
+        if self.bm25 is None:
+            self.warm_up()
+        allowed = self._allowed(docs) if docs else None
         if len(query.parts) > 1:
             parts = [Query(p, p + query.search_text[len(query.text):], query.english, query.years,
                            report_year=query.report_year, offsets=query.offsets, explicit=query.explicit)
                      for p in query.parts]
             if mode in ("hybrid", "dense"):
                 self.embed([p.search_text for p in parts])  # one forward pass for all parts
-            return _interleave([self._search_one(p, k, mode) for p in parts], k)
-        return self._search_one(query, k, mode)
+            return _interleave([self._search_one(p, k, mode, allowed) for p in parts], k)
+        return self._search_one(query, k, mode, allowed)
 
-    def _search_one(self, query: Query, k: int, mode: str) -> list[Hit]:
+    def _allowed(self, docs: set[str]) -> set[int]:
+        """Ranked rows (first copies) with a copy in one of ``docs``."""
+        passages = self.index.passages
+        return {canon for canon, rows in self.copies.items() if any(passages[r].doc_id in docs for r in rows)}
+
+    def _search_one(self, query: Query, k: int, mode: str, allowed: set[int] | None = None) -> list[Hit]:
         depth = max(k, self.depth)
-        dense = self.dense(query.search_text, depth) if mode in ("hybrid", "dense") else []
-        lexical = self.lexical(query.search_text, depth) if mode in ("hybrid", "bm25") else []
+        wide = depth if allowed is None else len(self.index.passages)
+        dense = self.dense(query.search_text, wide) if mode in ("hybrid", "dense") else []
+        lexical = self.lexical(query.search_text, wide) if mode in ("hybrid", "bm25") else []
+        if allowed is not None:
+            dense = [(r, s) for r, s in dense if r in allowed][:depth]
+            lexical = [(r, s) for r, s in lexical if r in allowed][:depth]
         hits: dict[int, Hit] = {}
         for weight, ranking, attr in ((self.dense_weight, dense, "dense"), (self.bm25_weight, lexical, "bm25")):
             for rank, (row, score) in enumerate(ranking):
@@ -148,7 +161,7 @@ class Retriever:
             # a glossary entry whose term the question names is where its definition is
             q = normalize(query.text)
             for row, term in self._terms.items():
-                if term in q:
+                if term in q and (allowed is None or row in allowed):
                     hit = hits.setdefault(row, Hit(row, 0.0))
                     hit.score = hit.score * (1 + self.term_boost) + self.term_boost / (self.rrf_k + 1)
         if mode == "hybrid" and query.years and self._years:
