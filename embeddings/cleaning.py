@@ -115,12 +115,6 @@ def _clean_paragraph(raw: str, s: int, e: int, chars: list[str], offsets: list[i
             i = m.end()
             continue
         ch = raw[i]
-        if ch == "?" and raw.startswith("??", i) and i > s and not raw[i - 1].isascii():
-            j = i
-            while j < e and raw[j] == "?":
-                j += 1
-            i = j  # ``县长??杨曙光``: non-breaking spaces a web copy lost, not question marks
-            continue
         if ch in "*" and raw.startswith("**", i):  # Markdown bold markers
             i += 2
             continue

@@ -157,8 +157,8 @@ def pinyin(name: str) -> str:
 
 def speaker_of(front_lines: list[str]) -> tuple[str, str]:
     """(``省长 施小琳``, place named in that line) from the front matter's speaker line."""
+    front_lines = [re.sub(r"\s+|\?{2,}", "", line) for line in front_lines]  # 县长??杨曙光: lost blanks
     for line in front_lines:
-        line = re.sub(r"\s+", "", line)
         m = _SPEAKER_RE.match(line)
         if m:
             return f"{m.group('office')} {m.group('name')}", m.group("place") or ""

@@ -88,6 +88,22 @@ def check_history(history: object) -> list[dict]:
     return history
 
 
+ABOUT_WHO_RE = re.compile(r"报告.{0,8}(?:谁|哪位|什么人)|(?:谁|哪位|什么人).{0,6}(?:作|做|宣读|讲|念|发布)(?:了|的)?.{0,6}报告"
+                          r"|who (?:delivered|gave|presented|read|made)|報告人|报告人", re.I)
+ABOUT_WHEN_RE = re.compile(r"报告.{0,8}(?:哪天|哪一天|什么时候|何时|几月几[日号]|日期|哪次会议|什么会议|哪个会)"
+                           r"|(?:哪天|哪一天|什么时候|何时|哪次会议).{0,6}(?:作|做|宣读|发布)(?:了|的)?.{0,6}报告"
+                           r"|when was (?:this|the) report|on what date .*report", re.I)
+
+
+def about_the_report(question: str) -> str:
+    """"who" or "when" for a question about the report itself (谁作的报告, 哪天作的), else ''."""
+    if ABOUT_WHEN_RE.search(question):
+        return "when"
+    if ABOUT_WHO_RE.search(question):
+        return "who"
+    return ""
+
+
 PROFILE_FIELDS = ("place", "level", "body", "date", "session", "speaker", "reviewed_year", "aliases")
 
 
@@ -224,7 +240,14 @@ class ReportQA:
                           took_ms=(time.perf_counter() - started) * 1000, reason="no words in the question")
         where = self.route(contextualize(meant, history), doc, year)
         query, hits = self.search(meant, top_k, history, mode, doc, year, where)
-        if where.across_years:
+        about = about_the_report(meant)
+        stated = self._from_front(about, hits, where) if about else None
+        if stated is not None:
+            composed, hits = stated
+            if len(self.index.documents) > 1:
+                composed = replace(composed, answer=self._name_reports(
+                    composed.answer, [self.index.passages[hits[0].row].doc_id]))
+        elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where)
         else:
             composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
@@ -251,6 +274,25 @@ class ReportQA:
     def documents(self) -> list[dict]:
         """Each indexed report's profile (what routing reads), for listings in the CLI, API and chat."""
         return document_profiles(self.index.documents)
+
+    def _from_front(self, about: str, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
+        """"这份报告是谁作的/哪天作的": the line of the report's front matter that says it (the
+        speaker line, or the delivery line with its date and session), quoted and cited."""
+        docs = list(where.docs) or [self.index.passages[hits[0].row].doc_id] if hits or where.docs else []
+        for doc_id in docs:
+            profile = (self.index.documents.get(doc_id) or {}).get("profile") or {}
+            name = (profile.get("speaker") or "").split(" ")[-1]
+            found = [(i, line.strip()) for i, p in enumerate(self.index.passages) if p.doc_id == doc_id and p.kind == "front"
+                     for line in p.text.split("\n") if line.strip()]
+            if about == "who":
+                pick = [(i, x) for i, x in found if name and name in x.replace(" ", "").replace("?", "")]
+            else:
+                pick = [(i, x) for i, x in found if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", x)]
+            if pick:
+                row, line = pick[0]
+                front = Hit(row, hits[0].score if hits else 1.0)
+                return Composed(f"{line}[1]", False, cited=[0]), [front] + [h for h in hits if h.row != row]
+        return None
 
     def _title(self, doc_id: str) -> str:
         info = self.index.documents.get(doc_id, {})

@@ -60,7 +60,7 @@ def test_unnumbered_part_titles_and_lost_spaces():
                       "2025年工作目标任务", "一、聚焦促消费扩投资，着力增强经济发展内生动力", "全年新增城镇就业5000人以上。",
                       "加强政府自身建设", "一、持之以恒强化忠诚担当", "坚持把政治建设摆在首位。"])
     blocks = parse(clean(text))
-    assert "某县县长李四" in clean(text).text
+    assert "某县县长??李四" in clean(text).text  # kept as the file has it (evidence quotes the file)
     parts = [b.path for b in blocks if b.kind == "heading"]
     assert parts[0] == ("2024年工作回顾",)
     assert ("2025年工作目标任务", "一、聚焦促消费扩投资，着力增强经济发展内生动力") in parts
