@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from qa.pipeline import MAX_QUESTION_CHARS, QuestionError, check_question
-from ui.feedback import FeedbackLog, vote_name
+from ui.feedback import FeedbackError, FeedbackLog, vote_name
 from ui.runtime import System
 from ui.sources import EMPTY_PANEL, answer_html, panel_html, sources_html, text_html
 
@@ -106,15 +106,19 @@ def make_respond(system: System):
 def make_on_like(feedback: FeedbackLog | None):
     """Record a thumbs up/down on an answer in the feedback log."""
 
-    def on_like(records: dict | None, data: gr.LikeData) -> None:
+    def on_like(records: dict | None, data: gr.LikeData, request: gr.Request = None) -> None:
         if feedback is None:
             return
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        record = (records or {}).get(str(index))
-        if record is None:
-            return
-        feedback.record(record["question"], record["answer"], record["citations"], vote_name(data.liked),
-                        doc=record.get("doc"))
+        record = (records or {}).get(str(index)) if isinstance(records, dict) else None
+        vote = vote_name(data.liked)
+        if not isinstance(record, dict) or vote is None:
+            return  # not an answer of this session, or not a thumbs up/down: nothing to record
+        try:
+            feedback.record(record["question"], record["answer"], record["citations"], vote,
+                            doc=record.get("doc"), session=getattr(request, "session_hash", None) or "-")
+        except FeedbackError:
+            pass  # over the session's cap: dropped, the page is not told
 
     return on_like
 
