@@ -102,7 +102,8 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
     """The FastAPI app: ``/api`` routes, ``/docs``, ``/gradio.js``, the portal example, Gradio at ``/``."""
     import gradio as gr
 
-    from ui.chat import CSS, build_chat
+    from ui.chat import CSS, build_chat, check_chat
+    from ui.gradio_guard import GradioGuard, default_checks
 
     swagger = _swagger_ui_dir()
     app = FastAPI(title="report-qa", version="0.1.0", docs_url=None if swagger else "/docs", redoc_url=None,
@@ -110,6 +111,8 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
                   description="Questions about government work reports, answered by quoting the report "
                               "with numbered citations. The chat page is at `/`.")
     install_error_handlers(app)
+    demo = build_chat(system, feedback)
+    app.add_middleware(GradioGuard, blocks=demo, checks=default_checks(check_chat))  # innermost
     app.add_middleware(NoUploads)
     app.add_middleware(BodyLimit, other_limit=MAX_REQUEST_BYTES)
     if rate_limit is not None:  # REPORT_QA_RATE_LIMIT; inside CORS, so a 429 reaches the portal's script
@@ -135,7 +138,6 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
             return JSONResponse({"error": "examples/portal.html is not installed"}, status_code=404)
         return FileResponse(page, media_type="text/html")
 
-    demo = build_chat(system, feedback)
     gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, footer_links=["api"],
                         run_history=False, allowed_paths=None, show_error=False, ssr_mode=False, pwa=False,
                         mcp_server=False, enable_monitoring=False, max_file_size="1mb", css=CSS)
