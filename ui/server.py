@@ -24,6 +24,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response  # noqa: E402
 from ui.api import BodyLimit, create_router, install_error_handlers  # noqa: E402
 from ui.batching import BatchingEncoder  # noqa: E402
 from ui.config import Settings  # noqa: E402
+from ui.connections import KEEP_ALIVE_TIMEOUT, configure_from_env, throttle_logs  # noqa: E402
 from ui.feedback import FeedbackLog  # noqa: E402
 from ui.ratelimit import Rate, RateLimit, rate_from_env  # noqa: E402
 from ui.runtime import System, build_system, make_encoder  # noqa: E402
@@ -178,6 +179,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     check_port(host, port)
     limit_malloc_arenas()
     rate = rate_from_env()  # a bad value fails here, before the model loads
+    protocol = configure_from_env()  # read timeouts and the connection cap, likewise
     print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
     encoder = make_encoder(settings)
     # concurrent requests share forward passes; System.encoder is the batching wrapper
@@ -188,7 +190,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     if rate is not None:
         print(f"report-qa: rate limit {rate} per client address (API and chat)", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level=os.environ.get("REPORT_QA_LOG_LEVEL", "warning"),
-                            access_log=False, server_header=False, timeout_graceful_shutdown=3)
+                            access_log=False, server_header=False, timeout_graceful_shutdown=3,
+                            http=protocol, timeout_keep_alive=KEEP_ALIVE_TIMEOUT)
+    throttle_logs()  # after uvicorn configured its loggers: resource exhaustion logs once per 10 s
     server = uvicorn.Server(config)
     threading.Thread(target=_announce, args=(server, _display_url(host, port)), daemon=True).start()
     try:
