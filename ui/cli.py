@@ -105,7 +105,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings(args, one_shot=True)
     if args.files:
         settings.corpus = args.files
-    system = build_system(settings, progress=not args.no_progress)
+    system = build_system(settings, progress=not args.no_progress, must_save=True)  # fails if nothing is saved
     print(f"index '{settings.index_name}' at {settings.index_dir}: {len(system.index.passages)} passages "
           f"from {len(system.index.documents)} document(s), model {system.index.model_id}")
     return 1 if system.skipped else 0
