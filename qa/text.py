@@ -36,8 +36,17 @@ def normalize(text: str) -> str:
     return FOOTNOTE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
-@lru_cache(maxsize=4096)
+CACHED_CHARS = 600
+"""Cuts and tags of texts up to this length are remembered (questions, windows, passages); longer
+ones (an earlier message of 4,000 characters) are not: their word tuples would hold megabytes."""
+
+
 def _cut(text: str) -> tuple[str, ...]:
+    return _cut_cached(text) if len(text) <= CACHED_CHARS else tuple(jieba.cut_for_search(text))
+
+
+@lru_cache(maxsize=4096)
+def _cut_cached(text: str) -> tuple[str, ...]:
     return tuple(jieba.cut_for_search(text))
 
 
@@ -75,14 +84,23 @@ def _tag_spans(text: str) -> list[tuple[str, bool]]:
     return spans
 
 
-@lru_cache(maxsize=4096)
 def tag(text: str) -> tuple[tuple[str, str], ...]:
-    """(word, part of speech) pairs of ``text`` by jieba, blanks dropped; remembered, since the
-    answer step asks about the same question and windows several times.
+    """(word, part of speech) pairs of ``text`` by jieba, blanks dropped; remembered (up to
+    :data:`CACHED_CHARS` characters), since the answer step asks about the same question and
+    windows several times.
 
     Long runs of characters that no dictionary word covers (random text) are tagged from the
     dictionary alone, without the HMM, so no text costs more than a few times a normal question;
     a text without such runs is tagged exactly as jieba tags it."""
+    return _tag_cached(text) if len(text) <= CACHED_CHARS else _tag(text)
+
+
+@lru_cache(maxsize=4096)
+def _tag_cached(text: str) -> tuple[tuple[str, str], ...]:
+    return _tag(text)
+
+
+def _tag(text: str) -> tuple[tuple[str, str], ...]:
     spans = _tag_spans(text)
     if len(spans) == 1 and spans[0][1]:
         pairs = posseg.lcut(text)
@@ -93,8 +111,8 @@ def tag(text: str) -> tuple[tuple[str, str], ...]:
 
 def clear_caches() -> None:
     """Forget remembered word cuts and tags (benchmarks time new questions)."""
-    _cut.cache_clear()
-    tag.cache_clear()
+    _cut_cached.cache_clear()
+    _tag_cached.cache_clear()
 
 
 def tokenize(text: str) -> list[str]:

@@ -110,3 +110,13 @@ def test_the_answer_cache_is_bounded_in_bytes(qa):
     assert small._answers_size == sum(size for _, size in small._answers.values())
     again = small.ask("第59个问题：去年GDP多少？")  # the newest is still remembered
     assert again.answer == small._answers[answer_key("第59个问题：去年GDP多少？", 5, [], "hybrid", None, None)][0].answer
+
+
+def test_long_texts_are_cut_and_tagged_but_not_remembered():
+    """An earlier message of 4,000 characters is read once per request, not kept in a cache."""
+    text.clear_caches()
+    long_text = random_cjk(4000, 11)
+    assert "".join(text._cut(long_text)).replace(" ", "") and text.tag(long_text)
+    assert text._cut_cached.cache_info().currsize == 0 and text._tag_cached.cache_info().currsize == 0
+    text.tag("去年GDP多少？")
+    assert text._tag_cached.cache_info().currsize == 1
