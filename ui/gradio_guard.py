@@ -8,7 +8,8 @@ checks each value against the component it goes to — a textbox gets a string o
 a chatbot a list of messages within :func:`ui.chat.check_chat`'s limits, a dropdown one of its
 choices, a state an object — before Gradio sees it; anything else is a 4xx ``{"error": ...}``.
 ``POST`` is allowed only on those call routes and ``cancel``: uploads, recordings, streams and
-the component server are 404. Pages that publish Gradio's exact version (``/``, ``/config``,
+the component server are 404. Gradio's own JSON errors (``{"detail": …}``) get an ``"error"`` key
+as well. Pages that publish Gradio's exact version (``/``, ``/config``,
 Gradio's OpenAPI document) are served with the major version only, which is all that
 ``gradio_client`` reads.
 """
@@ -70,6 +71,7 @@ class GradioGuard:
         if method == "GET" and path in VERSION_PAGES:  # uncompressed, so the version can be replaced
             headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"accept-encoding"]
             return await self.app({**scope, "headers": headers}, receive, self._hide_version(send))
+        send = _error_key(send)
         if method != "POST" or not path.startswith(API + "/"):
             return await self.app(scope, receive, send)
         if not ALLOWED_POSTS.match(path):
@@ -198,6 +200,44 @@ class GradioGuard:
             await send({"type": "http.response.body", "body": body})
 
         return hiding
+
+
+def _error_key(send):
+    """``send`` that gives Gradio's JSON errors (``{"detail": …}``) an ``"error"`` key too, as every
+    other error of this service has (``detail`` stays for gradio_client)."""
+    state: dict[str, Any] = {"start": None, "chunks": []}
+
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers") or [])
+            if message.get("status", 200) >= 400 and headers.get(b"content-type", b"").startswith(b"application/json") \
+                    and not headers.get(b"content-encoding"):
+                state["start"] = message
+                return
+            return await send(message)
+        if state["start"] is None or message["type"] != "http.response.body":
+            return await send(message)
+        state["chunks"].append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        start, body = state["start"], b"".join(state["chunks"])
+        state["start"] = None
+        try:
+            content = json.loads(body)
+        except ValueError:
+            content = None
+        if isinstance(content, dict) and "error" not in content and "detail" in content:
+            detail = content["detail"]
+            if isinstance(detail, list) and detail and isinstance(detail[0], dict):  # FastAPI validation errors
+                first = detail[0]
+                detail = f"{'.'.join(map(str, first.get('loc', ())))}: {first.get('msg', 'invalid')}"
+            content["error"] = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+            body = json.dumps(content, ensure_ascii=False).encode("utf-8")
+        headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return sending
 
 
 async def _read_body(receive) -> tuple[bytes, list[dict]]:

@@ -119,3 +119,13 @@ def test_gradio_client_still_works(server):
     assert "1650亿元" in json.dumps(chat, ensure_ascii=False)
     _, chat, _ = c.predict("那今年的目标呢？", chat, "", api_name="/ask")
     assert "6%" in json.dumps(chat[-2:], ensure_ascii=False)
+
+
+def test_gradios_own_errors_carry_an_error_key(client):
+    r = client.post("/gradio_api/queue/join", json={"data": [], "fn_index": 0})  # no session_hash
+    assert r.status_code == 400 and isinstance(r.json()["error"], str)
+    r = client.get("/gradio_api/file=/etc/passwd")  # Gradio answers this itself
+    assert r.status_code == 403 and "root:" not in r.text
+    assert r.json()["error"] == r.json()["detail"] and isinstance(r.json()["error"], str)
+    r = client.get("/gradio_api/upload_progress")  # FastAPI's validation error inside Gradio
+    assert r.status_code == 422 and r.json()["error"] == "query.upload_id: Field required"
