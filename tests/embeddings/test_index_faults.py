@@ -383,3 +383,22 @@ def test_read_only_cache_serves_its_index(seeded):
     assert "1650亿元" in json.loads(r.stdout)["answer"]
     assert "up to date" in r.stderr and "cannot lock" in r.stderr and "Traceback" not in r.stderr
     assert index_files(index_dir) == before
+
+
+@pytest.mark.slow
+def test_index_on_a_read_only_cache_exits_non_zero(seeded, tmp_path):
+    """``report-qa index`` must not succeed when it can save nothing, whatever it was asked to add."""
+    prefix = _read_only_prefix()
+    index_dir = seeded / "indexes" / "default"
+    before = index_files(index_dir)
+    other = other_report(tmp_path, paragraphs=5)
+    _chmod_tree(seeded, writable=False)
+    try:
+        results = [run_cli(seeded, "index", *files, "--no-progress", prefix=prefix)
+                   for files in ([str(bundled_report_path())], [str(bundled_report_path()), str(other)])]
+    finally:
+        _chmod_tree(seeded, writable=True)
+    for r in results:
+        assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+        assert "nothing was saved" in r.stderr and "Traceback" not in r.stderr
+    assert index_files(index_dir) == before
