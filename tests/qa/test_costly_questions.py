@@ -120,3 +120,15 @@ def test_long_texts_are_cut_and_tagged_but_not_remembered():
     assert text._cut_cached.cache_info().currsize == 0 and text._tag_cached.cache_info().currsize == 0
     text.tag("去年GDP多少？")
     assert text._tag_cached.cache_info().currsize == 1
+
+
+def test_a_follow_up_carries_a_bounded_part_of_a_long_earlier_message():
+    from qa.followup import MAX_CARRIED_WORDS, MAX_PREVIOUS_CHARS, contextualize
+
+    long_turn = [{"role": "user", "content": random_cjk(4000, 12)}, {"role": "assistant", "content": "好"}]
+    searched = contextualize("那今年的目标呢？", long_turn)
+    carried = searched.split(" ")[1:]
+    assert 0 < len(carried) <= MAX_CARRIED_WORDS
+    assert all(w in long_turn[0]["content"][:MAX_PREVIOUS_CHARS] for w in carried)
+    normal = [{"role": "user", "content": "去年GDP多少？"}, {"role": "assistant", "content": "1650亿元"}]
+    assert contextualize("那今年的目标呢？", normal) == "那今年的目标呢？ gdp"
