@@ -77,17 +77,13 @@ def test_a_random_question_is_answered_with_bounded_hmm_work(qa, hmm_chars):
     assert max(hmm_chars, default=0) <= text.MAX_GUESSED_RUN
 
 
-@pytest.fixture(scope="module")
-def qa():
-    import sys
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import FakeEncoder
+@pytest.fixture
+def qa(fake_encoder):
     from embeddings.indexer import build_index
     from embeddings.loaders import bundled_report_path, load_document
 
-    encoder = FakeEncoder()
-    index, _ = build_index([load_document(bundled_report_path())], encoder)
-    system = ReportQA(index, encoder)
+    index, _ = build_index([load_document(bundled_report_path())], fake_encoder)
+    system = ReportQA(index, fake_encoder)
     system.warm_up()
     return system
 
