@@ -300,8 +300,8 @@ def _map(path: Path, size: int | None) -> mmap.mmap:
     except FileNotFoundError:
         raise IndexLoadError(f"index file {path.name} is missing from {path.parent}") from None
     except OSError as exc:
-        raise IndexLoadError(f"index file {exc.args[0] if exc.args and isinstance(exc.args[0], str) else path.name}"
-                             "; rebuilding it") from None
+        what = exc.args[0] if exc.args and isinstance(exc.args[0], str) else f"{path.name} cannot be read"
+        raise IndexLoadError(f"index file {what}") from None
 
 
 def load(directory: str | Path, manifest: dict | None = None) -> Index:
