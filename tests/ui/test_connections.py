@@ -151,3 +151,17 @@ def test_bad_limits_are_refused():
         configure_from_env({"REPORT_QA_HEADER_TIMEOUT": "soon"})
     with pytest.raises(ValueError, match="REPORT_QA_MAX_CONNECTIONS"):
         configure_from_env({"REPORT_QA_MAX_CONNECTIONS": "0"})
+
+
+@pytest.mark.slow
+def test_a_flood_of_bad_requests_logs_one_line_per_period(limited):
+    address, log = limited
+    started = time.monotonic()
+    for _ in range(60):
+        with connect(address) as s:
+            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            closed_by_server(s)
+    periods = 1 + int((time.monotonic() - started) // 10) + 1  # one line per started 10 s period
+    assert httpx.get(f"http://{address}/api/health", timeout=30).status_code == 200
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert 1 <= text.count("Invalid HTTP request received") <= periods < 60, text[-2000:]
