@@ -10,7 +10,9 @@ can act on.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -109,7 +111,10 @@ def load_document(path: str | Path, doc_id: str | None = None) -> Document:
         hint = f" ({_CONVERT_HINTS[suffix]})" if suffix in _CONVERT_HINTS else ""
         raise DocumentError(f"{p}: unsupported file type {p.suffix or '(none)'}{hint}; "
                             f"expected one of {sorted(SUPPORTED_SUFFIXES)}")
-    size = p.stat().st_size
+    st = p.stat()
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or a device (a link to /dev/zero) would be read for ever
+        raise DocumentError(f"{p}: not a regular file")
+    size = st.st_size
     limit = MAX_DOCUMENT_BYTES if suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES else MAX_BINARY_BYTES
     if size > limit:
         raise DocumentError(f"{p}: {size} bytes is over the {limit} byte limit")
@@ -129,7 +134,7 @@ def load_document(path: str | Path, doc_id: str | None = None) -> Document:
             text, embedded_title = docx.text, docx.title
             metadata["format"] = "docx"
         else:
-            text = decode_bytes(p.read_bytes(), str(p))
+            text = decode_bytes(_read_at_most(p, limit), str(p))
             if suffix in MARKDOWN_SUFFIXES:
                 text = blank_markdown_headings(text)
             metadata["format"] = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
@@ -142,6 +147,17 @@ def load_document(path: str | Path, doc_id: str | None = None) -> Document:
         raise DocumentError(f"{p}: cannot read ({exc.strerror or exc})") from None
     title = described.pop("title", "") or p.stem
     return Document(doc_id=doc_id or p.name, source=p.name, text=text, title=title, metadata={**described, **metadata})
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, refusing one that grew past ``limit`` since it was checked."""
+    with open(path, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise DocumentError(f"{path}: not a regular file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentError(f"{path}: over the {limit} byte limit")
+    return data
 
 
 def blank_markdown_headings(text: str) -> str:

@@ -6,17 +6,21 @@ arithmetic: ONNX Runtime runs the exported graph of the *same* sentence-transfor
 query, with the same vectors (cosine > 0.9999, checked every time the file is loaded). Passages
 are still encoded by sentence-transformers itself; only the query path uses the export.
 
-The export is cached under the data directory and keyed by the model's files, so it is made
-once per model (a few seconds); a file that fails to load or no longer matches the model is
-made again. Needs the ``onnx`` (export) and ``onnxruntime`` (inference) packages.
+The export is cached under the data directory and keyed by the content of the model's files,
+so it is made once per model (a few seconds) and found again when the cache is copied or mounted
+at another path; a file that fails to load or no longer matches the model is made again. A
+cache that cannot be written (read-only) only loses the speed-up: the caller falls back to
+PyTorch with a warning. Needs the ``onnx`` (export) and ``onnxruntime`` (inference) packages.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import logging
 import os
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +49,35 @@ def onnx_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("onnx", "onnxruntime"))
 
 
+MODEL_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt")
+
+
 def model_key(name_or_path: str) -> str:
-    """A short key for a model: its name or folder, plus the size and time of its files."""
-    h = hashlib.sha256(f"v{EXPORT_VERSION}\0{name_or_path}".encode())
+    """A short key for a model: for a folder, the SHA-256 of its files' names and contents (so a
+    copy of the cache at another path, or a model folder touched but not changed, finds its
+    export); for a hub name, the name."""
+    h = hashlib.sha256(f"v{EXPORT_VERSION}\0".encode())
     folder = Path(name_or_path)
-    if folder.is_dir():
-        h.update(str(folder.resolve()).encode())
-        for f in sorted(folder.rglob("*")):
-            if f.is_file() and f.suffix in (".json", ".safetensors", ".bin", ".model", ".txt"):
-                st = f.stat()
-                h.update(f"\0{f.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    if not folder.is_dir():
+        h.update(name_or_path.encode("utf-8", "surrogateescape"))
+        return h.hexdigest()[:16]
+    for f in sorted(folder.rglob("*")):
+        if f.is_file() and f.suffix in MODEL_SUFFIXES:
+            h.update(f"\0{f.relative_to(folder).as_posix()}\0".encode("utf-8", "surrogateescape"))
+            h.update(_file_digest(f))
     return h.hexdigest()[:16]
+
+
+def _file_digest(path: Path) -> bytes:
+    """SHA-256 of a file, remembered for this process by (path, size, mtime)."""
+    st = path.stat()
+    return _digest_of(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _digest_of(path: str, size: int, mtime_ns: int) -> bytes:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").digest()
 
 
 def _features(model: Any, texts: list[str], prompt: str | None) -> dict[str, Any]:
@@ -81,9 +103,9 @@ def export(model: Any, path: Path, prompt: str | None) -> None:
         def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
             return self.model({**fixed, **dict(zip(names, tensors))})["sentence_embedding"]
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # inside: a read-only cache is an OnnxQueryError
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(Graph().eval(), tuple(sample[n] for n in names), str(tmp), input_names=names,
@@ -94,7 +116,8 @@ def export(model: Any, path: Path, prompt: str | None) -> None:
     except Exception as exc:
         raise OnnxQueryError(f"could not export the model to ONNX: {type(exc).__name__}: {exc}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 class OnnxQueryEncoder:

@@ -2,8 +2,12 @@
 
 Data files are written under content-addressed names first; the manifest, written last with
 an atomic rename, is the single commit point. A crash at any moment leaves either the old or
-the new index, never a mix. Every file's SHA-256 is in the manifest, so damage is detected
-on load instead of giving silently wrong answers.
+the new index, never a mix. Every file's SHA-256 and size are in the manifest, so damage is
+detected on load instead of giving silently wrong answers. A copy of the manifest
+(``manifest.copy.json``, written just before it) lets a damaged manifest be recovered with
+nothing rebuilt and no document forgotten. Data files are read only if they are regular files
+of the recorded size (a symlink to a device is refused, not read until memory runs out), through
+a memory map: the vectors stay mapped, nothing is copied onto the Python heap to be checked.
 """
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ import fcntl
 import hashlib
 import io
 import json
+import mmap
 import os
+import re
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,10 +33,17 @@ from embeddings.chunking import Passage
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+MANIFEST_COPY = "manifest.copy.json"
+TEMP_SUFFIX = ".tmp"
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class IndexLoadError(RuntimeError):
     """The index on disk is missing, damaged or unreadable; the message says which."""
+
+
+class IndexSaveError(OSError):
+    """Nothing could be saved (read-only or full disk); the message says where and why."""
 
 
 @dataclass
@@ -43,6 +57,7 @@ class Index:
     documents: dict[str, dict] = field(default_factory=dict)
     faiss_index: object = None
     index_kind: str = "auto"
+    recovered: str = ""  # why the manifest was refused when this index was loaded from its copy
 
     def __post_init__(self) -> None:
         if self.faiss_index is None:
@@ -90,24 +105,60 @@ def _share(fd: int) -> None:
 def _holds(path: Path, digest: str) -> bool:
     """True if ``path`` already holds exactly the data of ``digest`` (a damaged copy is rewritten)."""
     try:
-        return _sha256(path.read_bytes()) == digest
+        with _open_regular(path) as f:  # a FIFO or a link to a device is not a copy: it is replaced
+            h = hashlib.sha256()
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+            return h.hexdigest() == digest
     except OSError:
         return False
 
 
-def _write_file(directory: Path, stem: str, suffix: str, data: bytes) -> tuple[str, str]:
-    digest = _sha256(data)
-    name = f"{stem}-{digest[:16]}{suffix}"
-    target = directory / name
-    if not _holds(target, digest):
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{stem}-", suffix=".tmp")
+def _write_atomically(target: Path, data: bytes, prefix: str) -> None:
+    """``data`` into ``target`` by a synced temporary file and a rename; no temporary file is left
+    behind when writing fails (a full disk)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=TEMP_SUFFIX)
+    try:
         _share(fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    return name, digest
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _write_file(directory: Path, stem: str, suffix: str, data: bytes) -> tuple[str, str, int]:
+    digest = _sha256(data)
+    name = f"{stem}-{digest[:16]}{suffix}"
+    target = directory / name
+    if not _holds(target, digest):
+        _write_atomically(target, data, f".{stem}-")
+    return name, digest, len(data)
+
+
+def json_text(value: object) -> str:
+    """JSON for files on disk: UTF-8 text as is, lone surrogates (file names that are not UTF-8,
+    as Python reads them) as ``\\udcXX`` escapes, so writing never fails and reading restores them."""
+    return _SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, indent=1))
+
+
+def clean_temporary(directory: str | Path, older_than: float = 0.0) -> int:
+    """Remove temporary files that interrupted saves left in ``directory`` (only those older than
+    ``older_than`` seconds: 0 when the caller holds the lock); returns how many."""
+    removed = 0
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for p in Path(directory).iterdir():
+            if p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    if now - p.lstat().st_mtime >= older_than:
+                        p.unlink()
+                        removed += 1
+    return removed
 
 
 def save(index: Index, directory: str | Path) -> Path:
@@ -131,18 +182,14 @@ def save(index: Index, directory: str | Path) -> Path:
         "corpus_hash": index.corpus_hash,
         "documents": index.documents,
         "index_kind": vector_index.choose_kind(len(index.passages)) if index.index_kind == "auto" else index.index_kind,
-        "files": {k: {"name": n, "sha256": d} for k, (n, d) in files.items()},
+        "files": {k: {"name": n, "sha256": d, "size": size} for k, (n, d, size) in files.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".manifest-", suffix=".tmp")
-    _share(fd)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, directory / MANIFEST)
+    text = json_text(manifest).encode("utf-8")
+    _write_atomically(directory / MANIFEST_COPY, text, ".manifest-")  # first: a crash leaves both usable
+    _write_atomically(directory / MANIFEST, text, ".manifest-")
     _fsync_dir(directory)
-    keep = {v[0] for v in files.values()} | {MANIFEST, ".lock"}
+    keep = {v[0] for v in files.values()} | {MANIFEST, MANIFEST_COPY, ".lock"}
     for p in directory.iterdir():
         if p.name not in keep and not p.name.startswith(".manifest-") and p.is_file():
             with contextlib.suppress(OSError):
@@ -159,11 +206,40 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def read_manifest(directory: str | Path) -> dict:
-    """The manifest of the index in ``directory``; :class:`IndexLoadError` if absent or damaged."""
-    path = Path(directory) / MANIFEST
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+
+
+def read_manifest(directory: str | Path, copy: bool = True) -> dict:
+    """The manifest of the index in ``directory``; :class:`IndexLoadError` if absent or damaged.
+
+    When the manifest is damaged and ``copy`` is true, its copy is used if that is intact: the
+    result then has ``"recovered": "<why the manifest was refused>"``.
+    """
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return _read_manifest(Path(directory) / MANIFEST, directory)
+    except IndexLoadError as exc:
+        if not copy or not (Path(directory) / MANIFEST).exists() and not (Path(directory) / MANIFEST_COPY).exists():
+            raise
+        try:
+            manifest = _read_manifest(Path(directory) / MANIFEST_COPY, directory)
+        except IndexLoadError:
+            raise exc from None
+        manifest["recovered"] = str(exc)
+        return manifest
+
+
+def has_index(directory: str | Path) -> bool:
+    """Whether ``directory`` holds an index or what is left of one (a manifest, its copy, data files)."""
+    with contextlib.suppress(OSError):
+        return any(p.name in (MANIFEST, MANIFEST_COPY) or re.fullmatch(r"(vectors|passages|faiss)-[0-9a-f]{16}\.\w+",
+                                                                      p.name)
+                   for p in Path(directory).iterdir())
+    return False
+
+
+def _read_manifest(path: Path, directory: str | Path) -> dict:
+    try:
+        manifest = json.loads(_read_regular(path, MAX_MANIFEST_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise IndexLoadError(f"no index at {directory}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -183,25 +259,83 @@ def _well_formed(manifest: dict) -> bool:
             and isinstance(documents, dict) and all(isinstance(v, dict) for v in documents.values())
             and isinstance(files, dict)
             and all(isinstance(files.get(k), dict) and isinstance(files[k].get("sha256"), str)
+                    and isinstance(files[k].get("size", 0), int) and not isinstance(files[k].get("size"), bool)
                     and isinstance(files[k].get("name"), str) and files[k]["name"] == Path(files[k]["name"]).name
                     and not files[k]["name"].startswith(".") for k in ("vectors", "passages", "faiss")))
 
 
-def load(directory: str | Path) -> Index:
-    """Load and verify the index in ``directory``."""
-    directory = Path(directory)
-    manifest = read_manifest(directory)
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else :class:`OSError`."""
+    with _open_regular(path) as f:
+        st = os.fstat(f.fileno())
+        if st.st_size > limit:
+            raise OSError(f"{path.name} is larger than {limit} bytes")
+        return f.read(limit + 1)[:limit + 1]
+
+
+def _open_regular(path: Path):
+    """``path`` opened for reading if it is a regular file (without blocking on a FIFO), else :class:`OSError`."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        blobs = {}
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} in {path.parent} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+MAX_DATA_BYTES = 64 * 1024 ** 3  # an index file of a manifest without sizes (older versions)
+
+
+def _map(path: Path, size: int | None) -> mmap.mmap:
+    """``path`` mapped read-only if it is a regular file of ``size`` bytes; :class:`IndexLoadError` otherwise."""
+    try:
+        with _open_regular(path) as f:
+            st = os.fstat(f.fileno())
+            if (size is not None and st.st_size != size) or st.st_size == 0 or st.st_size > MAX_DATA_BYTES:
+                raise IndexLoadError(f"index file {path.name} in {path.parent} is damaged "
+                                     f"({st.st_size} bytes, {size} expected)")
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        raise IndexLoadError(f"index file {path.name} is missing from {path.parent}") from None
+    except OSError as exc:
+        what = exc.args[0] if exc.args and isinstance(exc.args[0], str) else f"{path.name} cannot be read"
+        raise IndexLoadError(f"index file {what}") from None
+
+
+def load(directory: str | Path, manifest: dict | None = None) -> Index:
+    """Load and verify the index in ``directory`` (described by ``manifest``, else by its manifest
+    or, when that or what it describes is damaged, by the manifest's copy: then
+    ``Index.recovered`` says what was wrong)."""
+    directory = Path(directory)
+    if manifest is not None:
+        return _load(directory, manifest)
+    try:
+        return _load(directory, read_manifest(directory, copy=False))
+    except IndexLoadError as exc:
+        try:
+            copy = _read_manifest(directory / MANIFEST_COPY, directory)
+            index = _load(directory, copy)
+        except IndexLoadError:
+            raise exc from None
+        index.recovered = str(exc)
+        return index
+
+
+def _load(directory: Path, manifest: dict) -> Index:
+    try:
+        maps = {}
         for key in ("vectors", "passages", "faiss"):
             entry = manifest["files"][key]
-            data = (directory / entry["name"]).read_bytes()
-            if _sha256(data) != entry["sha256"]:
+            maps[key] = _map(directory / entry["name"], entry.get("size"))
+            if hashlib.sha256(maps[key]).hexdigest() != entry["sha256"]:
                 raise IndexLoadError(f"index file {entry['name']} in {directory} is damaged (checksum mismatch)")
-            blobs[key] = data
-        vectors = np.load(io.BytesIO(blobs["vectors"]), allow_pickle=False)
-        passages = [Passage(**p) for p in json.loads(blobs["passages"].decode("utf-8"))]
-        faiss_index = vector_index.from_bytes(blobs["faiss"])
+        vectors = _mapped_array(maps["vectors"])
+        passages = [Passage(**p) for p in json.loads(bytes(maps["passages"]).decode("utf-8"))]
+        faiss_index = vector_index.from_bytes(maps["faiss"])
+        maps["passages"].close()
+        maps["faiss"].close()
     except IndexLoadError:
         raise
     except FileNotFoundError as exc:
@@ -214,6 +348,18 @@ def load(directory: str | Path) -> Index:
     return Index(passages=passages, vectors=vectors, model_id=manifest["model_id"],
                  chunker_version=manifest["chunker_version"], documents=manifest.get("documents", {}),
                  faiss_index=faiss_index, index_kind=manifest.get("index_kind", "auto"))
+
+
+def _mapped_array(mapped: mmap.mmap) -> np.ndarray:
+    """The ``.npy`` array in ``mapped`` as a read-only view of the map (no copy)."""
+    stream = io.BytesIO(mapped[:4096])
+    version = np.lib.format.read_magic(stream)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read_header(stream)
+    if dtype.hasobject or fortran:
+        raise ValueError("unexpected array layout")
+    count = int(np.prod(shape, dtype=np.int64))
+    return np.frombuffer(mapped, dtype=dtype, count=count, offset=stream.tell()).reshape(shape)
 
 
 @contextlib.contextmanager

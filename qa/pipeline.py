@@ -1,6 +1,8 @@
 """``ask``: from a question to a cited answer, the one code path every interface uses."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 import time
@@ -120,6 +122,26 @@ def document_profiles(documents: dict[str, dict]) -> list[dict]:
     return sorted(out, key=lambda d: (-(d["year"] or 0), d["place"] or "", d["doc_id"]))
 
 
+ANSWER_CACHE_BYTES = 32 * 1024 * 1024
+"""Upper bound of the memory the remembered answers take (estimated from their text)."""
+
+
+def answer_key(question: str, top_k: int, history: list[dict], mode: str, doc: str | None,
+               year: int | None) -> bytes:
+    """A fixed-size key for a request: the SHA-256 of everything the answer depends on."""
+    h = hashlib.sha256(json.dumps([question, top_k, [[m["role"], m["content"]] for m in history], mode, doc, year],
+                                  ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return h.digest()
+
+
+def answer_size(answer: "Answer") -> int:
+    """Bytes an answer holds in memory, roughly: its strings (4 bytes a character, at most) plus overhead."""
+    chars = len(answer.question) + len(answer.answer) + len(answer.reason)
+    chars += sum(len(c.text) + len(c.section) + len(c.source) + len(c.doc_id) + len(c.title)
+                 + sum(len(str(n)) for n in c.notes) for c in answer.citations)
+    return 4 * chars + 512 + 256 * len(answer.citations)
+
+
 class ReportQA:
     """Question answering over one index (cheap ``__init__``, heavy ``warm_up``)."""
 
@@ -136,14 +158,18 @@ class ReportQA:
         self._warm = False
         # The index never changes under a ReportQA, so an answer is a pure function of the
         # request: popular questions (a portal's example questions) are answered from memory.
-        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        # Keys are digests (a request's history can be long); the cache is bounded in bytes too.
+        self._answers: OrderedDict[bytes, tuple[Answer, int]] = OrderedDict()
         self._answer_cache = answer_cache
+        self._answer_cache_bytes = ANSWER_CACHE_BYTES
+        self._answers_size = 0
         self._answers_lock = threading.Lock()
 
     def clear_cache(self) -> None:
         """Forget remembered answers and query embeddings (benchmarks time new questions)."""
         with self._answers_lock:
             self._answers.clear()
+            self._answers_size = 0
         self.retriever.clear_cache()
 
     def warm_up(self) -> None:
@@ -179,20 +205,24 @@ class ReportQA:
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 50:
             raise QuestionError("top_k must be a whole number between 1 and 50")
         history = check_history(history)
-        key = (question, top_k, tuple((m["role"], m["content"]) for m in history), mode or self.mode, doc, year)
+        key = answer_key(question, top_k, history, mode or self.mode, doc, year)
         with self._answers_lock:
             known = self._answers.get(key)
             if known is not None:
                 self._answers.move_to_end(key)
+                known = known[0]
         if known is not None:
             return replace(known, citations=list(known.citations), cited=list(known.cited),
                            took_ms=(time.perf_counter() - started) * 1000)
         answer = self._answer(question, top_k, history, mode, doc, year, started)
-        if self._answer_cache > 0:
+        size = answer_size(answer)
+        if self._answer_cache > 0 and size <= self._answer_cache_bytes // 16:
             with self._answers_lock:
-                self._answers[key] = answer
-                while len(self._answers) > self._answer_cache:
-                    self._answers.popitem(last=False)
+                old = self._answers.pop(key, None)
+                self._answers_size += size - (old[1] if old else 0)
+                self._answers[key] = (answer, size)
+                while len(self._answers) > self._answer_cache or self._answers_size > self._answer_cache_bytes:
+                    self._answers_size -= self._answers.popitem(last=False)[1][1]
         return replace(answer, citations=list(answer.citations), cited=list(answer.cited))
 
     def route(self, question: str, doc: str | None = None, year: int | None = None) -> Route:

@@ -36,22 +36,83 @@ def normalize(text: str) -> str:
     return FOOTNOTE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
-@lru_cache(maxsize=4096)
+CACHED_CHARS = 600
+"""Cuts and tags of texts up to this length are remembered (questions, windows, passages); longer
+ones (an earlier message of 4,000 characters) are not: their word tuples would hold megabytes."""
+
+
 def _cut(text: str) -> tuple[str, ...]:
+    return _cut_cached(text) if len(text) <= CACHED_CHARS else tuple(jieba.cut_for_search(text))
+
+
+@lru_cache(maxsize=4096)
+def _cut_cached(text: str) -> tuple[str, ...]:
     return tuple(jieba.cut_for_search(text))
 
 
-@lru_cache(maxsize=4096)
+MAX_GUESSED_RUN = 8
+"""Longest run of characters the dictionary cuts one by one that the tagger's HMM may guess words
+in. jieba's part-of-speech HMM costs about 3 ms per such character (499 random CJK characters:
+1.5 s under the GIL); a real question's unknown runs are a name or a place, 2–4 characters."""
+
+
+def _is_han(word: str) -> bool:
+    return len(word) == 1 and "\u3400" <= word <= "\u9fff"
+
+
+def _tag_spans(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (span, guess) pieces: runs of more than :data:`MAX_GUESSED_RUN` characters that the
+    dictionary cuts one by one are ``guess=False``; everything else is one piece as it was."""
+    words = jieba.lcut(text, HMM=False)
+    spans: list[tuple[str, bool]] = []
+    plain, run = "", []
+    for word in [*words, ""]:
+        if word and _is_han(word):
+            run.append(word)
+            continue
+        if len(run) > MAX_GUESSED_RUN:
+            if plain:
+                spans.append((plain, True))
+            spans.append(("".join(run), False))
+            plain = ""
+        else:
+            plain += "".join(run)
+        run = []
+        plain += word
+    if plain:
+        spans.append((plain, True))
+    return spans
+
+
 def tag(text: str) -> tuple[tuple[str, str], ...]:
-    """(word, part of speech) pairs of ``text`` by jieba, blanks dropped; remembered, since the
-    answer step asks about the same question and windows several times."""
-    return tuple((w.word, w.flag) for w in posseg.lcut(text) if w.word.strip())
+    """(word, part of speech) pairs of ``text`` by jieba, blanks dropped; remembered (up to
+    :data:`CACHED_CHARS` characters), since the answer step asks about the same question and
+    windows several times.
+
+    Long runs of characters that no dictionary word covers (random text) are tagged from the
+    dictionary alone, without the HMM, so no text costs more than a few times a normal question;
+    a text without such runs is tagged exactly as jieba tags it."""
+    return _tag_cached(text) if len(text) <= CACHED_CHARS else _tag(text)
+
+
+@lru_cache(maxsize=4096)
+def _tag_cached(text: str) -> tuple[tuple[str, str], ...]:
+    return _tag(text)
+
+
+def _tag(text: str) -> tuple[tuple[str, str], ...]:
+    spans = _tag_spans(text)
+    if len(spans) == 1 and spans[0][1]:
+        pairs = posseg.lcut(text)
+    else:
+        pairs = [w for span, guess in spans for w in posseg.lcut(span, HMM=guess)]
+    return tuple((w.word, w.flag) for w in pairs if w.word.strip())
 
 
 def clear_caches() -> None:
     """Forget remembered word cuts and tags (benchmarks time new questions)."""
-    _cut.cache_clear()
-    tag.cache_clear()
+    _cut_cached.cache_clear()
+    _tag_cached.cache_clear()
 
 
 def tokenize(text: str) -> list[str]:

@@ -6,6 +6,7 @@ in its thread pool and concurrent requests never block the event loop.
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Literal
 
@@ -119,7 +120,8 @@ def create_router(system: System) -> APIRouter:
         a = system.qa.ask(body.question, top_k=body.top_k, history=history, doc=body.doc, year=body.year)
         return {**answer_json(a), "took_ms": round(a.took_ms, 2)}
 
-    @router.get("/health", response_model=Health, summary="Is the service up, and what does it serve")
+    @router.api_route("/health", methods=["GET", "HEAD"], response_model=Health,
+                      summary="Is the service up, and what does it serve")
     def health() -> dict:
         return {"status": "ok", "passages": len(system.index.passages), "model": system.index.model_id,
                 "documents": len(system.index.documents), "document_ids": sorted(system.index.documents)}
@@ -156,12 +158,16 @@ class BodyLimit:
             return await self._too_large(scope, receive, send, limit)
         seen = 0
         started = False
+        check_encoding = scope.get("path", "").startswith(self.api_prefix)
 
         async def limited_receive():
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                body = message.get("body", b"")
+                if check_encoding and seen == 0 and body and not _utf8_json(body):
+                    raise _BadBody(400, "the body is not valid JSON (UTF-8 expected)")
+                seen += len(body)
                 if seen > limit:
                     raise _TooLarge(limit)
             return message
@@ -178,6 +184,10 @@ class BodyLimit:
             if started:
                 raise
             await self._too_large(scope, receive, send, limit)
+        except _BadBody as exc:
+            if started:
+                raise
+            await JSONResponse({"error": exc.detail}, status_code=exc.status_code)(scope, receive, send)
 
     @staticmethod
     async def _too_large(scope, receive, send, limit: int) -> None:
@@ -186,11 +196,25 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-class _TooLarge(StarletteHTTPException):
+class _BadBody(StarletteHTTPException):
     """Raised from ``receive``; an HTTPException so FastAPI's body parsing passes it through."""
 
+
+class _TooLarge(_BadBody):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the body is larger than {limit // 1024} KiB", headers={"Connection": "close"})
+
+
+def _utf8_json(first: bytes) -> bool:
+    """Whether a body starting with ``first`` may be UTF-8 JSON: not UTF-16/32 (BOM or NUL bytes),
+    which Python's JSON parser would otherwise accept though the API documents UTF-8."""
+    return json.detect_encoding(first[:4]) in ("utf-8", "utf-8-sig")
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or ``application/…+json`` (parameters such as charset allowed)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 def _describe(errors: list[dict]) -> tuple[int, str]:
@@ -214,7 +238,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         content_type = request.headers.get("content-type", "")
-        if request.method == "POST" and "json" not in content_type.lower():
+        if request.method == "POST" and not is_json_media_type(content_type):
             return JSONResponse({"error": "send the body as application/json"}, status_code=415)
         status, message = _describe(list(exc.errors()))
         return JSONResponse({"error": message}, status_code=status)

@@ -13,13 +13,16 @@ import gradio as gr
 
 from qa.pipeline import MAX_QUESTION_CHARS, QuestionError, check_question
 from ui.config import Branding
-from ui.feedback import FeedbackLog, vote_name
+from ui.feedback import FeedbackError, FeedbackLog, vote_name
 from ui.original import ReportTexts
 from ui.runtime import System
 from ui.sources import EMPTY_PANEL, answer_html, panel_html, sources_html, text_html
 
 TOP_K = 5
 MAX_HISTORY_MESSAGES = 40  # the last 20 turns are enough for follow-ups
+MAX_TURN_CHARS = 4000  # one earlier message, as on the API
+MAX_CHAT_MESSAGES = 600  # what a client may send back (each question adds three: question, answer, sources)
+MAX_MESSAGE_CHARS = 20_000  # one message as the page holds it, HTML included (a sources panel is ~5,000)
 ALL_DOCS = ""
 # Gradio's own labels that its zh-CN bundle leaves in English (chat buttons, aria labels), in Chinese
 # for every browser language: the page is Chinese whatever the visitor's browser is set to.
@@ -94,18 +97,38 @@ def message_text(content: Any) -> str:
     return ""
 
 
+def check_chat(chat: object) -> list[dict]:
+    """The chat a client sent back as history turns, or :class:`QuestionError` when it is not a
+    list of messages or is over the limits (as on the API: turns of at most 4,000 characters)."""
+    if chat is None:
+        return []
+    if not isinstance(chat, list) or len(chat) > MAX_CHAT_MESSAGES:
+        raise QuestionError(f"the chat must be a list of at most {MAX_CHAT_MESSAGES} messages")
+    for m in chat:
+        if not isinstance(m, dict) or not isinstance(m.get("metadata") or {}, dict):
+            raise QuestionError("each chat message must be an object")
+        if len(message_text(m.get("content"))) > MAX_MESSAGE_CHARS:
+            raise QuestionError(f"a chat message is longer than {MAX_MESSAGE_CHARS} characters")
+    turns = history_from_chat(chat)
+    if any(len(t["content"]) > MAX_TURN_CHARS for t in turns):
+        raise QuestionError(f"an earlier message is longer than {MAX_TURN_CHARS} characters")
+    return turns
+
+
 def history_from_chat(chat: list[dict] | None) -> list[dict]:
     """The conversation as plain ``{"role", "content"}`` turns for ``ReportQA.ask`` (sources left out)."""
     turns = []
-    for m in chat or []:
+    for m in reversed(chat or []):  # newest first: only the last MAX_HISTORY_MESSAGES are read
+        if len(turns) >= MAX_HISTORY_MESSAGES:
+            break
         if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
             continue
-        if (m.get("metadata") or {}).get("title"):
+        if ((m.get("metadata") if isinstance(m.get("metadata"), dict) else None) or {}).get("title"):
             continue  # a collapsible sources message
         text = html.unescape(_TAG_RE.sub("", message_text(m.get("content")).replace("<br>", "\n"))).strip()
         if text:
             turns.append({"role": m["role"], "content": text})
-    return turns[-MAX_HISTORY_MESSAGES:]
+    return turns[::-1]
 
 
 def _citations_record(answer) -> list[dict]:
@@ -117,8 +140,12 @@ def make_respond(system: System, texts: ReportTexts | None = None):
     """The chat step: (question, chat, records, doc) → (cleared box, chat, side panel, records)."""
 
     def respond(message: str, chat: list[dict] | None, records: dict | None, doc: str | None = ALL_DOCS):
+        try:
+            history = check_chat(chat)
+        except QuestionError as exc:
+            raise gr.Error(f"无法回答：{exc}", print_exception=False) from None
         chat = list(chat or [])
-        records = dict(records or {})
+        records = dict(records) if isinstance(records, dict) else {}
         try:
             question = check_question(message or "")
         except QuestionError as exc:
@@ -128,7 +155,7 @@ def make_respond(system: System, texts: ReportTexts | None = None):
                      {"role": "assistant", "content": text_html(f"无法回答：{exc}")}]
             return message, chat, gr.skip(), records
         doc = doc if doc and doc in system.index.documents else None
-        answer = system.qa.ask(question, top_k=TOP_K, history=history_from_chat(chat), doc=doc)
+        answer = system.qa.ask(question, top_k=TOP_K, history=history, doc=doc)
         n_cited = len(answer.cited)
         title = f"来源：引用 {n_cited} 段" if answer.citations else "来源：无"
         chat.append({"role": "user", "content": text_html(question)})
@@ -146,15 +173,19 @@ def make_respond(system: System, texts: ReportTexts | None = None):
 def make_on_like(feedback: FeedbackLog | None):
     """Record a thumbs up/down on an answer in the feedback log."""
 
-    def on_like(records: dict | None, data: gr.LikeData) -> None:
+    def on_like(records: dict | None, data: gr.LikeData, request: gr.Request = None) -> None:
         if feedback is None:
             return
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        record = (records or {}).get(str(index))
-        if record is None:
-            return
-        feedback.record(record["question"], record["answer"], record["citations"], vote_name(data.liked),
-                        doc=record.get("doc"))
+        record = (records or {}).get(str(index)) if isinstance(records, dict) else None
+        vote = vote_name(data.liked)
+        if not isinstance(record, dict) or vote is None:
+            return  # not an answer of this session, or not a thumbs up/down: nothing to record
+        try:
+            feedback.record(str(record["question"]), str(record["answer"]), list(record["citations"]), vote,
+                            doc=record.get("doc"), session=getattr(request, "session_hash", None) or "-")
+        except (FeedbackError, KeyError, TypeError, AttributeError):
+            pass  # over the session's cap, or a record this server did not make: dropped
 
     return on_like
 

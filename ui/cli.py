@@ -133,7 +133,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.files:
         settings.corpus = args.files
     from embeddings.progress import is_terminal
-    system = build_system(settings, progress=not args.no_progress and is_terminal())  # no bar in a log file
+    system = build_system(settings, progress=not args.no_progress and is_terminal(),  # no bar in a log file
+                          must_save=True)  # fails if nothing is saved
     print(f"index '{settings.index_name}' at {settings.index_dir}: {len(system.index.passages)} passages "
           f"from {len(system.index.documents)} document(s), model {system.index.model_id}")
     if args.list:

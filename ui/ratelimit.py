@@ -10,6 +10,10 @@ The client is the address the ASGI server reports; behind a reverse proxy uvicor
 ``X-Forwarded-For`` when the proxy's address is in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by
 default). Addresses are only dictionary keys in this process: never logged, never written, and
 at most ``max_clients`` of them are kept (least recently seen dropped first).
+
+Requests are weighted by what they cost: one that takes longer than :data:`COST_UNIT` seconds
+to answer spends one more token per further ``COST_UNIT`` (at most a burst's worth), so a client
+sending costly questions is slowed down sooner than one asking ordinary ones.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from typing import Callable
 
 RATE_ENV = "REPORT_QA_RATE_LIMIT"
 MAX_CLIENTS = 10_000
+COST_UNIT = 0.25  # seconds of answering that one token pays for (a normal question takes ~0.02 s)
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 _RATE_RE = re.compile(r"\s*(\d+)\s*/\s*([a-z]+)\s*", re.I)
 
@@ -84,6 +89,18 @@ class TokenBuckets:
                 self._buckets.popitem(last=False)
             return wait
 
+    def charge(self, key: str, tokens: float) -> None:
+        """Spend ``tokens`` more for ``key`` (a costly request), down to one burst below empty."""
+        if tokens <= 0:
+            return
+        now = self.clock()
+        with self._lock:
+            have, when = self._buckets.pop(key, (self.capacity, now))
+            have = min(self.capacity, have + (now - when) * self.per_second)
+            self._buckets[key] = (max(-self.capacity, have - tokens), now)
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+
     def __len__(self) -> int:
         return len(self._buckets)
 
@@ -101,18 +118,25 @@ class RateLimit:
     """ASGI middleware: 429 with ``Retry-After`` for clients over ``rate``."""
 
     def __init__(self, app, rate: Rate, max_clients: int = MAX_CLIENTS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, cost_unit: float = COST_UNIT) -> None:
         self.app = app
         self.rate = rate
+        self.clock = clock
+        self.cost_unit = cost_unit
         self.buckets = TokenBuckets(rate, max_clients, clock)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not is_limited(scope.get("method", ""), scope.get("path", "")):
             return await self.app(scope, receive, send)
         client = scope.get("client")
-        wait = self.buckets.take(client[0] if client else "-")
+        key = client[0] if client else "-"
+        wait = self.buckets.take(key)
         if wait <= 0.0:
-            return await self.app(scope, receive, send)
+            started = self.clock()
+            try:
+                return await self.app(scope, receive, send)
+            finally:
+                self.buckets.charge(key, (self.clock() - started) / self.cost_unit - 1.0)
         retry = max(1, math.ceil(wait))
         body = json.dumps({"error": f"too many requests: the limit is {self.rate}; try again in {retry} s"},
                           ensure_ascii=False).encode("utf-8")

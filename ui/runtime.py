@@ -1,15 +1,16 @@
 """Wire the pieces together once per process: encoder, index (built or reused), QA system."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from embeddings.indexer import ensure_index
+from embeddings.indexer import ensure_index_of_files, file_record
 from embeddings.loaders import Document, DocumentError, bundled_report_path, load_document
 from embeddings.model import Encoder
-from embeddings.store import Index, IndexLoadError, read_manifest
+from embeddings.store import Index, IndexLoadError, has_index, read_manifest
 from qa.pipeline import ReportQA
 from ui.config import Settings
 
@@ -41,37 +42,82 @@ def expand_paths(paths: list[str]) -> list[Path]:
 
 
 def corpus_paths(settings: Settings) -> list[Path]:
-    """The corpus to serve: the one given, else the one the index was built from, else the bundled report."""
+    """The corpus to serve: the one given, else the one the index was built from, else (no index
+    yet) the bundled report. A damaged manifest is read from its copy; when neither can be read
+    this is an error naming the way out, never a silent switch to the bundled report."""
     if settings.corpus:
         return expand_paths(settings.corpus)
     try:
         manifest = read_manifest(settings.index_dir)
-        recorded = [d.get("path") for d in manifest.get("documents", {}).values() if d.get("path")]
-        if recorded:
-            return [Path(p) for p in recorded]
-    except IndexLoadError:
+    except IndexLoadError as exc:
+        if has_index(settings.index_dir):
+            raise DocumentError(f"{exc}, and so is its copy: the list of indexed documents is lost. Name them "
+                                "again: report-qa index FILE_OR_DIR ... (or --corpus)") from None
+        return [bundled_report_path()]
+    recorded = [d.get("path") for d in manifest.get("documents", {}).values() if isinstance(d.get("path"), str)]
+    if recorded:
+        return [Path(p) for p in recorded]
+    return [bundled_report_path()]  # an index built from documents in memory records no paths
+
+
+def shown(path: str | Path) -> str:
+    """A path as text to print: bytes of a name that is not UTF-8 as ``\\xNN``."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def readable_name(name: str) -> str | None:
+    """A file name that is not UTF-8 (Python holds its bytes as surrogates), decoded as GB18030
+    (Chinese Windows archives); None when it is UTF-8 already or cannot be decoded."""
+    raw = os.fsencode(name)
+    try:
+        raw.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
         pass
-    return [bundled_report_path()]
+    try:
+        decoded = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return decoded if decoded.isprintable() else None
 
 
-def load_documents(paths: list[Path], log: Callable[[str], None]) -> tuple[list[Document], list[str]]:
-    """Load every readable document; report (and skip) the ones that cannot be read."""
-    docs, skipped, ids = [], [], set()
+def load_documents(paths: list[Path], log: Callable[[str], None],
+                   taken: set[str] | frozenset[str] = frozenset()) -> tuple[list[Document], list[str]]:
+    """Load every readable document; report (and skip) the ones that cannot be read. ``taken``:
+    document ids already in use (documents kept from the index without reading them)."""
+    docs, skipped, ids = [], [], set(taken)
     for p in paths:
         try:
             doc = load_document(p)
+            record = file_record(p)
         except DocumentError as exc:
-            log(f"skipped: {exc}")
-            skipped.append(str(exc))
+            log(f"skipped: {shown(exc)}")
+            skipped.append(shown(exc))
             continue
+        except OSError as exc:
+            message = f"{shown(p)}: cannot read ({exc.strerror or exc})"
+            log(f"skipped: {message}")
+            skipped.append(message)
+            continue
+        decoded = readable_name(Path(p).name)
+        if decoded is not None:
+            log(f"warning: the name of {shown(p)} is not UTF-8; read it as GB18030: {decoded}")
+            if doc.title == Path(p).stem:
+                doc.title = Path(decoded).stem
+            doc.doc_id = doc.source = decoded
+        elif shown(Path(p).name) != Path(p).name:
+            doc.doc_id = doc.source = shown(Path(p).name)
+            doc.title = shown(doc.title)
         if doc.doc_id in ids:  # two files of the same name in different folders
-            doc.doc_id = str(p)
+            doc.doc_id = shown(p)
         ids.add(doc.doc_id)
         blank = doc.metadata.get("pages_without_text")
         if blank:
-            shown = ", ".join(map(str, blank[:10])) + (" …" if len(blank) > 10 else "")
-            log(f"warning: {p}: {len(blank)} page(s) have no text layer (scanned images?) and are not indexed: {shown}")
+            listed = ", ".join(map(str, blank[:10])) + (" …" if len(blank) > 10 else "")
+            log(f"warning: {shown(p)}: {len(blank)} page(s) have no text layer (scanned images?) and are not indexed: "
+                f"{listed}")
         doc.metadata["path"] = str(Path(p).resolve())
+        doc.metadata["file"] = record
         docs.append(doc)
     return docs, skipped
 
@@ -85,15 +131,18 @@ def make_encoder(settings: Settings) -> Encoder:
 
 
 def build_system(settings: Settings, progress: bool = False, log: Callable[[str], None] | None = None,
-                 encoder: Encoder | None = None) -> System:
-    """Load the model, build or reuse the index, warm the QA system."""
+                 encoder: Encoder | None = None, must_save: bool = False) -> System:
+    """Load the model, build or reuse the index (reading only the files that changed), warm the
+    QA system. ``must_save``: fail when the index cannot be written (``report-qa index``)."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    docs, skipped = load_documents(corpus_paths(settings), log)
-    if not docs:
-        raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
+    paths = corpus_paths(settings)
+    if not paths:
+        raise DocumentError("no documents to index: the folders named hold no supported files")
     if encoder is None:
         encoder = make_encoder(settings)
-    index = ensure_index(docs, encoder, settings.index_dir, progress=progress, log=log)
+    index, skipped = ensure_index_of_files(paths, encoder, settings.index_dir,
+                                           lambda todo, taken: load_documents(todo, log, taken),
+                                           progress=progress, log=log, must_save=must_save)
     qa = ReportQA(index, encoder, mode=settings.mode)
     qa.warm_up()
     return System(settings, encoder, index, qa, skipped)

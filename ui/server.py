@@ -25,6 +25,7 @@ from embeddings.progress import is_terminal  # noqa: E402
 from ui.api import BodyLimit, create_router, install_error_handlers  # noqa: E402
 from ui.batching import BatchingEncoder  # noqa: E402
 from ui.config import Branding, Settings, question_log_enabled  # noqa: E402
+from ui.connections import KEEP_ALIVE_TIMEOUT, configure_from_env, throttle_logs  # noqa: E402
 from ui.embed import create_embed_router  # noqa: E402
 from ui.feedback import FeedbackLog  # noqa: E402
 from ui.original import ReportTexts, create_original_router  # noqa: E402
@@ -107,7 +108,8 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
     """The FastAPI app: ``/api`` routes, ``/docs``, ``/gradio.js``, the portal example, Gradio at ``/``."""
     import gradio as gr
 
-    from ui.chat import ARIA_HEAD, CSS, build_chat, chinese_labels
+    from ui.chat import ARIA_HEAD, CSS, build_chat, check_chat, chinese_labels
+    from ui.gradio_guard import GradioGuard, default_checks
 
     swagger = _swagger_ui_dir()
     app = FastAPI(title="report-qa", version="0.1.0", docs_url=None if swagger else "/docs", redoc_url=None,
@@ -115,6 +117,8 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
                   description="Questions about government work reports, answered by quoting the report "
                               "with numbered citations. The chat page is at `/`.")
     install_error_handlers(app)
+    demo = build_chat(system, feedback)
+    app.add_middleware(GradioGuard, blocks=demo, checks=default_checks(check_chat))  # innermost
     app.add_middleware(NoUploads)
     app.add_middleware(BodyLimit, other_limit=MAX_REQUEST_BYTES)
     if rate_limit is not None:  # REPORT_QA_RATE_LIMIT; inside CORS, so a 429 reaches the portal's script
@@ -125,8 +129,6 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
                        allow_headers=["*"], allow_credentials=False, max_age=600)
     # the reader's pages (before /api, whose router answers every other /api path with 404):
     # /embed for iframes and phones, /original for a passage in the whole report
-    branding = branding or Branding()
-    texts = ReportTexts(system.index.documents)
     app.include_router(create_original_router(texts))
     app.include_router(create_embed_router(system, texts, branding, feedback))
     app.include_router(create_router(system), prefix="/api")
@@ -146,7 +148,6 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
             return JSONResponse({"error": "examples/portal.html is not installed"}, status_code=404)
         return FileResponse(page, media_type="text/html")
 
-    demo = build_chat(system, feedback, texts=texts, branding=branding)
     gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, footer_links=[],
                         run_history=False, allowed_paths=None, show_error=False, ssr_mode=False, pwa=False,
                         mcp_server=False, enable_monitoring=False, max_file_size="1mb", css=CSS,
@@ -207,6 +208,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, questio
     rate = rate_from_env()  # a bad value fails here, before the model loads
     branding = Branding.from_env()  # so does a bad branding setting
     keep_questions = question_log_enabled(question_log)
+    protocol = configure_from_env()  # read timeouts and the connection cap, likewise
     keep_temporary_files_in(Path(settings.data_dir) / "tmp")
     print(f"report-qa: loading the model and the index ({settings.data_dir}) …", file=sys.stderr, flush=True)
     encoder = make_encoder(settings)
@@ -223,7 +225,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, questio
     if rate is not None:
         print(f"report-qa: rate limit {rate} per client address (API and chat)", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level=os.environ.get("REPORT_QA_LOG_LEVEL", "warning"),
-                            access_log=False, server_header=False, timeout_graceful_shutdown=3)
+                            access_log=False, server_header=False, timeout_graceful_shutdown=3,
+                            http=protocol, timeout_keep_alive=KEEP_ALIVE_TIMEOUT)
+    throttle_logs()  # after uvicorn configured its loggers: resource exhaustion logs once per 10 s
     server = uvicorn.Server(config)
     threading.Thread(target=_announce, args=(server, _display_url(host, port)), daemon=True).start()
     try:

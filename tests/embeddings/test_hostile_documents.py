@@ -106,8 +106,11 @@ def test_huge_files_are_refused_without_reading_them(tmp_path, suffix, limit):
 def test_special_files_are_refused_without_hanging(tmp_path):
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)  # reading it would block forever
-    with pytest.raises(DocumentError, match="empty"):
+    with pytest.raises(DocumentError, match="not a regular file"):
         load_document(fifo)
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # endless: never read
+    with pytest.raises(DocumentError, match="not a regular file"):
+        load_document(tmp_path / "zero.txt")
     (tmp_path / "folder.txt").mkdir()
     with pytest.raises(DocumentError, match="is a directory"):
         load_document(tmp_path / "folder.txt")

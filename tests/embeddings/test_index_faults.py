@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from embeddings import store
-from embeddings.indexer import ensure_index
-from embeddings.loaders import Document, bundled_report_path, load_document
+from embeddings.indexer import PAUSE_ENV, ensure_index
+from embeddings.loaders import Document, DocumentError, bundled_report_path, load_document
 from qa.pipeline import ReportQA
 
 REPORT_ID = "liyang-2025-government-work-report.txt"
@@ -64,10 +64,25 @@ MANIFESTS = {
 
 
 @pytest.mark.parametrize("damage", list(MANIFESTS), ids=list(MANIFESTS))
+def test_malformed_manifest_is_recovered_from_its_copy(tmp_path, fake_encoder, damage):
+    manifest = indexed(tmp_path, fake_encoder)
+    good = json.loads(json.dumps(manifest))
+    MANIFESTS[damage](manifest)
+    (tmp_path / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert store.load(tmp_path).recovered
+    messages: list[str] = []
+    index = ensure_index(docs(), fake_encoder, tmp_path, log=messages.append)
+    assert any("recovered the index" in m for m in messages) and not any("rebuilding" in m for m in messages)
+    assert {p.doc_id for p in index.passages} == {REPORT_ID}
+    assert store.read_manifest(tmp_path, copy=False)["files"] == good["files"]  # repaired, nothing re-encoded
+
+
+@pytest.mark.parametrize("damage", list(MANIFESTS), ids=list(MANIFESTS))
 def test_malformed_manifest_is_refused_and_rebuilt(tmp_path, fake_encoder, damage):
     manifest = indexed(tmp_path, fake_encoder)
     MANIFESTS[damage](manifest)
-    (tmp_path / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    for name in (store.MANIFEST, store.MANIFEST_COPY):  # the manifest and its copy
+        (tmp_path / name).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(store.IndexLoadError, match="damaged|inconsistent"):
         store.load(tmp_path)
     messages: list[str] = []
@@ -82,21 +97,32 @@ def test_malformed_manifest_is_refused_and_rebuilt(tmp_path, fake_encoder, damag
 def test_garbled_manifest_json_is_refused(tmp_path, fake_encoder, text):
     indexed(tmp_path, fake_encoder)
     (tmp_path / store.MANIFEST).write_text(text, encoding="utf-8")
+    assert store.read_manifest(tmp_path)["recovered"]  # from the copy
+    (tmp_path / store.MANIFEST_COPY).write_text(text, encoding="utf-8")
     with pytest.raises(store.IndexLoadError, match="manifest"):
         store.read_manifest(tmp_path)
     assert len(ensure_index(docs(), fake_encoder, tmp_path, log=lambda m: None).passages) > 100
 
 
-def test_startup_reads_a_malformed_manifest_without_a_traceback(tmp_path, fake_encoder):
-    """``corpus_paths`` (every command's first step) falls back to the bundled report."""
+def test_startup_never_switches_to_the_bundled_report_over_a_damaged_manifest(tmp_path, fake_encoder):
+    """``corpus_paths`` (every command's first step) reads the manifest's copy; with both damaged
+    it is an error saying what to do, not a silent switch to the bundled report."""
     from ui.config import Settings
-    from ui.runtime import corpus_paths
+    from ui.runtime import corpus_paths, load_documents
 
     settings = Settings(data_dir=tmp_path)
-    manifest = indexed(settings.index_dir, fake_encoder)
+    other = tmp_path / "other.txt"
+    other.write_text("一、宜兴市2025年工作安排\n\n全年新建口袋公园28个。", encoding="utf-8")
+    loaded, _ = load_documents([other], lambda m: None)
+    ensure_index(loaded, fake_encoder, settings.index_dir, log=lambda m: None)
+    manifest = json.loads((settings.index_dir / store.MANIFEST).read_text(encoding="utf-8"))
     manifest["documents"] = ["not", "a", "mapping"]
     (settings.index_dir / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    assert corpus_paths(settings) == [bundled_report_path()]
+    assert corpus_paths(settings) == [other.resolve()]
+    (settings.index_dir / store.MANIFEST_COPY).write_text("{", encoding="utf-8")
+    with pytest.raises(DocumentError, match="report-qa index"):
+        corpus_paths(settings)
+    assert corpus_paths(Settings(data_dir=tmp_path / "fresh")) == [bundled_report_path()]  # no index yet
 
 
 # --- damaged or foreign data (fast) --------------------------------------------------------
@@ -255,17 +281,17 @@ def killed(real_system, data_dir, tmp_path_factory) -> dict:
     before = index_files(index_dir)
     other = other_report(tmp)
     log = tmp / "index.log"
+    paused = tmp / "paused"
+    env = {**_env(data), PAUSE_ENV: str(paused)}  # the indexer waits after its first encoded passage
     with open(log, "wb") as out:
         proc = subprocess.Popen([*_command(), "index", str(bundled_report_path()), str(other)],
-                                env=_env(data), stdout=out, stderr=subprocess.STDOUT)
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
-        while b"Batches:" not in log.read_bytes():  # tqdm's bar: encoding has started
+        while not paused.exists():  # encoding has started and will not finish
             assert proc.poll() is None, log.read_text(errors="replace")
             assert time.monotonic() < deadline, "encoding never started"
             time.sleep(0.1)
-        time.sleep(0.5)
-        assert proc.poll() is None, "encoding finished before the kill; make other.txt longer"
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=30) == -signal.SIGKILL
     finally:
@@ -312,7 +338,7 @@ def test_after_the_kill_two_indexers_at_once_finish_the_job(killed, real_encoder
     assert sum("1 added, 1 unchanged" in e for e in errs) == 1 and sum("up to date" in e for e in errs) == 1, errs
     index = store.load(index_dir)  # checksums verified
     assert set(index.documents) == {REPORT_ID, "other.txt"}
-    kept = {"manifest.json", *(f["name"] for f in store.read_manifest(index_dir)["files"].values())}
+    kept = {store.MANIFEST, store.MANIFEST_COPY, *(f["name"] for f in store.read_manifest(index_dir)["files"].values())}
     assert {p.name for p in index_dir.iterdir() if not p.name.startswith(".")} == kept
     assert not (index_dir / ".vectors-killed.tmp").exists()
     answer = ReportQA(index, real_encoder).ask("去年GDP多少？", doc="other.txt")
@@ -356,4 +382,23 @@ def test_read_only_cache_serves_its_index(seeded):
     assert r.returncode == 0, r.stderr
     assert "1650亿元" in json.loads(r.stdout)["answer"]
     assert "up to date" in r.stderr and "cannot lock" in r.stderr and "Traceback" not in r.stderr
+    assert index_files(index_dir) == before
+
+
+@pytest.mark.slow
+def test_index_on_a_read_only_cache_exits_non_zero(seeded, tmp_path):
+    """``report-qa index`` must not succeed when it can save nothing, whatever it was asked to add."""
+    prefix = _read_only_prefix()
+    index_dir = seeded / "indexes" / "default"
+    before = index_files(index_dir)
+    other = other_report(tmp_path, paragraphs=5)
+    _chmod_tree(seeded, writable=False)
+    try:
+        results = [run_cli(seeded, "index", *files, "--no-progress", prefix=prefix)
+                   for files in ([str(bundled_report_path())], [str(bundled_report_path()), str(other)])]
+    finally:
+        _chmod_tree(seeded, writable=True)
+    for r in results:
+        assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+        assert "nothing was saved" in r.stderr and "Traceback" not in r.stderr
     assert index_files(index_dir) == before

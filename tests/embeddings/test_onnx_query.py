@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -100,3 +101,27 @@ def test_without_onnx_queries_fall_back_to_pytorch_or_fail_clearly(failure, data
     required = Encoder(None, data_dir, query_backend="onnx")
     with pytest.raises(ModelLoadError, match="query backend 'onnx'"):
         required._prepare_onnx(torch_encoder.model, "query: ")
+
+
+def test_model_key_follows_the_content_not_the_path_or_time(tmp_path) -> None:
+    """A cache copied or mounted at another path, or a model folder touched, keeps its export."""
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "config.json").write_text("{}")
+    (here / "model.safetensors").write_bytes(b"1234")
+    first = onnx_query.model_key(str(here))
+    there = tmp_path / "elsewhere" / "model"
+    shutil.copytree(here, there)
+    os.utime(there / "model.safetensors", ns=(1, 1))
+    assert onnx_query.model_key(str(there)) == first
+    (there / "config.json").write_text('{"hidden_size": 1}')
+    assert onnx_query.model_key(str(there)) != first
+
+
+def test_an_unwritable_cache_is_an_onnx_error_not_a_crash(tmp_path, torch_encoder) -> None:
+    """``serve`` with a read-only cache falls back to PyTorch (Encoder catches OnnxQueryError)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(onnx_query.OnnxQueryError, match="could not export"):
+        onnx_query.load_or_export(torch_encoder.model, blocker / "onnx", "k", "query: ", threads=1)
+    assert blocker.read_text() == "not a folder"

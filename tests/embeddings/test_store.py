@@ -72,15 +72,60 @@ def test_damaged_index_is_detected_and_rebuilt(tmp_path, fake_encoder, damage):
         files["faiss"].unlink()
     else:
         (tmp_path / "manifest.json").write_text("")
+    if "manifest" in damage:  # the copy written beside it recovers the index as it was
+        assert store.load(tmp_path).recovered
+        (tmp_path / store.MANIFEST_COPY).write_text("{")  # and with the copy damaged too:
     with pytest.raises(store.IndexLoadError) as err:
         store.load(tmp_path)
     assert str(tmp_path) in str(err.value) or "manifest" in str(err.value)
     messages = []
     index = ensure_index(docs(), fake_encoder, tmp_path, log=messages.append)
     assert len(index.passages) > 100
-    store.load(tmp_path)  # healthy again
-    if damage not in ("garble-manifest", "empty-manifest"):
-        assert any("rebuilding" in m for m in messages)
+    assert not store.load(tmp_path).recovered  # healthy again, manifest and copy
+    assert store.read_manifest(tmp_path, copy=False) == json.loads((tmp_path / store.MANIFEST_COPY).read_text())
+    assert any("rebuilding" in m for m in messages)
+
+
+def test_a_damaged_manifest_is_recovered_from_its_copy_without_encoding(tmp_path, fake_encoder):
+    ensure_index(docs(), fake_encoder, tmp_path, log=quiet)
+    good = store.read_manifest(tmp_path)
+    data = (tmp_path / "manifest.json").read_bytes()
+    (tmp_path / "manifest.json").write_bytes(data[: len(data) // 3])  # truncated
+    encoded = fake_encoder.encoded
+    messages: list[str] = []
+    index = ensure_index(docs(), fake_encoder, tmp_path, log=messages.append)
+    assert fake_encoder.encoded == encoded and len(index.passages) == good["passages"]
+    assert any("recovered the index from" in m for m in messages), messages
+    assert store.read_manifest(tmp_path, copy=False)["files"] == good["files"]  # the manifest is repaired
+
+
+@pytest.mark.parametrize("kind", ["symlink to /dev/zero", "fifo", "longer than recorded"])
+def test_only_regular_files_of_the_recorded_size_are_read(tmp_path, fake_encoder, kind):
+    import os
+
+    ensure_index(docs(), fake_encoder, tmp_path, log=quiet)
+    vectors = tmp_path / store.read_manifest(tmp_path)["files"]["vectors"]["name"]
+    vectors.unlink()
+    if kind == "fifo":
+        os.mkfifo(vectors)  # opening it for reading would block for ever if the loader tried
+    elif kind.startswith("symlink"):
+        vectors.symlink_to("/dev/zero")
+    else:
+        vectors.write_bytes(b"\x93NUMPY" + b"\0" * 10_000_000)
+    for copy in (store.MANIFEST, store.MANIFEST_COPY):
+        assert (tmp_path / copy).exists()
+    with pytest.raises(store.IndexLoadError, match="not a regular file|damaged"):
+        store.load(tmp_path)
+    index = ensure_index(docs(), fake_encoder, tmp_path, log=quiet)
+    assert len(store.load(tmp_path).passages) == len(index.passages)
+
+
+def test_loaded_vectors_are_memory_mapped(tmp_path, fake_encoder):
+    ensure_index(docs(), fake_encoder, tmp_path, log=quiet)
+    index = store.load(tmp_path)
+    assert not index.vectors.flags.owndata and not index.vectors.flags.writeable
+    assert index.vectors.shape == (len(index.passages), fake_encoder.dim)
+    assert index.search(index.vectors[0], 1)[0][0] == 0
 
 
 def test_unwritable_cache_falls_back_to_memory(tmp_path, fake_encoder):

@@ -9,7 +9,7 @@ import pytest
 
 from qa.pipeline import Answer, Citation
 from ui.chat import build_chat, document_choices, history_from_chat, make_on_like, make_respond
-from ui.feedback import FeedbackLog, vote_name
+from ui.feedback import MAX_VOTES_PER_SESSION, FeedbackError, FeedbackLog, vote_name
 from ui.sources import answer_html, highlight, quoted_pieces, sources_html, text_html
 
 XSS = '<img src=x onerror="window.__xss=1"><script>alert(1)</script>'
@@ -132,7 +132,53 @@ def test_feedback_log_rotates_by_size(tmp_path):
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["feedback.jsonl", "feedback.jsonl.1", "feedback.jsonl.2", "feedback.jsonl.3"]
     assert all(p.stat().st_size <= 2000 for p in tmp_path.iterdir())
-    assert vote_name(True) == "up" and vote_name(False) == "down" and vote_name("Flag") == "Flag"
+    assert vote_name(True) == "up" and vote_name(False) == "down" and vote_name("Flag") is None
+
+
+def test_feedback_votes_are_up_or_down_and_each_record_is_one_line(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    for bad in ("x" * 40, "Flag", "", "up\n"):
+        with pytest.raises(FeedbackError):
+            log.record("问题", "答案", [], bad)
+    breaks = "甲\u2028乙\u2029丙\u0085丁\n戊\r己\x0b\x0c\x1c\x1d\x1e"
+    for i in range(8):
+        log.record(breaks + str(i), breaks, [{"rank": 1, "section": breaks}], "up" if i % 2 else "down")
+    log.close()
+    text = (tmp_path / "feedback.jsonl").read_text(encoding="utf-8")
+    lines = text.splitlines()  # str.splitlines splits at every separator above
+    assert len(lines) == 8
+    assert [json.loads(x)["question"] for x in lines] == [breaks + str(i) for i in range(8)]
+
+
+def test_one_session_cannot_rotate_the_feedback_away(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log.record("别人的问题", "答案", [], "up", session="someone")
+    flooded = 0
+    for _ in range(MAX_VOTES_PER_SESSION + 50):
+        try:
+            log.record("问题", "答案", [], "down", session="flooder")
+            flooded += 1
+        except FeedbackError:
+            pass
+    log.record("又一个问题", "答案", [], "up", session="someone")
+    log.close()
+    assert flooded == MAX_VOTES_PER_SESSION
+    lines = (tmp_path / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == MAX_VOTES_PER_SESSION + 2
+    assert json.loads(lines[0])["question"] == "别人的问题" and json.loads(lines[-1])["question"] == "又一个问题"
+
+
+def test_on_like_ignores_votes_that_are_not_thumbs(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    on_like = make_on_like(log)
+    records = {"1": {"question": "q", "answer": "a", "citations": [], "doc": None}}
+    on_like(records, gr.LikeData(None, {"index": 1, "value": "a", "liked": "x" * 40}))
+    on_like(["not", "a", "dict"], gr.LikeData(None, {"index": 1, "value": "a", "liked": True}))
+    on_like(records, gr.LikeData(None, {"index": 7, "value": "a", "liked": True}))
+    assert not (tmp_path / "feedback.jsonl").exists()
+    on_like(records, gr.LikeData(None, {"index": 1, "value": "a", "liked": True}))
+    log.close()
+    assert json.loads((tmp_path / "feedback.jsonl").read_text(encoding="utf-8"))["vote"] == "up"
 
 
 @pytest.mark.slow
