@@ -117,7 +117,9 @@ def create_app(system: System, *, cors: list[str] | None = None, feedback: Feedb
                   description="Questions about government work reports, answered by quoting the report "
                               "with numbered citations. The chat page is at `/`.")
     install_error_handlers(app)
-    demo = build_chat(system, feedback)
+    branding = branding or Branding()
+    texts = ReportTexts(system.index.documents)
+    demo = build_chat(system, feedback, texts=texts, branding=branding)
     app.add_middleware(GradioGuard, blocks=demo, checks=default_checks(check_chat))  # innermost
     app.add_middleware(NoUploads)
     app.add_middleware(BodyLimit, other_limit=MAX_REQUEST_BYTES)
