@@ -35,6 +35,16 @@ def test_health(client):
     assert body["model"] and body["document_ids"] == ["liyang-2025-government-work-report.txt"]
 
 
+def test_documents_lists_each_report_profile(client):
+    docs = client.get("/api/documents").json()["documents"]
+    assert len(docs) == 1
+    d = docs[0]
+    assert (d["place"], d["level"], d["year"], d["reviewed_year"]) == ("溧阳市", "city", 2025, 2024)
+    assert d["date"] == "2025-01-04" and d["speaker"] == "市长 周永强" and d["glossary_terms"] == 17
+    assert [o["role"] for o in d["outline"]][:2] == ["review", "plan"]
+    assert client.post("/api/documents").status_code == 405
+
+
 def test_ask_answers_with_citation(client):
     r = ask(client, question=GDP)
     assert r.status_code == 200
@@ -159,7 +169,7 @@ def test_cors_only_for_configured_origins(client):
 
 def test_openapi_documents_the_contract(client):
     spec = client.get("/openapi.json").json()
-    assert set(spec["paths"]) == {"/api/ask", "/api/health"}
+    assert set(spec["paths"]) == {"/api/ask", "/api/health", "/api/documents"}
     ask_op = spec["paths"]["/api/ask"]["post"]
     assert {"200", "400", "413", "422"} <= set(ask_op["responses"])
     props = spec["components"]["schemas"]["AskRequest"]["properties"]

@@ -69,6 +69,15 @@ def test_index_folder_with_an_unreadable_file(reports, tmp_path, capsys, fake_mo
     assert manifest["documents"]["review.pdf"]["title"] == "溧阳市2025年政府工作报告"
 
 
+def test_index_list_prints_each_report_profile(reports, tmp_path, capsys, fake_model):
+    code, out, _ = run(capsys, "index", str(reports), "--data-dir", str(tmp_path / "data"), "--no-progress", "--list")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.endswith("passages") or "glossary" in line]
+    assert len(lines) == 3
+    assert all("溧阳市 (city)" in line and "回顾/计划 2024→2025" in line for line in lines)
+    assert any("2025-01-04 市长 周永强" in line for line in lines)
+
+
 def test_reindex_and_remove(reports, tmp_path, capsys, fake_model):
     data = str(tmp_path / "data")
     files = [str(reports / n) for n in ("liyang-2025.txt", "review.pdf", "plans.docx")]
