@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embeddings.layout import line_spans, one_paragraph_per_line, report_spans
+from embeddings.layout import line_spans, one_paragraph_per_line, report_spans, stripped_spans
 
 TERMINAL = "。！？!?；;：:…）)」』】"
 FOOTNOTE_RE = re.compile(r"\^\[(\d+)\]")
@@ -50,16 +50,7 @@ def _is_cjk(ch: str) -> bool:
 
 def _paragraphs(raw: str) -> list[tuple[int, int]]:
     """Spans of blank-line separated paragraphs (stripped of surrounding whitespace)."""
-    spans = []
-    for m in re.finditer(r"(?:[^\n]|\n(?![ \t\u3000]*\n))+", raw):
-        s, e = m.start(), m.end()
-        while s < e and raw[s].isspace():
-            s += 1
-        while e > s and raw[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-    return spans
+    return stripped_spans(raw, r"(?:[^\n]|\n(?![ \t\u3000]*\n))+")
 
 
 def _continues(prev: str, nxt: str) -> bool:

@@ -51,12 +51,11 @@ def one_paragraph_per_line(raw: str) -> bool:
     return bool(substantial) and sum(1 for line in substantial if line[-1] in TERMINAL) >= 0.5 * len(substantial)
 
 
-def line_spans(raw: str) -> list[tuple[int, int]]:
-    """[start, end) of each non-blank line, stripped of surrounding whitespace."""
-    spans, pos = [], 0
-    for line in raw.split("\n"):
-        s, e = pos, pos + len(line)
-        pos = e + 1
+def stripped_spans(raw: str, pattern: str) -> list[tuple[int, int]]:
+    """[start, end) of each match of ``pattern`` in ``raw``, without surrounding whitespace; empty ones dropped."""
+    spans = []
+    for m in re.finditer(pattern, raw):
+        s, e = m.start(), m.end()
         while s < e and raw[s].isspace():
             s += 1
         while e > s and raw[e - 1].isspace():
@@ -64,6 +63,11 @@ def line_spans(raw: str) -> list[tuple[int, int]]:
         if e > s:
             spans.append((s, e))
     return spans
+
+
+def line_spans(raw: str) -> list[tuple[int, int]]:
+    """[start, end) of each non-blank line, stripped of surrounding whitespace."""
+    return stripped_spans(raw, r"[^\n]+")
 
 
 def is_widget(line: str) -> bool:
