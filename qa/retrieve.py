@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from embeddings.store import Index
+from qa.lexical import BM25
 from qa.query import Query
 from qa.text import normalize, tokenize
 
@@ -53,7 +53,7 @@ class Retriever:
         self.year_boost = year_boost
         self.term_boost = term_boost
         self.depth = depth
-        self.bm25: BM25Okapi | None = None
+        self.bm25: BM25 | None = None
         self._years: list[tuple[int, ...]] = []
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> embedding, LRU
         self._vectors_max = 2048
@@ -70,7 +70,7 @@ class Retriever:
         self._unique = sorted(self.copies)
         self._max_copies = max((len(v) for v in self.copies.values()), default=1)
         corpus = [self.tokenizer(passages[i].index_text) or ["∅"] for i in self._unique]
-        self.bm25 = BM25Okapi(corpus) if corpus else None
+        self.bm25 = BM25(corpus) if corpus else None  # BM25Okapi's scores over an inverted index
         self._years = [_section_years(p.section) for p in passages]
         self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
                        if p.kind == "glossary" and p.term and self._canonical[i] == i}
@@ -115,9 +115,7 @@ class Retriever:
         tokens = self.tokenizer(text)
         if not tokens:
             return []
-        scores = self.bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:k]
-        return [(self._unique[int(i)], float(scores[i])) for i in top if scores[i] > 0]
+        return [(self._unique[i], score) for i, score in self.bm25.top_k(tokens, k)]
 
     def search(self, query: Query, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         """Top ``k`` passages for a prepared query."""
