@@ -56,6 +56,13 @@ class BM25:
         self._stats: tuple | None = None  # (idf array, norm array, idf dict) for the current contents
         self.add(corpus)
 
+    @classmethod
+    def from_encoded(cls, flat: np.ndarray, lengths: np.ndarray, words: list[str], **params) -> "BM25":
+        """An index of passages given as word ids (see :meth:`add_encoded`)."""
+        bm25 = cls(**params)
+        bm25.add_encoded(flat, lengths, words)
+        return bm25
+
     # ---- contents -------------------------------------------------------------------------
 
     @property
@@ -69,30 +76,39 @@ class BM25:
 
     def add(self, corpus: Iterable[list[str]]) -> range:
         """Add passages (lists of words); returns their ids, consecutive from ``len(self)``."""
-        rows, cols, data, lengths = [], [], [], []
+        local: dict[str, int] = {}
+        flat: list[int] = []
+        lengths: list[int] = []
+        for words in corpus:
+            flat.extend(local.setdefault(w, len(local)) for w in words)
+            lengths.append(len(words))
+        return self.add_encoded(np.asarray(flat, np.int64), np.asarray(lengths, np.int64), list(local))
+
+    def add_encoded(self, flat: np.ndarray, lengths: np.ndarray, words: list[str]) -> range:
+        """Add passages given as word ids into ``words``: ``flat`` holds every passage's ids one
+        after the other, ``lengths`` how many each has (the form a token cache stores)."""
+        flat = np.asarray(flat, np.int64)
+        lengths = np.asarray(lengths, np.int64)
         with self._lock:
-            vocab = self.vocabulary
-            for r, words in enumerate(corpus):
-                counts: dict[int, int] = {}
-                for w in words:
-                    i = vocab.setdefault(w, len(vocab))
-                    counts[i] = counts.get(i, 0) + 1
-                rows.extend([r] * len(counts))
-                cols.extend(counts)
-                data.extend(counts.values())
-                lengths.append(len(words))
             first = len(self._alive)
-            if not lengths:
+            if not len(lengths):
                 return range(first, first)
-            shape = (len(lengths), len(vocab))
-            tf = sparse.csr_matrix((np.asarray(data, np.int32), (np.asarray(rows, np.int64),
-                                                                np.asarray(cols, np.int64))), shape=shape)
+            vocab = self.vocabulary
+            glob = np.zeros(len(words), np.int64)
+            if len(flat):
+                used, at = np.unique(flat, return_index=True)
+                for j in used[np.argsort(at, kind="stable")].tolist():  # first-appearance order, as BM25Okapi
+                    glob[j] = vocab.setdefault(words[j], len(vocab))
+            rows = np.repeat(np.arange(len(lengths)), lengths)
+            tf = sparse.csr_matrix((np.ones(len(flat), np.int32), (rows, glob[flat])),
+                                   shape=(len(lengths), len(vocab)))
+            tf.sum_duplicates()
             self._segments.append(_Segment(first, tf.tocsc(), tf))
             df = np.zeros(len(vocab), np.int64)
             df[: len(self._df)] = self._df
             df += np.diff(self._segments[-1].by_word.indptr)
             self._df = df
-            self._lengths = np.concatenate([self._lengths, np.asarray(lengths, np.int64)])
+            self._lengths = np.concatenate([self._lengths, lengths])
             self._alive = np.concatenate([self._alive, np.ones(len(lengths), bool)])
             self._stats = None
             if len(self._segments) > MAX_SEGMENTS:

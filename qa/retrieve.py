@@ -12,11 +12,13 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
 
 from embeddings.store import Index
+from qa import token_cache
 from qa.lexical import BM25
 from qa.query import Query
 from qa.text import normalize, tokenize
@@ -43,7 +45,8 @@ class Retriever:
 
     def __init__(self, index: Index, encoder: QueryEncoder, tokenizer: Callable[[str], list[str]] = tokenize,
                  rrf_k: int = 10, dense_weight: float = 0.3, bm25_weight: float = 1.0,
-                 year_boost: float = 0.3, term_boost: float = 0.5, depth: int = 50) -> None:
+                 year_boost: float = 0.3, term_boost: float = 0.5, depth: int = 50,
+                 token_cache: str | Path | None = None) -> None:
         self.index = index
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -53,6 +56,7 @@ class Retriever:
         self.year_boost = year_boost
         self.term_boost = term_boost
         self.depth = depth
+        self.token_cache = token_cache  # file remembering each passage's words (qa/token_cache.py)
         self.bm25: BM25 | None = None
         self._years: list[tuple[int, ...]] = []
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> embedding, LRU
@@ -69,8 +73,9 @@ class Retriever:
             self.copies.setdefault(canon, []).append(row)
         self._unique = sorted(self.copies)
         self._max_copies = max((len(v) for v in self.copies.values()), default=1)
-        corpus = [self.tokenizer(passages[i].index_text) or ["∅"] for i in self._unique]
-        self.bm25 = BM25(corpus) if corpus else None  # BM25Okapi's scores over an inverted index
+        texts = [passages[i].index_text for i in self._unique]
+        words = token_cache.segment(texts, self.tokenizer, self.token_cache)  # cached: no jieba at start
+        self.bm25 = BM25.from_encoded(*words) if texts else None  # BM25Okapi's scores, inverted index
         self._years = [_section_years(p.section) for p in passages]
         self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
                        if p.kind == "glossary" and p.term and self._canonical[i] == i}
