@@ -120,6 +120,11 @@ class Retriever:
         tokens = self.tokenizer(text)
         if not tokens:
             return []
+        if hasattr(self.index, "lexical"):  # a store with its own BM25 (embeddings/milvus_store.py)
+            best: dict[int, float] = {}
+            for row, score in self.index.lexical(tokens, k * self._max_copies):
+                best.setdefault(self._canonical[row], score)
+            return list(best.items())[:k]
         return [(self._unique[i], score) for i, score in self.bm25.top_k(tokens, k)]
 
     def search(self, query: Query, k: int = 10, mode: str = "hybrid") -> list[Hit]:

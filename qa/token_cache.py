@@ -24,7 +24,7 @@ from typing import Callable
 import jieba
 import numpy as np
 
-from qa.text import normalize
+from qa.text import add_words, normalize, tokenize
 
 FORMAT = 1
 
@@ -124,3 +124,18 @@ def _save(path: Path, keys: list[bytes], lengths: np.ndarray, flat: np.ndarray, 
                 os.unlink(tmp)
         if log:
             log(f"warning: cannot write the word cache {path} ({exc.strerror}); the next start segments again")
+
+
+class JiebaSegmenter:
+    """The query side's segmentation for a store that keeps words itself (Milvus): the same
+    taught words (thesaurus and glossary terms, as ``ReportQA.warm_up`` teaches) and tokenizer."""
+
+    def teach(self, terms: list[str]) -> None:
+        from qa.query import thesaurus
+        add_words([t for _, ts in thesaurus() for t in ts.split()] + list(terms))
+
+    def tokenize(self, text: str) -> list[str]:
+        return tokenize(text)
+
+    def learned(self) -> frozenset[str]:
+        return learned_words()

@@ -1,6 +1,7 @@
 """Wire the pieces together once per process: encoder, index (built or reused), QA system."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,19 @@ def build_system(settings: Settings, progress: bool = False, log: Callable[[str]
         raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
     if encoder is None:
         encoder = make_encoder(settings)
-    index = ensure_index(docs, encoder, settings.index_dir, progress=progress, log=log)
-    qa = ReportQA(index, encoder, mode=settings.mode)
+    index = _open_index(settings, docs, encoder, progress, log)
+    qa = ReportQA(index, encoder, mode=settings.mode, token_cache=settings.data_dir / "words" / f"{settings.index_name}.npz")
     qa.warm_up()
     return System(settings, encoder, index, qa, skipped)
 
+
+def _open_index(settings: Settings, docs: list[Document], encoder: Encoder, progress: bool,
+                log: Callable[[str], None]):
+    """The index in the store the settings name: FAISS in process, or a Milvus collection."""
+    from embeddings.milvus_store import ensure_milvus_index, target_of
+    target = target_of(settings.store)
+    if target is None:
+        return ensure_index(docs, encoder, settings.index_dir, progress=progress, log=log)
+    from qa.token_cache import JiebaSegmenter
+    return ensure_milvus_index(docs, encoder, target, settings.index_name, JiebaSegmenter(), progress=progress,
+                               log=log, token=os.environ.get("REPORT_QA_MILVUS_TOKEN", ""))
