@@ -221,6 +221,15 @@ class BM25:
                 scores[~self._alive] = 0.0
             return scores
 
+    def rescore(self, query: list[str], ids: list[int], k: int, labels: list[int] | None = None) -> list[tuple[int, float]]:
+        """The ``k`` best of the candidate ``ids`` by this index's scores (ties: lower id), as
+        ``(labels[id], score)``: another engine's BM25 proposes, BM25Okapi's formula decides."""
+        if not ids:
+            return []
+        scores = self.get_scores(query)
+        ids = sorted(ids, key=lambda i: (-scores[i], i))[:k]
+        return [(labels[i] if labels is not None else i, float(scores[i])) for i in ids if scores[i] > 0]
+
     def top_k(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """(id, score) of the ``k`` best passages with a positive score, best first (ties: lower id)."""
         scores = self.get_scores(query)

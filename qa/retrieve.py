@@ -24,6 +24,7 @@ from qa.query import Query
 from qa.text import normalize, tokenize
 
 MODES = ("hybrid", "dense", "bm25")
+LEXICAL_CANDIDATES = 4  # a store's own BM25 proposes this many times k passages for exact scoring
 
 
 class QueryEncoder(Protocol):
@@ -72,6 +73,7 @@ class Retriever:
         for row, canon in enumerate(self._canonical):
             self.copies.setdefault(canon, []).append(row)
         self._unique = sorted(self.copies)
+        self._position = {row: i for i, row in enumerate(self._unique)}
         self._max_copies = max((len(v) for v in self.copies.values()), default=1)
         texts = [passages[i].index_text for i in self._unique]
         words = token_cache.segment(texts, self.tokenizer, self.token_cache)  # cached: no jieba at start
@@ -120,11 +122,10 @@ class Retriever:
         tokens = self.tokenizer(text)
         if not tokens:
             return []
-        if hasattr(self.index, "lexical"):  # a store with its own BM25 (embeddings/milvus_store.py)
-            best: dict[int, float] = {}
-            for row, score in self.index.lexical(tokens, k * self._max_copies):
-                best.setdefault(self._canonical[row], score)
-            return list(best.items())[:k]
+        if hasattr(self.index, "lexical"):  # a store with its own BM25 (Milvus) finds the candidates,
+            # scored here as BM25Okapi scores them (Milvus's idf is Lucene's): the default store's ranking
+            rows = {self._canonical[r] for r, _ in self.index.lexical(tokens, LEXICAL_CANDIDATES * k * self._max_copies)}
+            return self.bm25.rescore(tokens, [self._position[r] for r in rows], k, self._unique)
         return [(self._unique[i], score) for i, score in self.bm25.top_k(tokens, k)]
 
     def search(self, query: Query, k: int = 10, mode: str = "hybrid") -> list[Hit]:
