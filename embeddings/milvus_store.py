@@ -318,6 +318,8 @@ def ensure_milvus_index(documents: list[Document], encoder: PassageEncoder, targ
         header["learned"] = sorted(learned)
         client.upsert(meta, [{"doc_id": INDEX_ROW, "info": json.dumps(header, ensure_ascii=False), "terms": "[]",
                               "v": [0.0, 0.0]}])
+        if removed or changed or stale:
+            client.flush(col)  # seal what was written: Milvus Lite searches unsealed rows far more slowly
         if removed or changed:
             log(f"Milvus index {col}: {len(changed)} document(s) added or updated ({encoded} passages encoded), "
                 f"{len(removed)} removed")
