@@ -81,6 +81,16 @@ def connect(target: str, token: str = ""):
         raise MilvusStoreError(f"cannot open Milvus at {target}: {exc}") from None
 
 
+def release(target: str) -> None:
+    """Stop this process's Milvus Lite server for a local file (nothing for a server URI)."""
+    if target and "://" not in target:
+        try:
+            from milvus_lite.server_manager import server_manager_instance
+        except ImportError:
+            return
+        server_manager_instance.release_server(target)
+
+
 def word_spelling(word: str) -> str:
     """A jieba word as a letters-only token that Milvus's ``standard`` analyzer keeps as one word."""
     n = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
@@ -132,9 +142,15 @@ class MilvusIndex:
     documents: dict[str, dict] = field(default_factory=dict)
     segmenter: Segmenter | None = None
     index_kind: str = "milvus"
+    target: str = ""
 
     def __post_init__(self) -> None:
         self._row = {pk: i for i, pk in enumerate(self.pks)}
+
+    def close(self) -> None:
+        """Let go of Milvus; a Milvus Lite file is then free for another process (Lite is one process per file)."""
+        self.client.close()
+        release(self.target)
 
     @property
     def vectors(self) -> np.ndarray:
@@ -323,7 +339,9 @@ def ensure_milvus_index(documents: list[Document], encoder: PassageEncoder, targ
         if removed or changed:
             log(f"Milvus index {col}: {len(changed)} document(s) added or updated ({encoded} passages encoded), "
                 f"{len(removed)} removed")
-        return open_milvus_index(client, col, meta, [d.doc_id for d in documents], segmenter)
+        index = open_milvus_index(client, col, meta, [d.doc_id for d in documents], segmenter)
+        index.target = target
+        return index
     except MilvusStoreError:
         raise
     except Exception as exc:  # a server error, a full disk: say where, keep the traceback out of the user's way
@@ -331,8 +349,12 @@ def ensure_milvus_index(documents: list[Document], encoder: PassageEncoder, targ
 
 
 def _read_header(client, meta: str) -> dict | None:
+    """The index's own meta row, with the collections loaded (a new process finds them released)."""
     if not client.has_collection(meta):
         return None
+    for name in (meta, meta[: -len("__docs")]):
+        if client.has_collection(name):
+            client.load_collection(name)
     rows = client.get(meta, ids=[INDEX_ROW], output_fields=["info"])
     return json.loads(rows[0]["info"]) if rows else None
 
@@ -376,6 +398,23 @@ def _resegment(client, col: str, stale: frozenset[str], segmenter: Segmenter, lo
         client.upsert(col, batch)
     if rows:
         log(f"Milvus index {col}: {len(rows)} passage(s) segmented again for {len(words)} new or removed word(s)")
+
+
+def recorded_paths(target: str, index_name: str, token: str = "") -> list[str]:
+    """The files the Milvus index of ``index_name`` was built from (none if there is no such index)."""
+    client = connect(target, token)
+    try:
+        _, meta = collection_names(index_name)
+        if _read_header(client, meta) is None:
+            return []
+        rows = _query_all(client, meta, ["doc_id", "info"], 'doc_id != "/"')
+        return [json.loads(r["info"]).get("path") for r in rows if json.loads(r["info"]).get("path")]
+    except MilvusStoreError:
+        raise
+    except Exception as exc:
+        raise MilvusStoreError(f"Milvus at {target}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        client.close()
 
 
 def open_milvus_index(client, col: str, meta: str, order: list[str], segmenter: Segmenter | None = None) -> MilvusIndex:

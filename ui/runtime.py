@@ -45,6 +45,11 @@ def corpus_paths(settings: Settings) -> list[Path]:
     """The corpus to serve: the one given, else the one the index was built from, else the bundled report."""
     if settings.corpus:
         return expand_paths(settings.corpus)
+    from embeddings.milvus_store import recorded_paths, target_of
+    if target_of(settings.store):  # the documents the Milvus index holds, never another store's
+        recorded = recorded_paths(target_of(settings.store), settings.index_name,
+                                  os.environ.get("REPORT_QA_MILVUS_TOKEN", ""))
+        return [Path(p) for p in recorded] or [bundled_report_path()]
     try:
         manifest = read_manifest(settings.index_dir)
         recorded = [d.get("path") for d in manifest.get("documents", {}).values() if d.get("path")]
