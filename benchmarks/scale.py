@@ -111,7 +111,7 @@ def real_sentences() -> tuple[list[tuple[str, str, tuple[str, ...]]], int]:
 
 
 def synthetic(n: int, sentences: list, rng: np.random.Generator) -> tuple[list[Passage], dict, dict]:
-    """``n`` passages of one to three real sentences each (up to about 120 characters), in reports of
+    """``n`` passages of two or three real sentences each (median about 110 characters), in reports of
     :data:`PER_DOC` passages; their words (no jieba needed) and the reports' metadata."""
     passages, words, docs = [], {}, {}
     picks = rng.integers(0, len(sentences), size=(n, 3))
@@ -121,10 +121,14 @@ def synthetic(n: int, sentences: list, rng: np.random.Generator) -> tuple[list[P
             year = 2020 + (j // PER_DOC) % 7
             docs[doc] = {"source": doc, "title": f"{year}年政府工作报告", "year": year}
         text, toks, section = "", [], sentences[picks[j, 0]][1]
-        for i in picks[j]:
+        for n, i in enumerate(picks[j]):
             s, _, t = sentences[i]
-            if text and len(text) + len(s) > 120:
+            if n >= 2 and len(text) + len(s) > 120:  # two sentences at least: passages seldom repeat
                 break
+            text += s
+            toks.extend(t)
+        if text in words:  # a repeated pair: one more sentence makes it new (copies are ranked once anyway)
+            s, _, t = sentences[int(rng.integers(len(sentences)))]
             text += s
             toks.extend(t)
         passages.append(Passage(doc_id=doc, text=text, section=section, start=0, end=len(text), index_text=text))
@@ -525,6 +529,73 @@ def encoding_section(data_dir: Path, sentences: list, sample: int, target: int) 
     return out
 
 
+# --- tables ------------------------------------------------------------------------------------------------------
+
+def merge(parts: list[dict]) -> dict:
+    """Results of several runs (e.g. the Milvus sizes apart from the rest) as one, sizes in order."""
+    out: dict = {"machine": [p.get("machine") for p in parts]}
+    for p in parts:
+        for key, value in p.items():
+            if key == "machine":
+                continue
+            if isinstance(value, list):
+                out[key] = sorted(out.get(key, []) + value, key=lambda r: r.get("passages", 0))
+            else:
+                out.setdefault(key, value)
+    return out
+
+
+def render(results: dict) -> str:
+    """Markdown tables of a result file."""
+    lines = []
+
+    def table(header: list[str], rows: list[list]) -> None:
+        lines.extend(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)])
+        lines.extend("| " + " | ".join(str(c) for c in row) + " |" for row in rows)
+        lines.append("")
+
+    def ms(d: dict | None) -> str:
+        return f"{d['p50_ms']:.2f} / {d['p95_ms']:.2f}" if d and d.get("n") else "–"
+
+    if results.get("search"):
+        lines.append("Hybrid search without the encoder (p50 / p95 ms) and the BM25 leg alone:")
+        table(["passages", "in-process hybrid", "dense index", "planted recall@10", "binary-rerank hybrid",
+               "Milvus Lite hybrid", "BM25 leg (qa/lexical.py)", "rank_bm25 (baseline)", "same top-50"],
+              [[f"{r['passages']:,}", ms(r.get("faiss", {}).get("hybrid_search")), r.get("faiss", {}).get("dense_index", ""),
+                r.get("faiss", {}).get("dense_planted_recall@10", ""),
+                ms(r.get("faiss-binary", {}).get("hybrid_search")) + (f" (recall {r['faiss-binary']['dense_planted_recall@10']})" if "faiss-binary" in r else ""),
+                ms(r.get("milvus", {}).get("hybrid_search")), ms(r.get("bm25_leg")), ms(r.get("rank_bm25_leg")),
+                r.get("rank_bm25_same_top50_scores", "–")] for r in results["search"]])
+    if results.get("ask"):
+        lines.append("Whole answers, the real model encoding each new question (p50 / p95 ms):")
+        table(["passages", "dense index", "ask in process", "POST /api/ask (HTTP)", "warm-up s", "RSS MB"],
+              [[f"{r['passages']:,}", r.get("dense_index", ""), ms(r.get("ask_in_process")), ms(r.get("api_ask_http")),
+                r.get("warm_up_s"), r.get("rss_mb")] for r in results["ask"]])
+    if results.get("ann"):
+        a = results["ann"]
+        lines.append(f"Dense leg alone at {a['vectors']:,} random vectors (one query, one thread):")
+        rows = [["exact (IndexFlatIP)", ms(a["flat"]), a["flat"]["planted_recall@10"], "1.0", f"{a['flat_build_s']} s"]]
+        for k, v in a.items():
+            if k.startswith("binary_rerank_"):
+                rows.append([f"binary codes + exact re-rank of {k.rsplit('_', 1)[1]}×k", ms(v), v["planted_recall@10"],
+                             v["random_recall@10_vs_exact"], f"{a['binary_build_s']} s"])
+        table(["index", "p50 / p95 ms", "planted recall@10", "recall@10 vs exact, random queries", "build"], rows)
+    if results.get("startup"):
+        st = results["startup"]
+        lines.append(f"Start-up serving {st['passages']:,} passages from {st['reports']} report files (new process, real model):")
+        table(["run", "ready s", "RSS MB", "peak RSS MB"],
+              [[k, v["ready_s"], v["rss_mb"], v["peak_rss_mb"]] for k, v in st.items() if isinstance(v, dict)])
+    if results.get("encoding"):
+        e = results["encoding"]
+        lines.append(f"Encoding passages with the real model (sample of {e['sample']}):")
+        table(["setup", "passages/s", "150,000 passages"],
+              [["1 process, all cores", e["one_process_per_s"], f"{e['estimate_150000_minutes']['1 process, 2 cores']} min"],
+               ["2 processes, 1 core each", e["two_processes_per_s"],
+                f"{e['estimate_150000_minutes']['2 processes, 1 core each']} min"]]
+              + [[k, "", f"{v} min"] for k, v in e["estimate_150000_minutes"].items() if "N processes" in k])
+    return "\n".join(lines)
+
+
 # --- main ---------------------------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -540,7 +611,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encode-sample", type=int, default=96)
     ap.add_argument("--skip", default="", help="comma-separated sections to skip: search, ask, ann, startup, encoding")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "scale.json"))
+    ap.add_argument("--render", nargs="+", metavar="JSON", help="only print the tables of these result files (merged)")
     args = ap.parse_args(argv)
+    if args.render:
+        merged = merge([json.loads(Path(f).read_text(encoding="utf-8")) for f in args.render])
+        if args.out and len(args.render) > 1:
+            Path(args.out).write_text(json.dumps(merged, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(render(merged))
+        return 0
     skip = set(filter(None, args.skip.split(",")))
     data_dir = Path(os.environ.get("REPORT_QA_DATA_DIR") or Path.home() / ".cache" / "report-qa")
     results: dict = {"machine": machine(), "targets": TARGETS}
@@ -585,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
         save()
     results["machine"]["load_average_at_end"] = os.getloadavg()
     save()
-    print(json.dumps(results, ensure_ascii=False, indent=1))
+    print(render(results))
     return 0
 
 
