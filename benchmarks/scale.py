@@ -243,8 +243,10 @@ def search_section(size: int, sentences: list, asked: list[str], stores: list[st
         out[store] = row
         log(f"search {size:,} {store}: p50 {row['hybrid_search']['p50_ms']} ms (build {built:.1f} s)")
         if store == "milvus":
+            import shutil
             index.client.drop_collection(index.collection)
-            index.client.close()
+            index.close()
+            shutil.rmtree(Path(index.target).parent, ignore_errors=True)
         del index, retriever
         gc.collect()
     out["rss_mb"] = round(rss_mb()[0])
@@ -261,7 +263,7 @@ def dense_index(vectors: np.ndarray, kind: str):
 def milvus_index(passages: list[Passage], vectors: np.ndarray, docs: dict, words: dict, size: int):
     """The synthetic passages in a Milvus Lite collection, as ensure_milvus_index writes them."""
     from embeddings import milvus_store as ms
-    path = Path(tempfile.mkdtemp(prefix="scale-milvus-")) / "bench.db"
+    path = Path(tempfile.mkdtemp(prefix="scale-milvus-")) / "bench.db"  # removed by search_section
     client = ms.connect(str(path))
     col, meta = ms.collection_names(f"bench{size}")
     schema, params = ms._schema(client, DIM, server=False)
@@ -284,7 +286,7 @@ def milvus_index(passages: list[Passage], vectors: np.ndarray, docs: dict, words
     header = {"model_id": "synthetic", "dim": DIM, "chunker": "synthetic", "learned": []}
     client.upsert(meta, [{"doc_id": ms.INDEX_ROW, "info": json.dumps(header), "terms": "[]", "v": [0.0, 0.0]}])
     return ms.MilvusIndex(client=client, collection=col, passages=passages, pks=pks, model_id="synthetic",
-                          chunker_version="synthetic", dim=DIM, documents=docs)
+                          chunker_version="synthetic", dim=DIM, documents=docs, target=str(path))
 
 
 # --- ask: the real model encodes each question -----------------------------------------------------------------
@@ -481,16 +483,22 @@ def startup_section(passages: int, sentences: list, data_dir: Path, rng: np.rand
     gc.collect()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REPORT_QA_DATA_DIR": str(data_dir), "REPORT_QA_INDEX": name,
            "REPORT_QA_CORPUS": str(folder), "REPORT_QA_QUERY_BACKEND": "onnx"}
-    for run in ("first start (words segmented, cache written)", "second start (all cached)"):
-        t = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", START_CHILD], env=env, cwd=str(ROOT), capture_output=True,
-                              text=True, timeout=1200)
-        if done.returncode:
-            raise RuntimeError(done.stderr[-1500:])
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        row["process_wall_s"] = round(time.perf_counter() - t, 1)
-        out[run] = row
-        log(f"startup {passages:,}: {run}: ready {row['ready_s']} s, RSS {row['rss_mb']} MB (peak {row['peak_rss_mb']})")
+    try:
+        for run in ("first start (words segmented, cache written)", "second start (all cached)"):
+            t = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", START_CHILD], env=env, cwd=str(ROOT), capture_output=True,
+                                  text=True, timeout=1200)
+            if done.returncode:
+                raise RuntimeError(done.stderr[-1500:])
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            row["process_wall_s"] = round(time.perf_counter() - t, 1)
+            out[run] = row
+            log(f"startup {passages:,}: {run}: ready {row['ready_s']} s, RSS {row['rss_mb']} MB (peak {row['peak_rss_mb']})")
+    finally:  # only what this section made: the report files, the index and its word cache
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+        (data_dir / "words" / f"{name}.npz").unlink(missing_ok=True)
     return out
 
 
