@@ -12,16 +12,19 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from embeddings.store import Index
+from qa import token_cache
+from qa.lexical import BM25
 from qa.query import Query
 from qa.text import normalize, tokenize
 
 MODES = ("hybrid", "dense", "bm25")
+LEXICAL_CANDIDATES = 4  # a store's own BM25 proposes this many times k passages for exact scoring
 
 
 class QueryEncoder(Protocol):
@@ -43,7 +46,8 @@ class Retriever:
 
     def __init__(self, index: Index, encoder: QueryEncoder, tokenizer: Callable[[str], list[str]] = tokenize,
                  rrf_k: int = 10, dense_weight: float = 0.3, bm25_weight: float = 1.0,
-                 year_boost: float = 0.3, term_boost: float = 0.5, depth: int = 50) -> None:
+                 year_boost: float = 0.3, term_boost: float = 0.5, depth: int = 50,
+                 token_cache: str | Path | None = None) -> None:
         self.index = index
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -53,7 +57,8 @@ class Retriever:
         self.year_boost = year_boost
         self.term_boost = term_boost
         self.depth = depth
-        self.bm25: BM25Okapi | None = None
+        self.token_cache = token_cache  # file remembering each passage's words (qa/token_cache.py)
+        self.bm25: BM25 | None = None
         self._years: list[tuple[int, ...]] = []
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> embedding, LRU
         self._vectors_max = 2048
@@ -68,9 +73,15 @@ class Retriever:
         for row, canon in enumerate(self._canonical):
             self.copies.setdefault(canon, []).append(row)
         self._unique = sorted(self.copies)
+        self._position = {row: i for i, row in enumerate(self._unique)}
+        self._doc_rows: dict[str, set[int]] = {}
+        for canon, rows in self.copies.items():
+            for r in rows:
+                self._doc_rows.setdefault(passages[r].doc_id, set()).add(canon)
         self._max_copies = max((len(v) for v in self.copies.values()), default=1)
-        corpus = [self.tokenizer(passages[i].index_text) or ["∅"] for i in self._unique]
-        self.bm25 = BM25Okapi(corpus) if corpus else None
+        texts = [passages[i].index_text for i in self._unique]
+        words = token_cache.segment(texts, self.tokenizer, self.token_cache)  # cached: no jieba at start
+        self.bm25 = BM25.from_encoded(*words) if texts else None  # BM25Okapi's scores, inverted index
         self._years = [tuple(p.years) or _section_years(p.section) for p in passages]
         planned = {d: info.get("year") for d, info in self.index.documents.items()}
         self._doc_years = [planned.get(p.doc_id) for p in passages]
@@ -117,9 +128,11 @@ class Retriever:
         tokens = self.tokenizer(text)
         if not tokens:
             return []
-        scores = self.bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:k]
-        return [(self._unique[int(i)], float(scores[i])) for i in top if scores[i] > 0]
+        if hasattr(self.index, "lexical"):  # a store with its own BM25 (Milvus) finds the candidates,
+            # scored here as BM25Okapi scores them (Milvus's idf is Lucene's): the default store's ranking
+            rows = {self._canonical[r] for r, _ in self.index.lexical(tokens, LEXICAL_CANDIDATES * k * self._max_copies)}
+            return self.bm25.rescore(tokens, [self._position[r] for r in rows], k, self._unique)
+        return [(self._unique[i], score) for i, score in self.bm25.top_k(tokens, k)]
 
     def search(self, query: Query, k: int = 10, mode: str = "hybrid", docs: set[str] | None = None) -> list[Hit]:
         """Top ``k`` passages for a prepared query (only from ``docs`` when given: both legs rank
@@ -138,19 +151,35 @@ class Retriever:
             return _interleave([self._search_one(p, k, mode, allowed) for p in parts], k)
         return self._search_one(query, k, mode, allowed)
 
-    def _allowed(self, docs: set[str]) -> set[int]:
-        """Ranked rows (first copies) with a copy in one of ``docs``."""
-        passages = self.index.passages
-        return {canon for canon, rows in self.copies.items() if any(passages[r].doc_id in docs for r in rows)}
+    def _allowed(self, docs: set[str]) -> list[int]:
+        """Ranked rows (first copies) with a copy in one of ``docs``, in order."""
+        return sorted({r for d in docs for r in self._doc_rows.get(d, ())})
 
-    def _search_one(self, query: Query, k: int, mode: str, allowed: set[int] | None = None) -> list[Hit]:
+    def _dense_within(self, text: str, rows: list[int], k: int) -> list[tuple[int, float]]:
+        """Cosine of the question to each of ``rows`` (a few reports' passages), best ``k``."""
+        vectors = getattr(self.index, "vectors", None)
+        if vectors is None or not len(vectors):
+            keep = set(rows)
+            return [(r, s) for r, s in self.dense(text, len(self.index.passages)) if r in keep][:k]
+        scores = np.asarray(vectors[rows], dtype=np.float32) @ self.embed([text])[0]
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(rows[int(i)], float(scores[i])) for i in top]
+
+    def _lexical_within(self, text: str, rows: list[int], k: int) -> list[tuple[int, float]]:
+        """BM25 of ``rows`` only (scores as over the whole index), best ``k``."""
+        tokens = self.tokenizer(text)
+        if not tokens or self.bm25 is None:
+            return []
+        return self.bm25.rescore(tokens, [self._position[r] for r in rows], k, self._unique)
+
+    def _search_one(self, query: Query, k: int, mode: str, allowed: list[int] | None = None) -> list[Hit]:
         depth = max(k, self.depth)
-        wide = depth if allowed is None else len(self.index.passages)
-        dense = self.dense(query.search_text, wide) if mode in ("hybrid", "dense") else []
-        lexical = self.lexical(query.search_text, wide) if mode in ("hybrid", "bm25") else []
-        if allowed is not None:
-            dense = [(r, s) for r, s in dense if r in allowed][:depth]
-            lexical = [(r, s) for r, s in lexical if r in allowed][:depth]
+        if allowed is None:
+            dense = self.dense(query.search_text, depth) if mode in ("hybrid", "dense") else []
+            lexical = self.lexical(query.search_text, depth) if mode in ("hybrid", "bm25") else []
+        else:  # both legs rank only the routed reports' passages
+            dense = self._dense_within(query.search_text, allowed, depth) if mode in ("hybrid", "dense") else []
+            lexical = self._lexical_within(query.search_text, allowed, depth) if mode in ("hybrid", "bm25") else []
         hits: dict[int, Hit] = {}
         for weight, ranking, attr in ((self.dense_weight, dense, "dense"), (self.bm25_weight, lexical, "bm25")):
             for rank, (row, score) in enumerate(ranking):
@@ -160,8 +189,9 @@ class Retriever:
         if mode == "hybrid" and self.term_boost:
             # a glossary entry whose term the question names is where its definition is
             q = normalize(query.text)
+            allowed_set = set(allowed or ())
             for row, term in self._terms.items():
-                if term in q and (allowed is None or row in allowed):
+                if term in q and (allowed is None or row in allowed_set):
                     hit = hits.setdefault(row, Hit(row, 0.0))
                     hit.score = hit.score * (1 + self.term_boost) + self.term_boost / (self.rrf_k + 1)
         if mode == "hybrid" and query.years and self._years:

@@ -28,6 +28,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--query-backend", choices=QUERY_BACKENDS,
                    help="what encodes questions (env REPORT_QA_QUERY_BACKEND; default auto: for serve and eval an ONNX "
                         "Runtime export of the model where onnxruntime is installed, else PyTorch)")
+    p.add_argument("--store", help="where the index lives (env REPORT_QA_STORE): faiss (default, in process) or "
+                                   "milvus:PATH_OR_URI (a Milvus Lite file, or a Milvus server's URI)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +87,7 @@ def _settings(args: argparse.Namespace, one_shot: bool = False, **extra) -> Sett
     question, so ``auto`` gives them PyTorch: loading the ONNX export would cost more than it saves."""
     settings = Settings.from_env(model=args.model, data_dir=args.data_dir, index_name=args.index_name,
                                  corpus=getattr(args, "corpus", None), precision=args.precision,
-                                 query_backend=args.query_backend, **extra)
+                                 query_backend=args.query_backend, store=args.store, **extra)
     if one_shot and settings.query_backend == "auto":
         settings.query_backend = "torch"
     return settings

@@ -20,6 +20,7 @@ class Settings:
     mode: str = "hybrid"
     precision: str = "auto"  # dtype the model computes in: auto, float32 or bfloat16
     query_backend: str = "auto"  # what encodes questions: auto (ONNX Runtime if it can), onnx or torch
+    store: str = "faiss"  # where the index lives: faiss (in process) or milvus:PATH_OR_URI (docs/scale.md)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -32,6 +33,7 @@ class Settings:
             mode=os.environ.get("REPORT_QA_MODE") or "hybrid",
             precision=os.environ.get("REPORT_QA_PRECISION") or "auto",
             query_backend=os.environ.get("REPORT_QA_QUERY_BACKEND") or "auto",
+            store=os.environ.get("REPORT_QA_STORE") or "faiss",
         )
         for key, value in overrides.items():
             if value is not None and value != []:
@@ -41,6 +43,8 @@ class Settings:
         if s.query_backend not in QUERY_BACKENDS:
             raise ValueError(f"REPORT_QA_QUERY_BACKEND must be one of {', '.join(QUERY_BACKENDS)}, "
                              f"not {s.query_backend!r}")
+        from embeddings.milvus_store import target_of
+        target_of(s.store)  # ValueError naming the setting when it is neither faiss nor milvus:…
         return s
 
     @property

@@ -47,6 +47,11 @@ def corpus_paths(settings: Settings) -> list[Path]:
     this is an error naming the way out, never a silent switch to the bundled report."""
     if settings.corpus:
         return expand_paths(settings.corpus)
+    from embeddings.milvus_store import recorded_paths, target_of
+    if target_of(settings.store):  # the documents the Milvus index holds, never another store's
+        recorded = recorded_paths(target_of(settings.store), settings.index_name,
+                                  os.environ.get("REPORT_QA_MILVUS_TOKEN", ""))
+        return [Path(p) for p in recorded] or [bundled_report_path()]
     try:
         manifest = read_manifest(settings.index_dir)
     except IndexLoadError as exc:
@@ -140,10 +145,27 @@ def build_system(settings: Settings, progress: bool = False, log: Callable[[str]
         raise DocumentError("no documents to index: the folders named hold no supported files")
     if encoder is None:
         encoder = make_encoder(settings)
-    index, skipped = ensure_index_of_files(paths, encoder, settings.index_dir,
-                                           lambda todo, taken: load_documents(todo, log, taken),
-                                           progress=progress, log=log, must_save=must_save)
-    qa = ReportQA(index, encoder, mode=settings.mode)
+    from embeddings.milvus_store import target_of
+    if target_of(settings.store) is None:  # FAISS in process, the default
+        index, skipped = ensure_index_of_files(paths, encoder, settings.index_dir,
+                                               lambda todo, taken: load_documents(todo, log, taken),
+                                               progress=progress, log=log, must_save=must_save)
+    else:
+        docs, skipped = load_documents(paths, log)
+        if not docs:
+            raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
+        index = _open_index(settings, docs, encoder, progress, log)
+    qa = ReportQA(index, encoder, mode=settings.mode,
+                  token_cache=settings.data_dir / "words" / f"{settings.index_name}.npz")
     qa.warm_up()
     return System(settings, encoder, index, qa, skipped)
 
+
+def _open_index(settings: Settings, docs: list[Document], encoder: Encoder, progress: bool,
+                log: Callable[[str], None]):
+    """The Milvus collection the settings name, brought up to date with ``docs``."""
+    from embeddings.milvus_store import ensure_milvus_index, target_of
+    target = target_of(settings.store)
+    from qa.token_cache import JiebaSegmenter
+    return ensure_milvus_index(docs, encoder, target, settings.index_name, JiebaSegmenter(), progress=progress,
+                               log=log, token=os.environ.get("REPORT_QA_MILVUS_TOKEN", ""))
