@@ -285,7 +285,7 @@ def ensure_milvus_index(documents: list[Document], encoder: PassageEncoder, targ
                         segmenter: Segmenter, max_chars: int = DEFAULT_MAX_CHARS, progress: bool = False,
                         log: Callable[[str], None] = print, token: str = "") -> MilvusIndex:
     """Bring the Milvus collection of ``index_name`` up to date with ``documents`` and open it."""
-    from embeddings.indexer import document_info, passages_of
+    from embeddings.indexer import DERIVED, analyse, document_info
     client = connect(target, token)
     server = "://" in target
     col, meta = collection_names(index_name)
@@ -312,8 +312,9 @@ def ensure_milvus_index(documents: list[Document], encoder: PassageEncoder, targ
         wanted = {d.doc_id: document_info(d) for d in documents}
         removed = [d for d in stored if d not in wanted]
         changed = [d for d in documents if d.doc_id not in stored
-                   or {k: v for k, v in stored[d.doc_id][0].items() if k != "passages"} != wanted[d.doc_id]]
-        fresh = {d.doc_id: passages_of(d, max_chars) for d in changed}
+                   or {k: v for k, v in stored[d.doc_id][0].items() if k not in DERIVED} != wanted[d.doc_id]]
+        analysed = {d.doc_id: analyse(d, max_chars) for d in changed}  # passages and the document profile
+        fresh = {doc_id: passages for doc_id, (passages, _) in analysed.items()}
         terms = {doc_id: t for doc_id, (_, t) in stored.items() if doc_id in wanted}
         terms.update({doc_id: [p.term for p in ps if p.kind == "glossary" and p.term] for doc_id, ps in fresh.items()})
         segmenter.teach(sorted({t for ts in terms.values() for t in ts}))
@@ -328,7 +329,8 @@ def ensure_milvus_index(documents: list[Document], encoder: PassageEncoder, targ
         for doc in changed:
             encoded += _upsert_document(client, col, doc, fresh[doc.doc_id], wanted[doc.doc_id], encoder,
                                         segmenter, progress)
-            info = dict(wanted[doc.doc_id], passages=len(fresh[doc.doc_id]))
+            info = dict(wanted[doc.doc_id], passages=len(fresh[doc.doc_id]),
+                        profile=analysed[doc.doc_id][1].to_dict())
             client.upsert(meta, [{"doc_id": doc.doc_id, "info": json.dumps(info, ensure_ascii=False),
                                   "terms": json.dumps(terms[doc.doc_id], ensure_ascii=False), "v": [0.0, 0.0]}])
         header["learned"] = sorted(learned)

@@ -390,7 +390,8 @@ class ReportQA:
             rows = [r for r in self.retriever.copies.get(hit.row, [hit.row])
                     if not docs or self.index.passages[r].doc_id in docs]
             if rows:
-                newest = max(rows, key=lambda r: (info.get(self.index.passages[r].doc_id, {}).get("year") or 0, -r))
+                newest = max(rows, key=lambda r: (info.get(self.index.passages[r].doc_id, {}).get("year") or 0,
+                                                  -self.index.passages[r].start, -r))  # the first copy in the text
                 out.append(Hit(newest, hit.score, hit.dense, hit.bm25))
         return out
 
