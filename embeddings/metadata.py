@@ -2,10 +2,9 @@
 
 A report's *year* is the year it was delivered, which is the year it plans for: the report
 given on 2025年1月4日 reviews 2024 and sets the 2025 targets, so it is a 2025 report, and
-its 去年/今年 mean 2024/2025. The year comes from the delivery line
-(``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``), else from a year in the
-title, else from ``一、2024年工作回顾`` (+1), else from the file name. The body comes from
-``我代表溧阳市人民政府`` (or the congress named in the delivery line). A sidecar file
+its 去年/今年 mean 2024/2025. Year and body come from the document profile
+(:mod:`embeddings.profile`: delivery line, part titles, ``我代表…人民政府``, the speaker line),
+else from a year in the title, else from the file name. A sidecar file
 ``NAME.EXT.meta.json`` next to the report overrides any of ``title``, ``year``, ``body``.
 """
 from __future__ import annotations
@@ -17,15 +16,8 @@ from pathlib import Path
 FIELDS = ("title", "year", "body")
 SIDECAR_SUFFIX = ".meta.json"
 HEAD_CHARS = 3000
-_WS = r"\s*"
-_DATE_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
-_DELIVERY_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}\d{{1,2}}{_WS}日{_WS}在"
-                          r"([\s\S]{0,40}?)人[\s]*民[\s]*代[\s]*表[\s]*大[\s]*会")
-_BODY_RE = re.compile(r"我代表\s*([\u4e00-\u9fff]{2,20}?(?:人民政府|国务院|政府))")
-_REVIEW_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(?:工作)?回顾")
 _TITLE_YEAR_RE = re.compile(r"(20\d\d)\s*年?(?:度)?\s*[\u4e00-\u9fff]*报告")
 _FILE_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_SESSION_RE = re.compile(r"第[一二三四五六七八九十百]+届")
 
 
 class MetadataError(ValueError):
@@ -97,32 +89,6 @@ def describe(text: str, path: str | Path, embedded_title: str = "") -> dict:
     meta = infer(text, path, embedded_title)
     meta.update(read_sidecar(path))
     return meta
-
-
-def report_year(head: str) -> int | None:
-    """The delivery year from ``——2025年1月4日在…人民代表大会…``; a December date counts for the next year
-    when the report plans for it."""
-    m = _DELIVERY_RE.search(head) or _DATE_RE.search(head[:600])
-    if not m:
-        return None
-    year, month = int(m.group(1)), int(m.group(2))
-    if month == 12 and re.search(rf"{year + 1}\s*年", head):
-        return year + 1
-    return year
-
-
-def issuing_body(head: str) -> str:
-    """``溧阳市人民政府`` from ``我代表溧阳市人民政府``, else ``<place>人民政府`` from the delivery line."""
-    m = _BODY_RE.search(head)
-    if m:
-        return m.group(1)
-    m = _DELIVERY_RE.search(head)
-    if m:
-        place = "".join(_SESSION_RE.split(re.sub(r"\s+", "", m.group(3)))[0].split())
-        if place.startswith("全国") or not place:
-            return "国务院"
-        return place + "人民政府"
-    return ""
 
 
 def text_title(head: str) -> str:

@@ -182,6 +182,10 @@ class ReportQA:
         for p in passages:
             by_doc.setdefault(p.doc_id, []).append(p.section + "\n" + p.text)
         self._doc_corpus = {d: normalize("\n".join(texts)) for d, texts in by_doc.items()}
+        self._front_rows: dict[str, list[int]] = {}  # the title/delivery/speaker passages of each report
+        for i, p in enumerate(passages):
+            if p.kind == "front":
+                self._front_rows.setdefault(p.doc_id, []).append(i)
         self._corpus = "\n".join(self._doc_corpus.values())
         tag("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
@@ -298,8 +302,9 @@ class ReportQA:
     def _said(self, where: Route | tuple[str, ...]) -> str:
         """What the reports in view mention at all (a name only another report mentions is still missing)."""
         docs = where.docs if isinstance(where, Route) else where
-        known = [self._doc_corpus[d] for d in docs if d in self._doc_corpus]
-        return "\n".join(known) if known else self._corpus
+        if len(docs) == 1 and docs[0] in self._doc_corpus:
+            return self._doc_corpus[docs[0]]
+        return self._corpus  # several reports in view: not joined again on every question
 
     def documents(self) -> list[dict]:
         """Each indexed report's profile (what routing reads), for listings in the CLI, API and chat."""
@@ -308,12 +313,15 @@ class ReportQA:
     def _from_front(self, about: str, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
         """"这份报告是谁作的/哪天作的": the line of the report's front matter that says it (the
         speaker line, or the delivery line with its date and session), quoted and cited."""
-        docs = list(where.docs) or [self.index.passages[hits[0].row].doc_id] if hits or where.docs else []
+        if where.docs:
+            docs = list(where.docs)
+        else:
+            docs = [self.index.passages[hits[0].row].doc_id] if hits else []
         for doc_id in docs:
             profile = (self.index.documents.get(doc_id) or {}).get("profile") or {}
             name = (profile.get("speaker") or "").split(" ")[-1]
-            found = [(i, line.strip()) for i, p in enumerate(self.index.passages) if p.doc_id == doc_id and p.kind == "front"
-                     for line in p.text.split("\n") if line.strip()]
+            found = [(i, line.strip()) for i in self._front_rows.get(doc_id, ())
+                     for line in self.index.passages[i].text.split("\n") if line.strip()]
             if about == "who":
                 pick = [(i, x) for i, x in found if name and name in x.replace(" ", "").replace("?", "")]
             else:

@@ -24,6 +24,7 @@ from qa.query import Query
 from qa.text import normalize, tokenize
 
 MODES = ("hybrid", "dense", "bm25")
+RESTRICT_ROWS = 5000  # routed to at most this many passages (or a tenth of the index): rank within them
 LEXICAL_CANDIDATES = 4  # a store's own BM25 proposes this many times k passages for exact scoring
 
 
@@ -74,6 +75,7 @@ class Retriever:
             self.copies.setdefault(canon, []).append(row)
         self._unique = sorted(self.copies)
         self._position = {row: i for i, row in enumerate(self._unique)}
+        self._allowed_cache: dict[frozenset[str], list[int]] = {}
         self._doc_rows: dict[str, set[int]] = {}
         for canon, rows in self.copies.items():
             for r in rows:
@@ -152,8 +154,15 @@ class Retriever:
         return self._search_one(query, k, mode, allowed)
 
     def _allowed(self, docs: set[str]) -> list[int]:
-        """Ranked rows (first copies) with a copy in one of ``docs``, in order."""
-        return sorted({r for d in docs for r in self._doc_rows.get(d, ())})
+        """Ranked rows (first copies) with a copy in one of ``docs``, in order (remembered per set of reports)."""
+        key = frozenset(docs)
+        rows = self._allowed_cache.get(key)
+        if rows is None:
+            rows = sorted({r for d in docs for r in self._doc_rows.get(d, ())})
+            if len(self._allowed_cache) > 256:
+                self._allowed_cache.clear()
+            self._allowed_cache[key] = rows
+        return rows
 
     def _dense_within(self, text: str, rows: list[int], k: int) -> list[tuple[int, float]]:
         """Cosine of the question to each of ``rows`` (a few reports' passages), best ``k``."""
@@ -174,10 +183,19 @@ class Retriever:
 
     def _search_one(self, query: Query, k: int, mode: str, allowed: list[int] | None = None) -> list[Hit]:
         depth = max(k, self.depth)
-        if allowed is None:
+        if allowed is not None and len(allowed) > max(RESTRICT_ROWS, len(self._unique) // 10):
+            # routed to a large share of the index (the newest report of every place): rank everything
+            # and keep the routed rows, rather than copying that many vectors for every question
+            keep = set(allowed)
+            wide = min(len(self._unique), 20 * depth)
+            dense = [(r, s) for r, s in self.dense(query.search_text, wide) if r in keep][:depth] \
+                if mode in ("hybrid", "dense") else []
+            lexical = [(r, s) for r, s in self.lexical(query.search_text, wide) if r in keep][:depth] \
+                if mode in ("hybrid", "bm25") else []
+        elif allowed is None:
             dense = self.dense(query.search_text, depth) if mode in ("hybrid", "dense") else []
             lexical = self.lexical(query.search_text, depth) if mode in ("hybrid", "bm25") else []
-        else:  # both legs rank only the routed reports' passages
+        else:  # both legs rank only the routed reports' passages (a few reports: cheap)
             dense = self._dense_within(query.search_text, allowed, depth) if mode in ("hybrid", "dense") else []
             lexical = self._lexical_within(query.search_text, allowed, depth) if mode in ("hybrid", "bm25") else []
         hits: dict[int, Hit] = {}

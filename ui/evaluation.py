@@ -212,7 +212,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         if args.out:
             from ui.eval_report import write_report
             out = Path(args.out) if len(runs) == 1 else Path(args.out) / f"{name}{'' if where == 'alone' else '.' + where}"
-            run = {"dataset": str(Path(datasets[0] if len(runs) == 1 else name).resolve()) if len(runs) == 1 else name,
+            run = {"dataset": str(loaded[0][0].resolve()) if len(runs) == 1 else name,
                    "scope": where, "reports": [str(p) for p in reports], "questions": len(rows), "modes": modes,
                    "main_mode": modes[0], "model": system.index.model_id, "passages": len(system.index.passages),
                    "documents": len(system.index.documents), "python": platform.python_version(),
