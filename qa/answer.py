@@ -194,8 +194,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
         limit = LIST_WINDOW_CHARS if wants_list else MAX_WINDOW_CHARS
         for window in _windows(p.text, limit, wants_list):
             text = window.strip().rstrip("，；：、,;:")
-            if not text or text in taken:
-                continue
+            if not text or any(text in t or t in text for t in taken):
+                continue  # another part of the question already quotes it
             norm = normalize(window)
             has_number = bool(NUMBER_RE.search(window))
             has_date = bool(re.search(r"\d+年\d+月\d+日", window))
@@ -221,11 +221,19 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
     """Best answering window among the first ``top_n`` passages, by the answer model's score."""
     model = model or shipped()
     best: Choice | None = None
+    best_key = None
     for c in candidates(query, passages, idf, missing, top_n, taken, signals, doc_years):
         score = model.score(c.features)
-        if best is None or score > best.score:
-            best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score)
+        key = (not _lacks(c.features), score)  # a window that could answer beats a better-matching one that cannot
+        if best_key is None or key > best_key:
+            best, best_key = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score), key
     return best
+
+
+def _lacks(features: dict[str, float]) -> bool:
+    """The window lacks what the question asks for: a figure of the asked kind, a date, a name."""
+    return bool(features.get("unit_miss") or features.get("no_number") or features.get("date_miss")
+                or features.get("no_holder"))
 
 
 def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]:
@@ -309,18 +317,22 @@ def unit_ok(query: Query, window: str) -> bool:
     return any(t in c for c in numbered for t in focus)
 
 
-def _subject_words(text: str) -> list[str]:
-    """Words that could name what a question is about: not its years, frame (目标, 多少) or verbs."""
-    words = tokenize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text))
-    return [t for t in words if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()
-            and not _is_verb(t)]
+def _subject_words(text: str, verbs: bool = False) -> list[str]:
+    """Words that could name what a question is about: not its years, frame (目标, 多少), adverbs,
+    pronouns, measure words or one-character verbs."""
+    words = [w for w, flag in tag(normalize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text)))
+             if (flag == "eng" or flag[:1] not in ("d", "r", "p", "c", "u", "m", "q", "t", "y", "e", "x", "f"))
+             and not (flag[:1] == "v" and flag != "vn" and (len(w) == 1 or not verbs))]  # 改, 建: how, not what
+    return [t for t in words if t not in FRAME_WORDS and t not in GENERIC_NOUNS and t not in STOPWORDS
+            and not t.isdigit()]
 
 
-def _carry_subject(first: str, part: str) -> str:
+def carry_subject(first: str, part: str) -> str:
     """A later sub-question with no subject of its own (今年又要建多少) borrows the first one's."""
     if any(len(t) >= 2 for t in _subject_words(part)):
         return part
-    borrowed = [t for t in _subject_words(first) if t not in part]
+    quoted = re.findall(r"[“\"「『]([^”\"」』]{1,12})[”\"」』]", first)  # “四上”: a name, whatever jieba makes of it
+    borrowed = [t for t in dict.fromkeys(quoted + _subject_words(first, verbs=True)) if t not in part]
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
 
@@ -358,7 +370,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
     parts = query.parts if len(query.parts) > 1 else [query.text]
     pieces, cited, confidence, declined = [], [], 1.0, None
     for n, part in enumerate(parts):
-        text = part if n == 0 else _carry_subject(parts[0], part)
+        text = part if n == 0 else carry_subject(parts[0], part)
         if len(parts) > 1:
             sub = Query(text, text, query.english, question_years(text, query.report_year), [text], query.report_year,
                         relative_offsets(text), explicit_years(text))

@@ -117,8 +117,8 @@ def test_report_terms_are_cut_as_whole_words_once_known():
 
 
 def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_verbs():
-    from qa.answer import _carry_subject
-    carried = _carry_subject("高标准农田去年改新建了多少", "今年又要建多少")
+    from qa.answer import carry_subject
+    carried = carry_subject("高标准农田去年改新建了多少", "今年又要建多少")
     assert "农田" in carried and "改" not in carried.split()
-    assert _carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp")
-    assert _carry_subject("去年GDP多少", "今年一般公共预算收入目标多少") == "今年一般公共预算收入目标多少"
+    assert carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp")
+    assert carry_subject("去年GDP多少", "今年一般公共预算收入目标多少") == "今年一般公共预算收入目标多少"
