@@ -21,19 +21,23 @@ import jieba
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import Model, shipped
-from qa.query import Query, expansions, explicit_years, matched_phrases, question_years, relative_offsets, thesaurus
+from qa.query import (FRAME_WORDS, Query, carry_subject, expansions, explicit_years, matched_phrases,
+                      question_years, relative_offsets, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
 ENGLISH_LEAD = "According to the report: "
 QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
-                         r"|how (many|much)|what percentage|what share|\bgdp\b|\brate\b", re.I)
+                         r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|"
+                         r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of)s?\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
                            r"|哪[一二三四五六七八九十两]+[个项种类]|stand for|what does .* mean|what is meant|definition", re.I)
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
-DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|when|what date", re.I)
-TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|20\d\d\s*年|年底|年内|年初|年末|上半年|下半年|季度|月底|月初")
+DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|哪一?年[能会可才完建开通投]|"
+                     r"什么年份|\bwhen\b|what date|which year|by what year", re.I)
+TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|20\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
+                     r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前")
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                      "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 PLACE_SUFFIXES = frozenset("省市区县镇乡")
@@ -165,6 +169,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
+    asks_year = bool(re.search(r"哪一?年|什么年份|which year|what year", query.text, re.I))
     wants_target = bool(TARGET_RE.search(query.text))
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
@@ -197,8 +202,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if not text or any(text in t or t in text for t in taken):
                 continue  # another part of the question already quotes it
             norm = normalize(window)
-            has_number = bool(NUMBER_RE.search(window))
-            has_date = bool(re.search(r"\d+年\d+月\d+日", window))
+            has_number = has_figure(window)
+            has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if wants_number:
@@ -283,63 +288,64 @@ def _phrases() -> frozenset[str]:
 
 UNIT_RE = re.compile(r"(?:多少|几)(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
                      r"|万人次|人次|户|所|座|场次)")
-MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|\bprice\b", re.I)
+MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|\bprices?\b|\bfares?\b|\bfees?\b|"
+                      r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％])|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
-COUNT_RE = re.compile(r"总数|总量|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|how many", re.I)
+COUNT_RE = re.compile(r"总数|总量|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
+                      r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
-FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
 def unit_ok(query: Query, window: str) -> bool:
-    """A question asking for an amount gets a number, in the unit it names if it names one,
-    in a clause that also names what the question is about (not just 目标 or 增长)."""
+    """A question asking for an amount gets a number (a year is not one) in a clause that also
+    names what the question is about (not just 目标 or 增长), and that clause's figure is of the
+    asked kind: the unit it names (多少亿元), money (多少钱), a rate (失业率多少), a count (常住人口
+    有多少: not a bare percentage)."""
     if not QUANTITY_RE.search(query.text):
         return True
-    if not NUMBER_RE.search(window):
+    if not has_figure(window):
         return False
-    asked = UNIT_RE.search(query.text)
-    if asked and asked.group(1) not in window:  # 多少微克: a figure in 微克, not a ranking
-        return False
-    if MONEY_RE.search(query.text) and "元" not in window:  # 多少钱: an amount of money
-        return False
-    if RATE_RE.search(query.text) and not PERCENT_RE.search(window):  # 失业率多少: a percentage
-        return False
-    if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text) and not COUNTED_RE.search(window):
-        return False  # 常住人口总数是多少: a count, which a bare percentage (城镇化率76%) is not
     focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
-    if not focus:
-        return True
-    numbered = [normalize(c) for c in clauses(window) if NUMBER_RE.search(c)]
-    return any(t in c for c in numbered for t in focus)
+    numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
+    if focus:
+        numbered = [c for c in numbered if any(t in c for t in focus)]
+    if not numbered:
+        return False
+    asked = UNIT_RE.search(query.text)
+    kinds = []
+    if asked:  # 多少微克: a figure in 微克, not a ranking
+        kinds.append(lambda c: asked.group(1) in c)
+    if MONEY_RE.search(query.text):  # 多少钱: an amount of money
+        kinds.append(lambda c: "元" in c)
+    if RATE_RE.search(query.text):  # 失业率多少: a percentage
+        kinds.append(lambda c: bool(PERCENT_RE.search(c)))
+    if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
+        kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
+    return any(all(k(c) for k in kinds) for c in numbered)
 
 
-def _subject_words(text: str, verbs: bool = False) -> list[str]:
-    """Words that could name what a question is about: not its years, frame (目标, 多少), adverbs,
-    pronouns, measure words or one-character verbs."""
-    words = [w for w, flag in tag(normalize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text)))
-             if (flag == "eng" or flag[:1] not in ("d", "r", "p", "c", "u", "m", "q", "t", "y", "e", "x", "f"))
-             and not (flag[:1] == "v" and flag != "vn" and (len(w) == 1 or not verbs))]  # 改, 建: how, not what
-    return [t for t in words if t not in FRAME_WORDS and t not in GENERIC_NOUNS and t not in STOPWORDS
-            and not t.isdigit()]
+YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d\s*年(?!\d)")
 
 
-def carry_subject(first: str, part: str) -> str:
-    """A later sub-question with no subject of its own (今年又要建多少) borrows the first one's."""
-    if any(len(t) >= 2 for t in _subject_words(part)):
-        return part
-    quoted = re.findall(r"[“\"「『]([^”\"」』]{1,12})[”\"」』]", first)  # “四上”: a name, whatever jieba makes of it
-    borrowed = [t for t in dict.fromkeys(quoted + _subject_words(first, verbs=True)) if t not in part]
-    return f"{part} {' '.join(borrowed)}" if borrowed else part
+def has_figure(text: str) -> bool:
+    """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年) not counting."""
+    return bool(NUMBER_RE.search(YEAR_RE.sub(" ", text)))
 
 
 def _is_verb(word: str) -> bool:
     """改, 新建: what was done last year is not what the next part asks about."""
     tagged = tag(word)
     return len(tagged) == 1 and tagged[0][1].startswith("v")
+
+
+def choice_has_time(query: Query, text: str) -> bool:
+    """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year."""
+    asks_year = bool(re.search(r"哪一?年|什么年份|which year|what year", query.text, re.I))
+    return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text)))
 
 
 def _unsupported(query: Query, choice: Choice, threshold: float) -> str:
@@ -349,7 +355,7 @@ def _unsupported(query: Query, choice: Choice, threshold: float) -> str:
         return f"no one named as {'/'.join(roles)}"
     if not unit_ok(query, choice.text):
         return "no figure of the asked kind"
-    if DATE_RE.search(query.text) and not TIME_RE.search(choice.text):
+    if DATE_RE.search(query.text) and not choice_has_time(query, choice.text):
         return "no date or time given"
     if choice.score < threshold:
         return "weak match"

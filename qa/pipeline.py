@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 
 from embeddings.store import Index
-from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, carry_subject, compose
+from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, compose
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
@@ -254,26 +254,7 @@ class ReportQA:
         hits = self._filtered(self.retriever.search(query, want, mode or self.mode, docs=docs or None), docs)[:want]
         if not hits and docs and not (doc or year):  # routed to reports that hold nothing: look everywhere
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
-        elif len(query.parts) > 1 and not where.across_years:
-            hits = self._with_parts(query, hits, want, mode, docs)
         return query, hits
-
-    def _with_parts(self, query: Query, hits: list[Hit], want: int, mode: str | None, docs: set[str]) -> list[Hit]:
-        """A compound question (去年…多少？今年…多少？) also searched part by part: each part's best
-        passages come first, in turn, then the whole question's, so every part has its own evidence
-        among the first few (the whole question alone favours the passage that matches both)."""
-        lists = []
-        for n, part in enumerate(query.parts):
-            text = part if n == 0 else carry_subject(query.parts[0], part)
-            sub = prepare(text, query.report_year)
-            lists.append(self._filtered(self.retriever.search(sub, want, mode or self.mode, docs=docs or None), docs))
-        lists.append(hits)
-        merged: dict[int, Hit] = {}
-        for i in range(want):
-            for found in lists:
-                if i < len(found) and found[i].row not in merged:
-                    merged[found[i].row] = found[i]
-        return list(merged.values())[:want]
 
     @property
     def idf(self) -> dict[str, float]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -20,7 +20,7 @@ import numpy as np
 from embeddings.store import Index
 from qa import token_cache
 from qa.lexical import BM25
-from qa.query import Query
+from qa.query import Query, carry_subject
 from qa.text import normalize, tokenize
 
 MODES = ("hybrid", "dense", "bm25")
@@ -145,9 +145,12 @@ class Retriever:
             self.warm_up()
         allowed = self._allowed(docs) if docs else None
         if len(query.parts) > 1:
-            parts = [Query(p, p + query.search_text[len(query.text):], query.english, query.years,
+            # each part (a later one with the first one's subject) in turn, then the whole question:
+            # every part gets its own evidence among the first few
+            texts = [p if n == 0 else carry_subject(query.parts[0], p) for n, p in enumerate(query.parts)]
+            parts = [Query(t, t + query.search_text[len(query.text):], query.english, query.years,
                            report_year=query.report_year, offsets=query.offsets, explicit=query.explicit)
-                     for p in query.parts]
+                     for t in texts] + [replace(query, parts=[query.text])]
             if mode in ("hybrid", "dense"):
                 self.embed([p.search_text for p in parts])  # one forward pass for all parts
             return _interleave([self._search_one(p, k, mode, allowed) for p in parts], k)

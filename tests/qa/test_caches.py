@@ -67,7 +67,7 @@ def test_parts_of_a_compound_question_are_encoded_together(qa, fake_encoder):
     encode = fake_encoder.encode_queries
     fake_encoder.encode_queries = lambda texts: batches.append(list(texts)) or encode(texts)
     qa.ask("去年新增了多少家？今年目标又是多少家？")
-    assert len(batches) == 1 and len(batches[0]) == 2
+    assert len(batches) == 1 and len(batches[0]) == 3  # both parts and the whole question
 
 
 def test_concurrent_asks_agree(qa):

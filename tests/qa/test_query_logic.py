@@ -117,7 +117,7 @@ def test_report_terms_are_cut_as_whole_words_once_known():
 
 
 def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_verbs():
-    from qa.answer import carry_subject
+    from qa.query import carry_subject
     carried = carry_subject("高标准农田去年改新建了多少", "今年又要建多少")
     assert "农田" in carried and "改" not in carried.split()
     assert carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp")
