@@ -293,7 +293,7 @@ MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
-COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％])|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
+COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍]|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
 COUNT_RE = re.compile(r"总数|总量|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
@@ -310,6 +310,7 @@ def unit_ok(query: Query, window: str) -> bool:
         return False
     focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
+    focus = [t for t in focus if len(t) >= 2] or focus  # 元, 个: the unit asked, not the subject
     numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
     if focus:
         numbered = [c for c in numbered if any(t in c for t in focus)]
