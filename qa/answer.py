@@ -310,7 +310,7 @@ def unit_ok(query: Query, window: str) -> bool:
         return False
     focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
-    focus = [t for t in focus if len(t) >= 2] or focus  # 元, 个: the unit asked, not the subject
+    focus = [t for t in focus if not (len(t) == 1 and t in MEASURE_CHARS)] or focus  # 元, 个: the unit, not the subject
     numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
     if focus:
         numbered = [c for c in numbered if any(t in c for t in focus)]
@@ -329,6 +329,7 @@ def unit_ok(query: Query, window: str) -> bool:
     return any(all(k(c) for k in kinds) for c in numbered)
 
 
+MEASURE_CHARS = frozenset("元个家所项人次条亩座名位户件吨米岁天年月倍台辆张套")
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d\s*年(?!\d)")
 
 
