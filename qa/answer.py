@@ -20,7 +20,7 @@ from functools import lru_cache
 import jieba
 
 from embeddings.chunking import Passage, split_sentences
-from qa.answer_model import Model, shipped
+from qa.answer_model import LACKS, Model, shipped
 from qa.query import (FRAME_WORDS, Query, carry_subject, expansions, explicit_years, matched_phrases,
                       question_years, relative_offsets, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
@@ -145,6 +145,9 @@ def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
 
 
+SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几年来|这些年|累计|以来|期间|over the past|five years", re.I)
+CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
+                             re.I)
 TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
 
 
@@ -174,6 +177,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
     q_norm = normalize(query.text)
+    one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
+    asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
     rare = max(((t, w) for t, w in weights.items() if len(t) >= 2), key=lambda tw: tw[1], default=("", 0))[0]
     top_lexical = max((b for _, b in signals or ()), default=0.0) or 1.0
     out: list[Candidate] = []
@@ -181,6 +186,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
         dense, lexical = (signals[rank] if signals and rank < len(signals) else (0.0, 0.0))
         fit = query.year_fit(set(p.years) or _years(p.section), (doc_years or {}).get(p.doc_id, query.report_year))
         base = {"rank": 1 / (rank + 1), "dense": dense, "lexical": lexical / top_lexical,
+                "front": float(p.role == "front"),
+                "several_years": float(one_year and p.role in ("review_multi", "outlook")),
                 "missing": float(min(len(missing), 2)) / 2,
                 "context_coverage": _coverage(p.text, weights),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
@@ -208,6 +215,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if wants_number:
                 f["number" if has_number else "no_number"] = 1.0
+                f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c)), default=0.0)
+                if asks_change:
+                    f["change_ok"] = float(bool(re.search(r"(增长|增速|增幅|下降|提高|上涨|涨幅|降低)[^，；。]{0,6}\d[\d.]*\s*[%％]|"
+                                                          r"\d[\d.]*\s*个百分点", window)))
             if not unit_ok(query, window):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
@@ -217,7 +228,31 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if roles:  # "who is the mayor": the answer is a name beside that office
                 f["holder" if names_holder(window, roles) else "no_holder"] = 1.0
             out.append(Candidate(rank, text, f))
+        if wants_definition or wants_list:  # 突出建设循环枢纽。建设…枢纽，…: a lead sentence and what follows it
+            for window in _continued(p.text):
+                if any(window in t or t in window for t in taken):
+                    continue
+                out.append(Candidate(rank, window, {
+                    **base, "coverage": _coverage(window, weights), "continued": 1.0,
+                    "rare_word": float(bool(rare) and rare in normalize(window)),
+                    "length": len(window) / 100, "list_length": len(window) / 100}))
     return out
+
+
+def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
+    """A short sentence (a lead naming a term or task) followed by the sentences after it."""
+    for text in passage.split("\n"):
+        spans = split_sentences(text, max_chars=10_000)
+        for i, (s, e) in enumerate(spans):
+            if e - s > lead_chars or i + 1 >= len(spans):
+                continue
+            end = spans[i + 1][1]
+            for _, e2 in spans[i + 2:]:
+                if e2 - s > max_chars:
+                    break
+                end = e2
+            if end - s <= max_chars * 1.5:
+                yield text[s:end].strip()
 
 
 def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
@@ -237,8 +272,7 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
 
 def _lacks(features: dict[str, float]) -> bool:
     """The window lacks what the question asks for: a figure of the asked kind, a date, a name."""
-    return bool(features.get("unit_miss") or features.get("no_number") or features.get("date_miss")
-                or features.get("no_holder"))
+    return any(features.get(name) for name in LACKS)
 
 
 def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]:

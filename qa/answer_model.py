@@ -40,7 +40,27 @@ FEATURES = (
     "holder",            # "who is the ..." and a person is named beside that office
     "no_holder",         # ... and no one is
     "missing",           # the question names things the report never mentions (the same for all its windows)
+    "front",             # the passage is the report's front matter (title, date, speaker lines)
+    "beside",            # an amount is asked: the share of the question's words in the clause holding the figure
+    "several_years",     # the passage sums up several years (十四五) and the question asks about one
+    "change_ok",         # a change is asked (涨了多少, growth) and the window's figure is a rate of change
+    "continued",         # a short sentence naming a term, with the sentences that spell it out
 )
+
+# features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
+# name): such a window is chosen only when no window has it
+LACKS = ("unit_miss", "no_number", "date_miss", "no_holder")
+
+
+def pick(x: np.ndarray, weights: np.ndarray) -> int:
+    """The chosen row of a question's feature matrix: the best-scoring window among those that do
+    not lack what is asked, else the best of all."""
+    s = x @ weights
+    lacks = x[:, [FEATURES.index(n) for n in LACKS]].any(axis=1)
+    if (~lacks).any():
+        s = np.where(lacks, -np.inf, s)
+    return int(np.argmax(s))
+
 
 DEFAULT_WEIGHTS = {  # the hand-set rules this model replaced, as a starting point for fitting
     "coverage": 1.0, "rank": 0.08, "year_match": 0.1, "year_clash": -0.25, "number": 0.1, "unit_miss": -1.0,
@@ -109,7 +129,7 @@ def fit(groups: list[tuple[np.ndarray, np.ndarray]], start: Model | None = None,
 
 
 def threshold_gain(t: float, best_scores: list[float], answerable: list[bool], correct: list[bool],
-                   max_false_decline: float = 0.015, decline_weight: float = 0.5) -> float:
+                   max_false_decline: float = 0.025, decline_weight: float = 1.0) -> float:
     """Answer-contains plus ``decline_weight`` × the decline rate when answering above ``t``; a
     threshold that declines more than ``max_false_decline`` of the answerable questions is ruled out."""
     n_ans = max(1, sum(answerable))
@@ -120,12 +140,12 @@ def threshold_gain(t: float, best_scores: list[float], answerable: list[bool], c
     return hit + decline_weight * declined - (10.0 if false > max_false_decline else 0.0)
 
 
-def best_threshold(best_scores: list[float], answerable: list[bool], correct: list[bool]) -> float:
+def best_threshold(best_scores: list[float], answerable: list[bool], correct: list[bool], **gain: float) -> float:
     """The decline threshold with the highest :func:`threshold_gain` (each question is answered only
     when its best window scores above it)."""
     pairs = sorted(set(best_scores))
     if not pairs:
         return DEFAULT_THRESHOLD
     cuts = [pairs[0] - 1.0] + [(a + b) / 2 for a, b in zip(pairs, pairs[1:])] + [pairs[-1] + 1.0]
-    best = max(cuts, key=lambda t: (round(threshold_gain(t, best_scores, answerable, correct), 6), -t))
+    best = max(cuts, key=lambda t: (round(threshold_gain(t, best_scores, answerable, correct, **gain), 6), -t))
     return float(best)

@@ -53,6 +53,9 @@ def collect(system, rows: list[dict]) -> list[dict]:
     return out
 
 
+GAIN: dict[str, float] = {}  # --decline-weight / --max-false-decline
+
+
 def fit_on(reports: dict[str, list[dict]], start: answer_model.Model) -> answer_model.Model:
     """Weights and threshold fitted on ``reports`` (each report weighs the same)."""
     groups = []
@@ -76,8 +79,8 @@ def fit_on(reports: dict[str, list[dict]], start: answer_model.Model) -> answer_
                 scores.append(s)
                 answerable.append(q["answerable"])
                 correct.append(ok)
-        t = answer_model.best_threshold(scores, answerable, correct)
-        gain = answer_model.threshold_gain(t, scores, answerable, correct)
+        t = answer_model.best_threshold(scores, answerable, correct, **GAIN)
+        gain = answer_model.threshold_gain(t, scores, answerable, correct, **GAIN)
         if best is None or gain > best[0] + 1e-9:
             best = (gain, replace(model, threshold=t))
     return best[1]
@@ -87,9 +90,8 @@ def outcome(model: answer_model.Model, q: dict) -> tuple[float, bool]:
     """(best window's score, whether that window is correct)."""
     if not len(q["x"]):
         return -9.0, False
-    s = q["x"] @ model.weights
-    i = int(np.argmax(s))
-    return float(s[i]), bool(q["y"][i])
+    i = answer_model.pick(q["x"], model.weights)
+    return float(q["x"][i] @ model.weights), bool(q["y"][i])
 
 
 def rates(model: answer_model.Model, items: list[dict]) -> tuple[float, float, float, float]:
@@ -124,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", nargs="+", default=[])
     ap.add_argument("--write", help="write the model fitted on every report to this JSON file")
     ap.add_argument("--cache", help="keep the collected candidates in this pickle file (reused when it exists)")
+    ap.add_argument("--decline-weight", type=float, default=1.0,
+                    help="how much a declined unanswerable question is worth against a correct answer")
+    ap.add_argument("--max-false-decline", type=float, default=0.025,
+                    help="thresholds declining more of the answerable questions than this are ruled out")
     args = ap.parse_args(argv)
+    GAIN.update(decline_weight=args.decline_weight, max_false_decline=args.max_false_decline)
     if args.cache and Path(args.cache).exists():
         reports = pickle.loads(Path(args.cache).read_bytes())
     else:
