@@ -165,7 +165,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                doc_years: dict[str, int] | None = None) -> list[Candidate]:
     """Every window of the first ``top_n`` passages (other than the ``taken`` ones), with features.
 
-    ``signals``: (dense cosine, BM25 score) of each passage as retrieval scored it; ``doc_years``:
+    ``signals``: (dense cosine, BM25 score[, retrieval rank]) of each passage; ``doc_years``:
     the year each document plans (去年/今年 are read against the passage's own report)."""
     weights = _weights(query, idf, list(missing))
     wants_number = bool(QUANTITY_RE.search(query.text))
@@ -180,12 +180,14 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
     rare = max(((t, w) for t, w in weights.items() if len(t) >= 2), key=lambda tw: tw[1], default=("", 0))[0]
-    top_lexical = max((b for _, b in signals or ()), default=0.0) or 1.0
+    top_lexical = max((s[1] for s in signals or ()), default=0.0) or 1.0
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
-        dense, lexical = (signals[rank] if signals and rank < len(signals) else (0.0, 0.0))
+        signal = signals[rank] if signals and rank < len(signals) else (0.0, 0.0)
+        dense, lexical = signal[0], signal[1]
+        ranked = int(signal[2]) if len(signal) > 2 else rank  # retrieval's rank, before any reranking
         fit = query.year_fit(set(p.years) or _years(p.section), (doc_years or {}).get(p.doc_id, query.report_year))
-        base = {"rank": 1 / (rank + 1), "dense": dense, "lexical": lexical / top_lexical,
+        base = {"rank": 1 / (ranked + 1), "dense": dense, "lexical": lexical / top_lexical,
                 "front": float(p.role == "front"),
                 "several_years": float(one_year and p.role in ("review_multi", "outlook")),
                 "missing": float(min(len(missing), 2)) / 2,
@@ -268,6 +270,26 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         if best_key is None or key > best_key:
             best, best_key = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score), key
     return best
+
+
+def rerank(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str, top_n: int = 10,
+           signals: list[tuple[float, float]] | None = None, model: Model | None = None,
+           doc_years: dict[str, int] | None = None) -> list[int]:
+    """Positions of the first ``top_n`` passages ordered by their best window's answer-model score
+    (retrieval's rank is one of its features), then the rest in retrieval order: the passage that
+    holds the answer is shown first. A compound question keeps retrieval's part-by-part order."""
+    model = model or shipped()
+    order = list(range(len(passages)))
+    if len(query.parts) > 1 or len(passages) < 2:
+        return order
+    _, soft = missing_terms(query, norm_corpus)
+    best: dict[int, tuple[bool, float]] = {}
+    for c in candidates(query, passages, idf, soft, top_n=top_n, signals=signals, doc_years=doc_years):
+        key = (not _lacks(c.features), model.score(c.features))
+        if c.hit_index not in best or key > best[c.hit_index]:
+            best[c.hit_index] = key
+    head = sorted(best, key=lambda i: (best[i], -i), reverse=True)
+    return head + [i for i in order if i not in best]
 
 
 def _lacks(features: dict[str, float]) -> bool:

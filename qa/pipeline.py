@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 
 from embeddings.store import Index
-from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, compose
+from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, compose, rerank
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
@@ -284,8 +284,12 @@ class ReportQA:
         elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where)
         else:
+            order = rerank(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
+                           signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
+                           doc_years=self._doc_years)
+            hits = [hits[i] for i in order]
             composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
-                               signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
+                               signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
                                doc_years=self._doc_years)
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
