@@ -301,7 +301,9 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     """(names and years, other nouns) of the question that the (normalised) corpus never mentions.
 
     Words the thesaurus knows are excused when one of their report terms is in the corpus."""
-    years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.years}
+    # a year the question writes out; 去年/前年 are read against each report and may simply not be
+    # written in it (去年空气优良天数比前年多了多少天)
+    years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.explicit}
     hard = sorted(y for y in years if y not in norm_corpus)
     words = tag(normalize(query.text))
     for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
@@ -367,6 +369,8 @@ def unit_ok(query: Query, window: str) -> bool:
     focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
     focus = [t for t in focus if not (len(t) == 1 and t in MEASURE_CHARS)] or focus  # 元, 个: the unit, not the subject
+    if query.english:  # English words are not in the text; only their report terms can be
+        focus = [t for t in focus if not t.isascii()]
     numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
     if focus:
         numbered = [c for c in numbered if any(t in c for t in focus)]
@@ -386,7 +390,7 @@ def unit_ok(query: Query, window: str) -> bool:
 
 
 MEASURE_CHARS = frozenset("元个家所项人次条亩座名位户件吨米岁天年月倍台辆张套")
-YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d\s*年(?!\d)")
+YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 
 
 def has_figure(text: str) -> bool:
