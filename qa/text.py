@@ -27,7 +27,7 @@ report by with and or from as that this it its
 
 
 GENERIC_NOUNS = frozenset("""
-东西 意思 内容 情况 方面 事情 问题 举措 措施 办法 情形 东东 地方 时候 时间 方面 数字 数据 部分 东西 哪天 人 多少钱 钱
+东西 意思 内容 情况 方面 事情 问题 举措 措施 办法 情形 东东 地方 时候 时间 方面 数字 数据 部分 东西 哪天 人 多少钱 钱 名字 姓名 名称 称号
 """.split())
 
 
