@@ -145,6 +145,7 @@ def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
 
 
+YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
 SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几年来|这些年|累计|以来|期间|over the past|five years", re.I)
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
@@ -181,6 +182,11 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
     rare = max(((t, w) for t, w in weights.items() if len(t) >= 2), key=lambda tw: tw[1], default=("", 0))[0]
     top_lexical = max((s[1] for s in signals or ()), default=0.0) or 1.0
+    # the question's own most specific word the report uses (最低工资 of 最低工资标准多少): a figure
+    # answering it sits in a clause with that word
+    own = [t for t in tokenize(query.text) if t in idf and len(t) >= 2 and t not in FRAME_WORDS
+           and t not in GENERIC_NOUNS and not t.isascii()]
+    own_rare = max(own, key=lambda t: idf[t], default="")
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
         signal = signals[rank] if signals and rank < len(signals) else (0.0, 0.0)
@@ -191,6 +197,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "front": float(p.role == "front"),
                 "several_years": float(one_year and p.role in ("review_multi", "outlook")),
                 "missing": float(min(len(missing), 2)) / 2,
+                "yes_no": float(bool(YES_NO_RE.search(query.text)) and not wants_number),
                 "context_coverage": _coverage(p.text, weights),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
@@ -218,6 +225,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if wants_number:
                 f["number" if has_number else "no_number"] = 1.0
                 f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c)), default=0.0)
+                if own_rare:
+                    f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c)))
                 if asks_change:
                     f["change_ok"] = float(bool(re.search(r"(增长|增速|增幅|下降|提高|上涨|涨幅|降低)[^，；。]{0,6}\d[\d.]*\s*[%％]|"
                                                           r"\d[\d.]*\s*个百分点", window)))

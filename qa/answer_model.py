@@ -45,7 +45,12 @@ FEATURES = (
     "several_years",     # the passage sums up several years (十四五) and the question asks about one
     "change_ok",         # a change is asked (涨了多少, growth) and the window's figure is a rate of change
     "continued",         # a short sentence naming a term, with the sentences that spell it out
+    "rare_apart",        # an amount is asked and the question's most specific word is in no clause with a figure
+    "yes_no",            # a yes/no question (能刷脸付钱吗): the passage that bears on it answers (same for all windows)
 )
+# features with the same value for every window of a question cannot change which window wins, only
+# whether to answer: their weights are searched together with the decline threshold
+LEVEL_FEATURES = ("missing", "yes_no")
 
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it

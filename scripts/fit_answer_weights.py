@@ -14,6 +14,7 @@ reports only: that is the honest estimate for a report nobody tuned on.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import pickle
 import sys
@@ -64,13 +65,14 @@ def fit_on(reports: dict[str, list[dict]], start: answer_model.Model) -> answer_
         repeat = max(1, round(60 / max(1, len(answerable))))  # small sets count as much as large ones
         groups += [(q["x"], q["y"]) for q in answerable] * repeat
     weights = answer_model.fit(groups, start)
-    # features that are the same for every window of a question (``missing``) cannot change which
-    # window wins, only whether to answer: their weights are searched together with the threshold
-    level = [answer_model.FEATURES.index("missing")]
+    # features that are the same for every window of a question (``missing``, ``yes_no``) cannot
+    # change which window wins, only whether to answer: their weights are searched with the threshold
+    level = [answer_model.FEATURES.index(n) for n in answer_model.LEVEL_FEATURES]
+    grids = {"missing": np.linspace(-4.0, 0.0, 17), "yes_no": np.linspace(0.0, 3.0, 7)}
     best = None
-    for a in np.linspace(-4.0, 0.0, 17):
+    for values in itertools.product(*(grids[n] for n in answer_model.LEVEL_FEATURES)):
         w = weights.copy()
-        w[level] = a
+        w[level] = values
         model = answer_model.Model(w, 0.0)
         scores, answerable, correct = [], [], []
         for items in reports.values():
