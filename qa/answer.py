@@ -230,7 +230,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 if asks_change:
                     f["change_ok"] = float(bool(re.search(r"(增长|增速|增幅|下降|提高|上涨|涨幅|降低)[^，；。]{0,6}\d[\d.]*\s*[%％]|"
                                                           r"\d[\d.]*\s*个百分点", window)))
-            if not unit_ok(query, window):
+            if not unit_ok(query, window, missing):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
                 f["date_ok" if has_date else "date_miss"] = 1.0
@@ -366,16 +366,20 @@ COUNT_RE = re.compile(r"总数|总量|多少人|多少个|多少家|多少户|�
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
 
 
-def unit_ok(query: Query, window: str) -> bool:
+def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()) -> bool:
     """A question asking for an amount gets a number (a year is not one) in a clause that also
     names what the question is about (not just 目标 or 增长), and that clause's figure is of the
     asked kind: the unit it names (多少亿元), money (多少钱), a rate (失业率多少), a count (常住人口
-    有多少: not a bare percentage)."""
+    有多少: not a bare percentage). ``missing``: question words the report never uses."""
     if not QUANTITY_RE.search(query.text):
         return True
     if not has_figure(window):
         return False
-    focus = [t for t in tokenize(query.text) + [w for e in expansions(query.text) for w in tokenize(e)]
+    # a thesaurus phrase inside a more specific word the report never uses (工资 of 最低工资) does
+    # not bring its report terms (收入): the report's income figure is not a minimum wage
+    loose = {phrase for phrase, _ in matched_phrases(query.text) if any(phrase in m and phrase != m for m in missing)}
+    terms = [t for phrase, words in matched_phrases(query.text) if phrase not in loose for t in words.split()]
+    focus = [t for t in tokenize(query.text) + [w for e in terms for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
     focus = [t for t in focus if not (len(t) == 1 and t in MEASURE_CHARS)] or focus  # 元, 个: the unit, not the subject
     if query.english:  # English words are not in the text; only their report terms can be
@@ -419,12 +423,12 @@ def choice_has_time(query: Query, text: str) -> bool:
     return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text)))
 
 
-def _unsupported(query: Query, choice: Choice, threshold: float) -> str:
+def _unsupported(query: Query, choice: Choice, threshold: float, missing: list[str] = ()) -> str:
     """Why ``choice`` does not answer ``query`` (empty when it does)."""
     roles = asked_roles(query)
     if roles and not names_holder(choice.text, roles):
         return f"no one named as {'/'.join(roles)}"
-    if not unit_ok(query, choice.text):
+    if not unit_ok(query, choice.text, missing):
         return "no figure of the asked kind"
     if DATE_RE.search(query.text) and not choice_has_time(query, choice.text):
         return "no date or time given"
@@ -462,7 +466,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)
-        reason = _unsupported(sub, choice, model.threshold)
+        reason = _unsupported(sub, choice, model.threshold, soft)
         if reason:  # this part is declined; the other parts of a compound question may still stand
             declined = declined or Composed(decline, True, reason=reason, confidence=choice.coverage)
             continue
