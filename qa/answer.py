@@ -134,7 +134,9 @@ def names_holder(window: str, roles: list[str]) -> bool:
     """Whether ``window`` names a person right beside one of ``roles`` (市长周永强, 张三市长)."""
     words = tag(window)
     for i, (word, _) in enumerate(words):
-        if word in roles or any(word.endswith(r) and len(word) - len(r) <= 2 for r in roles):
+        # 县长, 市委书记 (the asked 书记 with its level); not 总书记 when 书记 is asked
+        if word in roles or any(word.endswith(r) and 0 < len(word) - len(r) <= 2
+                                and all(ch in "省市县区镇乡委党自治" for ch in word[:-len(r)]) for r in roles):
             near = words[max(0, i - 1):i] + words[i + 1:i + 2]
             if any(flag in NAME_FLAGS for _, flag in near):
                 return True

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 
 from embeddings.store import Index
-from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, compose, rerank
+from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, asked_roles, compose, rerank
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
@@ -274,7 +274,7 @@ class ReportQA:
                           took_ms=(time.perf_counter() - started) * 1000, reason="no words in the question")
         where = self.route(contextualize(meant, history), doc, year)
         query, hits = self.search(meant, top_k, history, mode, doc, year, where)
-        about = about_the_report(meant)
+        about = about_the_report(meant) or self._asks_speaker(query, hits, where)
         stated = self._from_front(about, hits, where) if about else None
         if stated is not None:
             composed, hits = stated
@@ -313,6 +313,18 @@ class ReportQA:
     def documents(self) -> list[dict]:
         """Each indexed report's profile (what routing reads), for listings in the CLI, API and chat."""
         return document_profiles(self.index.documents)
+
+    def _asks_speaker(self, query: Query, hits: list[Hit], where: Route) -> str:
+        """"who" when a "who is the …" question asks the office the report's speaker holds (省长是谁,
+        自治区主席是谁, 县长叫什么名字): the profile knows the name, however unusual."""
+        roles = asked_roles(query)
+        docs = list(where.docs) or ([self.index.passages[hits[0].row].doc_id] if hits else [])
+        if not roles or len(docs) != 1:
+            return ""
+        speaker = ((self.index.documents.get(docs[0]) or {}).get("profile") or {}).get("speaker") or ""
+        office = speaker.split(" ")[0].replace("代", "", 1) if " " in speaker else ""
+        bare = [r.lstrip("副常务") for r in roles if not r.startswith(("副", "常务"))]
+        return "who" if office and any(office.endswith(r) or r.endswith(office) for r in bare) else ""
 
     def _from_front(self, about: str, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
         """"这份报告是谁作的/哪天作的": the line of the report's front matter that says it (the
