@@ -355,15 +355,15 @@ def _phrases() -> frozenset[str]:
     return frozenset(p for p, _ in thesaurus())
 
 
-UNIT_RE = re.compile(r"(?:多少|几)(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
+UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
                      r"|万人次|人次|户|所|座|场次)")
 MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|\bprices?\b|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
-COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍]|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
-COUNT_RE = re.compile(r"总数|总量|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
+COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
+COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
 
@@ -383,7 +383,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     terms = [t for phrase, words in matched_phrases(query.text) if phrase not in loose for t in words.split()]
     focus = [t for t in tokenize(query.text) + [w for e in terms for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
-    focus = [t for t in focus if not (len(t) == 1 and t in MEASURE_CHARS)] or focus  # 元, 个: the unit, not the subject
+    focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
+    # (a specific unit asked, 多少公里, stays: 新（改）建6000公里 answers 农村公路要新建改建多少公里)
     if query.english:  # English words are not in the text; only their report terms can be
         focus = [t for t in focus if not t.isascii()]
     numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
@@ -393,6 +394,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         return False
     asked = UNIT_RE.search(query.text)
     kinds = []
+    if AGE_RE.search(query.text):  # 多大年龄: an age
+        kinds.append(lambda c: "岁" in c)
     if asked:  # 多少微克: a figure in 微克, not a ranking
         kinds.append(lambda c: asked.group(1) in c)
     if MONEY_RE.search(query.text):  # 多少钱: an amount of money
@@ -404,7 +407,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     return any(all(k(c) for k in kinds) for c in numbered)
 
 
-MEASURE_CHARS = frozenset("元个家所项人次条亩座名位户件吨米岁天年月倍台辆张套")
+UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
+AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 
 
