@@ -32,7 +32,7 @@ QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座�
                          r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|"
                          r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of)s?\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
-                           r"|哪[一二三四五六七八九十两]+[个项种类]|stand for|what does .* mean|what is meant|definition", re.I)
+                           r"|哪(?:\d+|[一二三四五六七八九十两]+)[个项种类件条点]|stand for|what does .* mean|what is meant|definition", re.I)
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
 DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|哪一?年[能会可才完建开通投]|"
                      r"什么年份|\bwhen\b|what date|which year|by what year", re.I)
@@ -224,6 +224,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
+            if (wants_definition or wants_list) and restates(window, q_norm):
+                f["restates"] = 1.0
             if wants_number:
                 f["number" if has_number else "no_number"] = 1.0
                 f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c)), default=0.0)
@@ -423,6 +425,12 @@ def _is_verb(word: str) -> bool:
     return len(tagged) == 1 and tagged[0][1].startswith("v")
 
 
+def restates(window: str, question: str) -> bool:
+    """The window names nothing the (normalised) question does not: 继续办好10件惠民实事 for
+    "10件惠民实事是哪10件" repeats the term instead of saying what it holds."""
+    return not any(len(w) >= 2 and flag[:1] in ("n", "j") and w not in question for w, flag in tag(normalize(window)))
+
+
 def choice_has_time(query: Query, text: str) -> bool:
     """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year."""
     asks_year = bool(re.search(r"哪一?年|什么年份|which year|what year", query.text, re.I))
@@ -436,6 +444,8 @@ def _unsupported(query: Query, choice: Choice, threshold: float, missing: list[s
         return f"no one named as {'/'.join(roles)}"
     if not unit_ok(query, choice.text, missing):
         return "no figure of the asked kind"
+    if (DEFINITION_RE.search(query.text) or LIST_RE.search(query.text)) and restates(choice.text, normalize(query.text)):
+        return "only names what is asked about"
     if DATE_RE.search(query.text) and not choice_has_time(query, choice.text):
         return "no date or time given"
     if choice.score < threshold:

@@ -47,6 +47,7 @@ FEATURES = (
     "continued",         # a short sentence naming a term, with the sentences that spell it out
     "rare_apart",        # an amount is asked and the question's most specific word is in no clause with a figure
     "yes_no",            # a yes/no question (能刷脸付钱吗): the passage that bears on it answers (same for all windows)
+    "restates",          # a definition or list is asked and the window only names it again (继续办好10件惠民实事)
 )
 # features with the same value for every window of a question cannot change which window wins, only
 # whether to answer: their weights are searched together with the decline threshold
@@ -54,7 +55,7 @@ LEVEL_FEATURES = ("missing", "yes_no")
 
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it
-LACKS = ("unit_miss", "no_number", "date_miss", "no_holder")
+LACKS = ("unit_miss", "no_number", "date_miss", "no_holder", "restates")
 
 
 def pick(x: np.ndarray, weights: np.ndarray) -> int:
