@@ -21,7 +21,7 @@ import jieba
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
-from qa.query import (FRAME_WORDS, Query, carry_subject, expansions, explicit_years, matched_phrases,
+from qa.query import (FRAME_WORDS, Query, carry_subject, expansions, explicit_years, matched_phrases, subject_words,
                       question_years, relative_offsets, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
@@ -186,8 +186,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     top_lexical = max((s[1] for s in signals or ()), default=0.0) or 1.0
     # the question's own most specific word the report uses (最低工资 of 最低工资标准多少): a figure
     # answering it sits in a clause with that word
-    own = [t for t in tokenize(query.text) if t in idf and len(t) >= 2 and t not in FRAME_WORDS
-           and t not in GENERIC_NOUNS and not t.isascii()]
+    own = [t for t in subject_words(query.text) if t in idf and len(t) >= 2 and not t.isascii()]
     own_rare = max(own, key=lambda t: idf[t], default="")
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
@@ -336,7 +335,8 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     known = [phrase for phrase, terms in matched_phrases(query.text) if any(t in norm_corpus for t in terms.split())]
     for word, flag in words:
         if (len(word) >= 2 and flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
-                and word not in norm_corpus and word not in _phrases() and not any(word in k for k in known)
+                and word not in norm_corpus and word not in _phrases()
+                and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
             (hard if _proper(word, flag) else soft).append(word)
     return hard, soft

@@ -152,7 +152,7 @@ def split_question(text: str) -> list[str]:
 FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
-def _subject_words(text: str, verbs: bool = False) -> list[str]:
+def subject_words(text: str, verbs: bool = False) -> list[str]:
     """Words that could name what a question is about: not its years, frame (目标, 多少), adverbs,
     pronouns, measure words or one-character verbs."""
     words = [w for w, flag in tag(normalize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text)))
@@ -164,10 +164,10 @@ def _subject_words(text: str, verbs: bool = False) -> list[str]:
 
 def carry_subject(first: str, part: str) -> str:
     """A later sub-question with no subject of its own (今年又要建多少) borrows the first one's."""
-    if any(len(t) >= 2 for t in _subject_words(part)):
+    if any(len(t) >= 2 for t in subject_words(part)):
         return part
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,12})[”\"」』]", first)  # “四上”: a name, whatever jieba makes of it
-    borrowed = [t for t in dict.fromkeys(quoted + _subject_words(first, verbs=True)) if t not in part]
+    borrowed = [t for t in dict.fromkeys(quoted + subject_words(first, verbs=True)) if t not in part]
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
 
