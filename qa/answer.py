@@ -367,7 +367,7 @@ PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
-CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
+CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
 
 
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()) -> bool:
@@ -404,12 +404,17 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: "元" in c)
     if RATE_RE.search(query.text):  # 失业率多少: a percentage
         kinds.append(lambda c: bool(PERCENT_RE.search(c)))
+    if not CHANGE_RE.search(query.text) and not SHARE_RE.search(query.text):  # GDP多少: a level, not 增长5.5%
+        kinds.append(lambda c: has_figure(GROWTH_RE.sub(" ", c)))
     if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
     return any(all(k(c) for k in kinds) for c in numbered)
 
 
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
+GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
+                       r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
+SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
 AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 
