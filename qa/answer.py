@@ -379,16 +379,7 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         return True
     if not has_figure(window):
         return False
-    # a thesaurus phrase inside a more specific word the report never uses (工资 of 最低工资) does
-    # not bring its report terms (收入): the report's income figure is not a minimum wage
-    loose = {phrase for phrase, _ in matched_phrases(query.text) if any(phrase in m and phrase != m for m in missing)}
-    terms = [t for phrase, words in matched_phrases(query.text) if phrase not in loose for t in words.split()]
-    focus = [t for t in tokenize(query.text) + [w for e in terms for w in tokenize(e)]
-             if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
-    focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
-    # (a specific unit asked, 多少公里, stays: 新（改）建6000公里 answers 农村公路要新建改建多少公里)
-    if query.english:  # English words are not in the text; only their report terms can be
-        focus = [t for t in focus if not t.isascii()]
+    focus = _focus(query.text, query.english, tuple(missing))
     numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
     if focus:
         numbered = [c for c in numbered if any(t in c for t in focus)]
@@ -414,6 +405,23 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
 GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
+@lru_cache(maxsize=1024)
+def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
+    """Words that name what a figure question is about: its own and its thesaurus terms, less its
+    frame (目标, 多少), money units and bare counters; worked out once per question."""
+    # a thesaurus phrase inside a more specific word the report never uses (工资 of 最低工资) does
+    # not bring its report terms (收入): the report's income figure is not a minimum wage
+    loose = {phrase for phrase, _ in matched_phrases(text) if any(phrase in m and phrase != m for m in missing)}
+    terms = [t for phrase, words in matched_phrases(text) if phrase not in loose for t in words.split()]
+    focus = [t for t in tokenize(text) + [w for e in terms for w in tokenize(e)]
+             if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
+    focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
+    # (a specific unit asked, 多少公里, stays: 新（改）建6000公里 answers 农村公路要新建改建多少公里)
+    if english:  # English words are not in the text; only their report terms can be
+        focus = [t for t in focus if not t.isascii()]
+    return focus
+
+
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
 AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，

@@ -84,7 +84,17 @@ class Model:
     threshold: float
 
     def score(self, features: dict[str, float]) -> float:
-        return float(sum(self.weights[i] * features.get(name, 0.0) for i, name in enumerate(FEATURES)))
+        weights = self._by_name
+        return float(sum(weights.get(name, 0.0) * value for name, value in features.items()))
+
+    @property
+    def _by_name(self) -> dict[str, float]:
+        """Weights by feature name (features a window lacks count 0, so only its own are summed)."""
+        cached = self.__dict__.get("_weights_by_name")
+        if cached is None:
+            cached = {n: float(w) for n, w in zip(FEATURES, self.weights)}
+            object.__setattr__(self, "_weights_by_name", cached)
+        return cached
 
     def to_dict(self) -> dict:
         return {"weights": {n: round(float(w), 4) for n, w in zip(FEATURES, self.weights)},

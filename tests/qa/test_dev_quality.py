@@ -22,21 +22,31 @@ SETS = ([(SHARED / "eval" / "dev.jsonl", LIYANG)]
            for name in ("sichuan-2026", "state-council-2022", "baoding-xushui-2024")]
         + [(OURS / f"{name}.jsonl", REPORTS / f"{name}.txt")
            for name in ("zhejiang-2026", "baoding-2025", "gaotang-2025", "state-council-2020", "yixian-2025",
-                        "shanghai-2026", "baoding-qingyuan-2023", "baoding-qingyuan-2024", "baoding-qingyuan-2025")])
+                        "shanghai-2026", "baoding-qingyuan-2023", "baoding-qingyuan-2024", "baoding-qingyuan-2025",
+                        "hubei-2026", "laiyuan-2025", "baoding-mancheng-2023", "jiangsu-2026", "henan-2026",
+                        "shandong-2026", "heilongjiang-2026", "xizang-2026", "miyi-2023", "yunnan-2026", "boye-2025")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 
 @pytest.fixture(scope="module")
-def results(data_dir, real_encoder):
-    """Overall metrics of every set, its report alone in an index of its own."""
+def systems(data_dir, real_encoder):
+    """Each report alone in an index of its own, with the real model."""
     from ui.config import Settings
     from ui.runtime import build_system
-    systems, out = {}, {}
-    for dataset, report in SETS:
-        if report not in systems:
+    out = {}
+    for _, report in SETS:
+        if report.stem not in out:
             settings = Settings(data_dir=data_dir, index_name=f"quality-{report.stem}", corpus=[str(report)])
-            systems[report] = build_system(settings, encoder=real_encoder, log=lambda m: None)
-        qa = systems[report].qa
+            out[report.stem] = build_system(settings, encoder=real_encoder, log=lambda m: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def results(systems):
+    """Overall metrics of every set, its report alone in an index of its own."""
+    out = {}
+    for dataset, report in SETS:
+        qa = systems[report.stem].qa
         rows = load_dataset(dataset)
         preds = predict(lambda q: qa.ask(q, top_k=10), rows)
         out[dataset.stem] = score(rows, {p["id"]: p for p in preds})["overall"]
@@ -60,5 +70,17 @@ def test_means_meet_the_issue_targets(results):
     assert mean("mrr@10") >= 0.85
     assert mean("answer_contains") >= 0.85
     assert mean("false_decline") <= 0.05
-    assert mean("decline") >= 0.70
+    assert mean("decline") >= 0.75
     assert statistics.median(m["median_answer_chars"] for m in results.values()) <= 120
+
+
+def test_the_speakers_office_is_answered_from_the_profile(systems):
+    """自治区主席 嘎玛泽登: a name no tagger knows, found because the profile knows the speaker."""
+    a = systems["xizang-2026"].qa.ask("西藏自治区主席是谁？")
+    assert not a.declined and "嘎玛泽登" in a.answer
+    assert systems["xizang-2026"].qa.ask("西藏自治区党委书记是谁？").declined  # not in the report
+
+
+def test_each_part_of_a_last_year_this_year_question_is_quoted(systems):
+    a = systems["henan-2026"].qa.ask("河南去年完成职业技能培训多少人次？今年计划多少？")
+    assert not a.declined and "284万人次" in a.answer and "200万人次" in a.answer

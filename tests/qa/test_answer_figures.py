@@ -1,0 +1,68 @@
+"""What counts as a figure of the asked kind, beside what the question asks about (no model needed).
+
+These are the checks that decline a question when the report gives a figure about something
+else: the income figure for a minimum wage, a growth rate for a level, a percentage for a count.
+"""
+from qa.answer import has_figure, restates, unit_ok
+from qa.query import carry_subject, prepare, split_question
+from qa.text import normalize
+
+
+def ok(question: str, window: str, missing: tuple[str, ...] = ()) -> bool:
+    return unit_ok(prepare(question), window, missing)
+
+
+def test_a_year_is_not_a_figure_but_an_amount_of_the_same_digits_is():
+    assert not has_figure("回望2022，我们共同走过了不平凡的一年")
+    assert not has_figure("2025年是“十四五”收官之年")
+    assert has_figure("中欧班列开行超2000列")
+    assert has_figure("增长5.5%") and has_figure("新建三个")
+
+
+def test_the_figure_must_sit_in_a_clause_naming_the_subject():
+    window = "每年实施20项重点民生实事，财政民生支出突破万亿元、占比稳定在80%左右，居民人均可支配收入增长34.3%。"
+    assert not ok("去年居民人均可支配收入是多少元？", window)  # 元 is in another clause
+    assert ok("去年居民人均可支配收入增长了多少？", window)
+
+
+def test_a_count_is_not_a_percentage_or_a_sum_of_money():
+    assert not ok("现在常住人口有多少？", "常住人口城镇化率达到67.5%、5年提高4.5个百分点")
+    assert not ok("常住人口有多少？", "脱贫人口家庭人均纯收入达11930元")
+    assert ok("常住人口有多少？", "全市常住人口达到80.1万人")
+
+
+def test_a_level_is_not_a_growth_rate_unless_a_change_is_asked():
+    assert not ok("现在一年的GDP有多少？", "地区生产总值增长5.5%、居经济大省和中部地区前列")
+    assert ok("现在一年的GDP有多少？", "地区生产总值迈上6万亿元台阶，达到62661亿元")
+    assert ok("去年GDP涨了多少？", "地区生产总值增长5.5%")
+    assert ok("今年家里的网费能便宜多少？", "中小企业宽带和专线平均资费再降15%")
+
+
+def test_the_asked_unit_age_and_magnitude():
+    assert not ok("去年一共接待了多少亿人次游客？", "接待游客、实现旅游总花费分别增长11.8%、11.5%")
+    assert ok("去年一共接待了多少亿人次游客？", "全年接待游客11亿人次")
+    assert not ok("“两癌”免费筛查多大年龄的妇女能参加？", "落实“两癌”免费筛查3500人以上")
+    assert not ok("一般公共预算收入总共是多少亿元？", "行政村集体经济经营性收入均突破100万元")
+
+
+def test_a_phrase_inside_a_word_the_report_lacks_does_not_lend_its_terms():
+    window = "地区生产总值增长6.5%，全体居民人均可支配收入增长5.6%，城乡居民人均可支配收入分别达到40678元和24761元"
+    # 工资 → 收入 in the thesaurus, but 最低工资 is a different thing and the report never says it
+    assert not ok("今年的最低工资标准是多少？", window, ("最低工资",))
+
+
+def test_english_figure_questions_check_through_their_report_terms():
+    assert ok("What was the urbanization rate last year?", "城镇化率达到65.55%")
+    assert not ok("What was the total GDP in 2025, in yuan?", "全省地区生产总值增长4.2%，粮食总产量1640.06亿斤")
+
+
+def test_an_answer_that_only_names_the_term_again_is_no_definition():
+    assert restates("继续办好10件惠民实事。", normalize("今年的10件惠民实事具体是哪10件？"))
+    assert not restates("建设联通境内外的物流通道枢纽，完善消费商贸枢纽", normalize("循环枢纽包括哪几种枢纽？"))
+
+
+def test_a_later_part_borrows_the_first_parts_quoted_name_and_subject():
+    first, second = split_question("去年新增了多少家“四上”企业？今年目标又是多少家？")
+    carried = carry_subject(first, second)
+    assert "四上" in carried and "企业" in carried
+    assert carry_subject("浙江城镇新增就业去年完成多少", "今年又定了多少？").endswith("就业")
