@@ -395,7 +395,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: "元" in c)
     if RATE_RE.search(query.text):  # 失业率多少: a percentage
         kinds.append(lambda c: bool(PERCENT_RE.search(c)))
-    if not CHANGE_RE.search(query.text) and not SHARE_RE.search(query.text):  # GDP多少: a level, not 增长5.5%
+    if not (CHANGE_RE.search(query.text) or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)):
+        # 去年GDP有多少: a level, not 增长5.5% (a target is often a growth rate: 今年GDP目标 → 增长6%左右)
         kinds.append(lambda c: has_figure(GROWTH_RE.sub(" ", c)))
     if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
