@@ -391,7 +391,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: "岁" in c)
     if asked:  # 多少微克: a figure in 微克, not a ranking
         kinds.append(lambda c: asked.group(1) in c)
-    if MONEY_RE.search(query.text):  # 多少钱: an amount of money
+    if MONEY_RE.search(query.text) or (BENEFIT_RE.match(query.text) and not CHANGE_RE.search(query.text)
+                                       and not COUNT_RE.search(query.text)):
+        # 多少钱, 育儿补贴每个孩子发多少: an amount of money
         kinds.append(lambda c: "元" in c)
     if RATE_RE.search(query.text):  # 失业率多少: a percentage
         kinds.append(lambda c: bool(PERCENT_RE.search(c)))
@@ -424,6 +426,8 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
 
 
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
+# a benefit paid to each person (育儿补贴每个孩子发多少, 养老金每月领多少): an amount in 元
+BENEFIT_RE = re.compile(r"(?=.*(?:补贴|补助|津贴|养老金|工资|低保|救助金|奖金|抚恤金))(?=.*(?:[发领拿]多少|每[个人月年位名]|一个月|一年))")
 AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 

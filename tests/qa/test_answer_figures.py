@@ -66,3 +66,10 @@ def test_a_later_part_borrows_the_first_parts_quoted_name_and_subject():
     carried = carry_subject(first, second)
     assert "四上" in carried and "企业" in carried
     assert carry_subject("浙江城镇新增就业去年完成多少", "今年又定了多少？").endswith("就业")
+
+
+def test_a_benefit_paid_to_each_person_is_an_amount_of_money():
+    window = "落实好生育津贴、育儿补贴、婚育假、学前一年免费教育、满3岁即入园等政策"
+    assert not ok("今年给每个孩子发多少育儿补贴？", window)
+    assert ok("今年给每个孩子发多少育儿补贴？", "发放育儿补贴每孩每年3600元")
+    assert ok("80岁以上老人交医保，财政补贴多少？", "80岁以上老人参加医保财政补贴90%")
