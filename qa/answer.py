@@ -271,12 +271,16 @@ def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
 
 def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
            top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None,
-           model: Model | None = None, doc_years: dict[str, int] | None = None) -> Choice | None:
-    """Best answering window among the first ``top_n`` passages, by the answer model's score."""
+           model: Model | None = None, doc_years: dict[str, int] | None = None,
+           pool: list[Candidate] | None = None) -> Choice | None:
+    """Best answering window among the first ``top_n`` passages, by the answer model's score
+    (``pool``: their candidates, already worked out by :func:`rerank`)."""
     model = model or shipped()
     best: Choice | None = None
     best_key = None
-    for c in candidates(query, passages, idf, missing, top_n, taken, signals, doc_years):
+    found = [c for c in pool if c.hit_index < top_n] if pool is not None else \
+        candidates(query, passages, idf, missing, top_n, taken, signals, doc_years)
+    for c in found:
         score = model.score(c.features)
         key = (not _lacks(c.features), score)  # a window that could answer beats a better-matching one that cannot
         if best_key is None or key > best_key:
@@ -286,22 +290,29 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
 
 def rerank(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str, top_n: int = 10,
            signals: list[tuple[float, float]] | None = None, model: Model | None = None,
-           doc_years: dict[str, int] | None = None) -> list[int]:
+           doc_years: dict[str, int] | None = None) -> tuple[list[int], list[Candidate] | None]:
     """Positions of the first ``top_n`` passages ordered by their best window's answer-model score
     (retrieval's rank is one of its features), then the rest in retrieval order: the passage that
-    holds the answer is shown first. A compound question keeps retrieval's part-by-part order."""
+    holds the answer is shown first. A compound question keeps retrieval's part-by-part order.
+
+    Also returns the candidates, numbered by the new order, for :func:`compose` to choose from
+    without working them out again (``None`` when nothing was reranked)."""
     model = model or shipped()
     order = list(range(len(passages)))
     if len(query.parts) > 1 or len(passages) < 2:
-        return order
+        return order, None
     _, soft = missing_terms(query, norm_corpus)
+    found = candidates(query, passages, idf, soft, top_n=top_n, signals=signals, doc_years=doc_years)
     best: dict[int, tuple[bool, float]] = {}
-    for c in candidates(query, passages, idf, soft, top_n=top_n, signals=signals, doc_years=doc_years):
+    for c in found:
         key = (not _lacks(c.features), model.score(c.features))
         if c.hit_index not in best or key > best[c.hit_index]:
             best[c.hit_index] = key
     head = sorted(best, key=lambda i: (best[i], -i), reverse=True)
-    return head + [i for i in order if i not in best]
+    order = head + [i for i in order if i not in best]
+    moved = {old: new for new, old in enumerate(order)}
+    pool = sorted((replace(c, hit_index=moved[c.hit_index]) for c in found), key=lambda c: c.hit_index)
+    return order, pool
 
 
 def _lacks(features: dict[str, float]) -> bool:
@@ -473,7 +484,8 @@ def _unsupported(query: Query, choice: Choice, threshold: float, missing: list[s
 
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
             signals: list[tuple[float, float]] | None = None, model: Model | None = None,
-            doc_years: dict[str, int] | None = None, first: int = 1) -> Composed:
+            doc_years: dict[str, int] | None = None, first: int = 1,
+            pool: list[Candidate] | None = None) -> Composed:
     """Answer ``query`` from the ranked ``passages``, citing by position, or decline.
 
     ``signals``: (dense, BM25) retrieval scores of each passage, features of the answer model;
@@ -496,6 +508,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
             continue
         choice = choose(sub, passages, idf, soft, taken=tuple(pieces), signals=signals, model=model,
+                        pool=pool if len(parts) == 1 else None,
                         doc_years=doc_years)
         if choice is None:
             continue

@@ -284,13 +284,13 @@ class ReportQA:
         elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where)
         else:
-            order = rerank(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
-                           signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
-                           doc_years=self._doc_years)
+            order, pool = rerank(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
+                                 signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
+                                 doc_years=self._doc_years)
             hits = [hits[i] for i in order]
             composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
                                signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
-                               doc_years=self._doc_years)
+                               doc_years=self._doc_years, pool=pool)
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
