@@ -151,6 +151,7 @@ YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|
 SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几年来|这些年|累计|以来|期间|over the past|five years", re.I)
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
+ASKS_YEAR_RE = re.compile(r"哪一?年|什么年份|which year|what year", re.I)
 TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
 
 
@@ -175,7 +176,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
-    asks_year = bool(re.search(r"哪一?年|什么年份|which year|what year", query.text, re.I))
+    asks_year = bool(ASKS_YEAR_RE.search(query.text))
     wants_target = bool(TARGET_RE.search(query.text))
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
@@ -231,8 +232,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 if own_rare:
                     f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c)))
                 if asks_change:
-                    f["change_ok"] = float(bool(re.search(r"(增长|增速|增幅|下降|提高|上涨|涨幅|降低)[^，；。]{0,6}\d[\d.]*\s*[%％]|"
-                                                          r"\d[\d.]*\s*个百分点", window)))
+                    f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
             if not unit_ok(query, window, missing):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
@@ -417,8 +417,12 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
 
 
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
+# a rate of change (增长5.5%, 分别增长21.2%、39.5%) and a change in points
 GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
+POINTS_RE = re.compile(r"\d[\d.]*\s*个百分点")
+
+
 @lru_cache(maxsize=1024)
 def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
     """Words that name what a figure question is about: its own and its thesaurus terms, less its
@@ -462,7 +466,7 @@ def restates(window: str, question: str) -> bool:
 
 def choice_has_time(query: Query, text: str) -> bool:
     """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year."""
-    asks_year = bool(re.search(r"哪一?年|什么年份|which year|what year", query.text, re.I))
+    asks_year = bool(ASKS_YEAR_RE.search(query.text))
     return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text)))
 
 
@@ -488,8 +492,9 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
             pool: list[Candidate] | None = None) -> Composed:
     """Answer ``query`` from the ranked ``passages``, citing by position, or decline.
 
-    ``signals``: (dense, BM25) retrieval scores of each passage, features of the answer model;
-    ``doc_years``: the year each document plans."""
+    ``signals``: (dense, BM25[, retrieval rank]) of each passage, features of the answer model;
+    ``doc_years``: the year each document plans; ``pool``: the candidates :func:`rerank` worked
+    out for these passages (a single-part question then chooses among them)."""
     model = model or shipped()
     decline = DECLINE_EN if query.english else DECLINE_ZH
     if not passages:

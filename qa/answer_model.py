@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -87,14 +87,10 @@ class Model:
         weights = self._by_name
         return float(sum(weights.get(name, 0.0) * value for name, value in features.items()))
 
-    @property
+    @cached_property
     def _by_name(self) -> dict[str, float]:
         """Weights by feature name (features a window lacks count 0, so only its own are summed)."""
-        cached = self.__dict__.get("_weights_by_name")
-        if cached is None:
-            cached = {n: float(w) for n, w in zip(FEATURES, self.weights)}
-            object.__setattr__(self, "_weights_by_name", cached)
-        return cached
+        return {n: float(w) for n, w in zip(FEATURES, self.weights)}
 
     def to_dict(self) -> dict:
         return {"weights": {n: round(float(w), 4) for n, w in zip(FEATURES, self.weights)},

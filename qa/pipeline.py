@@ -323,7 +323,7 @@ class ReportQA:
             return ""
         speaker = ((self.index.documents.get(docs[0]) or {}).get("profile") or {}).get("speaker") or ""
         office = speaker.split(" ")[0].replace("代", "", 1) if " " in speaker else ""
-        bare = [r.lstrip("副常务") for r in roles if not r.startswith(("副", "常务"))]
+        bare = [r for r in roles if not r.startswith(("副", "常务"))]  # a deputy is not the speaker
         return "who" if office and any(office.endswith(r) or r.endswith(office) for r in bare) else ""
 
     def _from_front(self, about: str, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
