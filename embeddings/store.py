@@ -74,6 +74,10 @@ class Index:
         scores, ids = vector_index.search(self.faiss_index, query_vector, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def vectors_of(self, rows: list[int]) -> np.ndarray:
+        """The vectors of these rows (the retriever scores passages only its BM25 leg found)."""
+        return np.asarray(self.vectors[rows], dtype=np.float32).reshape(len(rows), self.dim)
+
     @property
     def corpus_hash(self) -> str:
         h = hashlib.sha256()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Callable
 
 import jieba
 
@@ -62,6 +63,11 @@ class Choice:
     text: str
     coverage: float
     score: float
+    features: dict[str, float] = field(default_factory=dict)
+    margin: float = 1.0  # its score less the best other window's (1.0 when it is the only one)
+
+
+Similarity = Callable[[str, str], float]  # embedding cosine of a question and a window
 
 
 @dataclass
@@ -155,6 +161,37 @@ ASKS_YEAR_RE = re.compile(r"哪一?年|什么年份|which year|what year", re.I)
 TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
 
 
+@lru_cache(maxsize=1024)
+def _key_words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The question's content words (jieba's whole words: 失业率, 支出, 券), each with the report
+    terms the thesaurus gives for a phrase holding it (看病 → 医疗 …): a window names the word when
+    it has the word or one of those. Not its years, frame words (多少, 目标), function words or
+    measure words; English words only where the thesaurus translates them. (The report's own
+    place is already taken out of the question.)"""
+    pairs = matched_phrases(text)
+    out: dict[str, tuple[str, ...]] = {}
+    for word, flag in tag(normalize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text))):
+        if (word in out or word in FRAME_WORDS or word in GENERIC_NOUNS or word in STOPWORDS or word.isdigit()
+                or (flag[:1] in ("x", "m", "q", "r", "p", "c", "u", "y", "e", "t", "d", "f") and flag != "eng")
+                or (len(word) == 1 and not flag.startswith("n"))):
+            continue
+        alternatives = tuple(normalize(t) for phrase, terms in pairs if word in phrase or phrase in word
+                             for t in terms.split())
+        if word.isascii() and not alternatives:
+            continue
+        out[word] = alternatives
+    return tuple(out.items())
+
+
+def _absent(norm: str, keys: tuple[tuple[str, tuple[str, ...]], ...], idf: dict[str, float], top: float) -> float:
+    """How specific the most specific question word missing from ``norm`` is (its IDF over the
+    highest), 0 when every word is there. Only words the report uses elsewhere count: a window
+    without 支出 when the report speaks of 支出 elsewhere is about something else (收入), while a
+    word the report never uses (付钱) is only the asker's phrasing (``missing`` counts those)."""
+    return max((min(idf[w], top) / top for w, alts in keys
+                if w in idf and w not in norm and not any(a in norm for a in alts)), default=0.0)
+
+
 @dataclass
 class Candidate:
     """A window that could answer, with the named features the answer model scores."""
@@ -189,6 +226,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     # answering it sits in a clause with that word
     own = [t for t in subject_words(query.text) if t in idf and len(t) >= 2 and not t.isascii()]
     own_rare = max(own, key=lambda t: idf[t], default="")
+    keys = _key_words(query.text)
+    top_idf = max(idf.values(), default=1.0) or 1.0
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
         signal = signals[rank] if signals and rank < len(signals) else (0.0, 0.0)
@@ -201,6 +240,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "missing": float(min(len(missing), 2)) / 2,
                 "yes_no": float(bool(YES_NO_RE.search(query.text)) and not wants_number),
                 "context_coverage": _coverage(p.text, weights),
+                "context_absent": _absent(normalize(p.text), keys, idf, top_idf),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
         term = normalize(p.term).strip("“”\"")
@@ -210,6 +250,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 definition = p.text.split("：", 1)[-1]
                 out.append(Candidate(rank, definition, {
                     **base, "coverage": _coverage(p.index_text or p.text, weights), "definition": 1.0,
+                    "absent": _absent(normalize(p.index_text or p.text), keys, idf, top_idf),
                     "rare_word": float(bool(rare) and rare in normalize(p.index_text or p.text)),
                     "length": min(len(definition), 200) / 100}))
                 continue
@@ -223,6 +264,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             has_number = has_figure(window)
             has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
+                 "absent": _absent(norm, keys, idf, top_idf),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if (wants_definition or wants_list) and restates(window, q_norm):
                 f["restates"] = 1.0
@@ -248,6 +290,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     continue
                 out.append(Candidate(rank, window, {
                     **base, "coverage": _coverage(window, weights), "continued": 1.0,
+                    "absent": _absent(normalize(window), keys, idf, top_idf),
                     "rare_word": float(bool(rare) and rare in normalize(window)),
                     "length": len(window) / 100, "list_length": len(window) / 100}))
     return out
@@ -280,11 +323,15 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
     best_key = None
     found = [c for c in pool if c.hit_index < top_n] if pool is not None else \
         candidates(query, passages, idf, missing, top_n, taken, signals, doc_years)
-    for c in found:
-        score = model.score(c.features)
+    scores = [model.score(c.features) for c in found]
+    for c, score in zip(found, scores):
         key = (not _lacks(c.features), score)  # a window that could answer beats a better-matching one that cannot
         if best_key is None or key > best_key:
-            best, best_key = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score), key
+            best, best_key = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features), key
+    if best is not None and len(scores) > 1:
+        others = list(scores)
+        others.remove(best.score)
+        best.margin = best.score - max(others)
     return best
 
 
@@ -470,8 +517,10 @@ def choice_has_time(query: Query, text: str) -> bool:
     return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text)))
 
 
-def _unsupported(query: Query, choice: Choice, threshold: float, missing: list[str] = ()) -> str:
-    """Why ``choice`` does not answer ``query`` (empty when it does)."""
+def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] = (),
+                 similarity: Similarity | None = None) -> str:
+    """Why ``choice`` does not answer ``query`` (empty when it does). ``similarity``: the embedding
+    cosine of two texts, for the answer model's decider (worked out only when it is needed)."""
     roles = asked_roles(query)
     if roles and not names_holder(choice.text, roles):
         return f"no one named as {'/'.join(roles)}"
@@ -481,7 +530,8 @@ def _unsupported(query: Query, choice: Choice, threshold: float, missing: list[s
         return "only names what is asked about"
     if DATE_RE.search(query.text) and not choice_has_time(query, choice.text):
         return "no date or time given"
-    if choice.score < threshold:
+    cosine = similarity(query.search_text, choice.text) if similarity is not None else None
+    if not model.answers(choice.features, choice.score, choice.margin, cosine):
         return "weak match"
     return ""
 
@@ -489,12 +539,14 @@ def _unsupported(query: Query, choice: Choice, threshold: float, missing: list[s
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
             signals: list[tuple[float, float]] | None = None, model: Model | None = None,
             doc_years: dict[str, int] | None = None, first: int = 1,
-            pool: list[Candidate] | None = None) -> Composed:
+            pool: list[Candidate] | None = None, similarity: Similarity | None = None) -> Composed:
     """Answer ``query`` from the ranked ``passages``, citing by position, or decline.
 
     ``signals``: (dense, BM25[, retrieval rank]) of each passage, features of the answer model;
     ``doc_years``: the year each document plans; ``pool``: the candidates :func:`rerank` worked
-    out for these passages (a single-part question then chooses among them)."""
+    out for these passages (a single-part question then chooses among them); ``similarity``: the
+    embedding cosine of the question and a window, which the decider reads (without it the
+    answer model's score is held against its threshold)."""
     model = model or shipped()
     decline = DECLINE_EN if query.english else DECLINE_ZH
     if not passages:
@@ -518,7 +570,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if choice is None:
             continue
         confidence = min(confidence, choice.coverage)
-        reason = _unsupported(sub, choice, model.threshold, soft)
+        reason = _unsupported(sub, choice, model, soft, similarity)
         if reason:  # this part is declined; the other parts of a compound question may still stand
             declined = declined or Composed(decline, True, reason=reason, confidence=choice.coverage)
             continue

@@ -4,10 +4,13 @@ Every candidate window (a run of clauses, a whole sentence for a list, a glossar
 gets the same named features: how much of the question it covers, where its passage ranked,
 whether its year and the passage's temporal role agree with the question, whether it holds a
 figure of the asked kind, a date, a named office holder, a definition of the asked term, its
-length. The window with the highest weighted sum answers; below the fitted threshold the
-question is declined. Weights and threshold are fitted on question sets of several reports
-(``scripts/fit_answer_weights.py``, checked leave-one-report-out) and shipped in
-``qa/data/answer_weights.json``; nothing here is tuned to one report.
+length. The window with the highest weighted sum answers. Whether it does answer is then a
+second, separate decision: the :class:`Decider`, a logistic model over the chosen window's
+features, its score, its lead over the next window and how like the question the window itself
+is (embedding cosine), declines below its fitted threshold. Weights, decider and threshold are
+fitted on question sets of several reports (``scripts/fit_answer_weights.py``, checked
+leave-one-report-out) and shipped in ``qa/data/answer_weights.json``; nothing here is tuned to
+one report.
 """
 from __future__ import annotations
 
@@ -48,14 +51,19 @@ FEATURES = (
     "rare_apart",        # an amount is asked and the question's most specific word is in no clause with a figure
     "yes_no",            # a yes/no question (能刷脸付钱吗): the passage that bears on it answers (same for all windows)
     "restates",          # a definition or list is asked and the window only names it again (继续办好10件惠民实事)
+    "absent",            # the most specific question word the window lacks (研发 of 研发经费; 1 if the report never uses it)
+    "context_absent",    # ... the same over the whole passage
 )
-# features with the same value for every window of a question cannot change which window wins, only
-# whether to answer: their weights are searched together with the decline threshold
-LEVEL_FEATURES = ("missing", "yes_no")
-
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it
 LACKS = ("unit_miss", "no_number", "date_miss", "no_holder", "restates")
+
+
+# what the decline step sees of the chosen window: its features, its score, its lead over the best
+# other window (a clear winner is likelier to answer than one of many equal near misses), and how
+# much closer the window itself is to the question than its whole passage, by the embedding model
+# (一般公共预算收入 is less like a question about 支出 than the passage about the budget is)
+DECISION_INPUTS = FEATURES + ("score", "margin", "window_dense")
 
 
 def pick(x: np.ndarray, weights: np.ndarray) -> int:
@@ -76,12 +84,79 @@ DEFAULT_WEIGHTS = {  # the hand-set rules this model replaced, as a starting poi
 DEFAULT_THRESHOLD = 0.15
 
 
+def decision_row(x: np.ndarray, weights: np.ndarray, i: int, window_similarity: float) -> np.ndarray:
+    """The decline step's inputs (:data:`DECISION_INPUTS`) for row ``i`` of a question's feature
+    matrix (``window_similarity``: the embedding cosine of the question and that window)."""
+    s = x @ weights
+    others = np.delete(s, i)
+    margin = s[i] - others.max() if len(others) else 1.0
+    return np.concatenate([x[i], [s[i], margin, window_similarity - x[i][FEATURES.index("dense")]]])
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Answer or decline: a logistic model over :data:`DECISION_INPUTS` of the chosen window,
+    fitted on answerable and unanswerable questions of several reports (inputs standardised by
+    ``mean``/``scale``); below ``threshold`` probability the question is declined."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float = 0.5
+
+    def probability(self, row: np.ndarray) -> float:
+        z = float(((row - self.mean) / self.scale) @ self.weights + self.bias)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {"inputs": list(DECISION_INPUTS), "threshold": round(float(self.threshold), 4),
+                "bias": round(float(self.bias), 4),
+                **{k: [round(float(v), 5) for v in getattr(self, k)] for k in ("mean", "scale", "weights")}}
+
+
+def decider_from(data: dict | None) -> Decider | None:
+    """The decider stored by :meth:`Decider.to_dict`; ``None`` when absent or made for other inputs."""
+    if not data or tuple(data.get("inputs", ())) != DECISION_INPUTS:
+        return None
+    return Decider(np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]),
+                   float(data["bias"]), float(data["threshold"]))
+
+
+def fit_decider(rows: np.ndarray, answerable: np.ndarray, sample_weight: np.ndarray, l2: float = 0.05,
+                steps: int = 3000, rate: float = 0.2) -> Decider:
+    """Logistic regression of answerable (1) against unanswerable (0) on the chosen windows' rows
+    (``sample_weight``: so that every report and both classes weigh the same)."""
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale = np.where(scale > 1e-6, scale, 1.0)  # an input that never varies gets no weight
+    z = np.c_[(rows - mean) / scale, np.ones(len(rows))]
+    w = np.zeros(z.shape[1])
+    total = sample_weight.sum()
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(z @ w)))
+        w -= rate * (z.T @ ((p - answerable) * sample_weight) / total + l2 * np.r_[w[:-1], 0.0])
+    return Decider(mean, scale, w[:-1], float(w[-1]))
+
+
 @dataclass(frozen=True)
 class Model:
-    """Weights over :data:`FEATURES` and the score below which a question is declined."""
+    """Weights over :data:`FEATURES` that pick the answering window, and what declines: the
+    :class:`Decider` when fitted, else the score below ``threshold``."""
 
     weights: np.ndarray
     threshold: float
+    decider: Decider | None = None
+
+    def answers(self, features: dict[str, float], score: float, margin: float,
+                window_similarity: float | None = None) -> bool:
+        """Whether the chosen window (its features, score, lead over the next, and the embedding
+        cosine of question and window) answers the question. Without a decider, or without the
+        cosine (no encoder at hand), the score is held against the threshold."""
+        if self.decider is None or window_similarity is None:
+            return score >= self.threshold
+        row = np.array([features.get(n, 0.0) for n in FEATURES]
+                       + [score, margin, window_similarity - features.get("dense", 0.0)])
+        return self.decider.probability(row) >= self.decider.threshold
 
     def score(self, features: dict[str, float]) -> float:
         weights = self._by_name
@@ -93,13 +168,17 @@ class Model:
         return {n: float(w) for n, w in zip(FEATURES, self.weights)}
 
     def to_dict(self) -> dict:
-        return {"weights": {n: round(float(w), 4) for n, w in zip(FEATURES, self.weights)},
+        data = {"weights": {n: round(float(w), 4) for n, w in zip(FEATURES, self.weights)},
                 "threshold": round(float(self.threshold), 4)}
+        if self.decider is not None:
+            data["decider"] = self.decider.to_dict()
+        return data
 
 
 def model_from(data: dict) -> Model:
     weights = data.get("weights", {})
-    return Model(np.array([float(weights.get(n, 0.0)) for n in FEATURES]), float(data.get("threshold", 0.0)))
+    return Model(np.array([float(weights.get(n, 0.0)) for n in FEATURES]), float(data.get("threshold", 0.0)),
+                 decider_from(data.get("decider")))
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,8 @@ import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
+
 
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, asked_roles, compose, rerank
@@ -256,6 +258,12 @@ class ReportQA:
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
         return query, hits
 
+    def similarity(self, question: str, window: str) -> float:
+        """Embedding cosine of a question (its search text) and an answer window, both encoded as
+        queries and remembered by the retriever: the answer model's decider reads it."""
+        a, b = self.retriever.embed([question, window])
+        return float(np.dot(a, b))
+
     @property
     def idf(self) -> dict[str, float]:
         """BM25's inverse document frequency of each word (the answer step weighs question words by it)."""
@@ -290,7 +298,7 @@ class ReportQA:
             hits = [hits[i] for i in order]
             composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
                                signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
-                               doc_years=self._doc_years, pool=pool)
+                               doc_years=self._doc_years, pool=pool, similarity=self.similarity)
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
@@ -376,7 +384,7 @@ class ReportQA:
             sub.parts = query.parts
             part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._said((doc_id,)),
                            signals=[(h.dense, h.bm25) for h in mine], model=self.answer_model,
-                           doc_years=self._doc_years, first=len(ordered) + 1)
+                           doc_years=self._doc_years, first=len(ordered) + 1, similarity=self.similarity)
             if part.declined:
                 reasons.append(part.reason)
             else:

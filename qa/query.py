@@ -64,10 +64,11 @@ def matched_phrases(text: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=4096)
 def _matched_phrases(text: str) -> tuple[tuple[str, str], ...]:
     norm = normalize(text)
+    spaced = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", norm)  # fixed-asset investment = fixed asset investment
     found = []
     for phrase, terms in thesaurus():
         if phrase.isascii():  # whole words, plurals too (farmer, farmers)
-            hit = re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?:s|es)?(?![a-z])", norm)
+            hit = re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?:s|es)?(?![a-z])", spaced)
         else:
             hit = phrase in norm
         if hit:

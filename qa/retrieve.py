@@ -207,6 +207,8 @@ class Retriever:
                 hit = hits.setdefault(row, Hit(row, 0.0))
                 setattr(hit, attr, score)
                 hit.score += weight / (self.rrf_k + rank + 1) if mode == "hybrid" else score
+        if mode == "hybrid":
+            self._fill_dense(query.search_text, hits)
         if mode == "hybrid" and self.term_boost:
             # a glossary entry whose term the question names is where its definition is
             q = normalize(query.text)
@@ -223,6 +225,18 @@ class Retriever:
                 elif fit < 0:
                     hit.score *= 1 - self.year_boost / 2
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+    def _fill_dense(self, text: str, hits: dict[int, Hit]) -> None:
+        """The embedding cosine of passages only the BM25 leg found (the answer step reads every
+        hit's cosine; a passage is not unlike the question just because the dense leg ranked it
+        below its depth)."""
+        missing = [row for row, hit in hits.items() if hit.dense == 0.0]
+        if not missing or not hasattr(self.index, "vectors_of"):
+            return
+        query = self.embed([text])[0]
+        for row, score in zip(missing, self.index.vectors_of(missing) @ query):
+            hits[row].dense = float(score)
 
 
 def _section_years(section: str) -> tuple[int, ...]:

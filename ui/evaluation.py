@@ -79,9 +79,13 @@ def pair_datasets(datasets: list[str], corpus: list[Path]) -> list[tuple[Path, l
     """Each dataset with the report(s) it is about.
 
     ``SET.jsonl@REPORT`` names the report explicitly; otherwise a corpus file with the set's own
-    name (``sichuan-2026.jsonl`` ↔ ``sichuan-2026.txt``) is its report; otherwise the whole corpus
-    (an empty list: the index's own corpus or the bundled report)."""
+    name (``sichuan-2026.jsonl`` ↔ ``sichuan-2026.txt``), or the longest one the set's name begins
+    with before a ``-`` or ``.`` (``sichuan-2026-r4.jsonl``: another question set for that report),
+    is its report; otherwise the whole corpus (an empty list: the index's own corpus or the
+    bundled report)."""
     by_stem = {p.stem: p for p in corpus}
+    for stem in sorted(by_stem, key=len):
+        by_stem.update({name: by_stem[stem] for name in _named_after(stem, datasets)})
     out = []
     for item in datasets:
         name, _, report = item.partition("@") if "@" in item and not Path(item).is_file() else (item, "", "")
@@ -97,6 +101,12 @@ def pair_datasets(datasets: list[str], corpus: list[Path]) -> list[tuple[Path, l
         else:
             out.append((path, list(corpus)))
     return out
+
+
+def _named_after(stem: str, datasets: list[str]) -> list[str]:
+    """Names of the datasets (without a ``@REPORT``) that are the report ``stem`` plus a suffix."""
+    names = [Path(item).stem for item in datasets if "@" not in item or Path(item).is_file()]
+    return [n for n in names if n.startswith(stem + "-") or n.startswith(stem + ".")]
 
 
 def _index_name(paths: list[Path]) -> str:

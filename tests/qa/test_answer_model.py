@@ -1,7 +1,8 @@
-"""The answer model: named features, fitted weights, a fitted decline threshold."""
+"""The answer model: named features, fitted weights, a fitted decider and decline threshold."""
 import numpy as np
 
-from qa.answer_model import FEATURES, Model, best_threshold, fit, matrix, model_from, shipped
+from qa.answer_model import (DECISION_INPUTS, FEATURES, Model, best_threshold, decision_row, fit, fit_decider,
+                             matrix, model_from, shipped)
 
 
 def test_fit_learns_which_feature_marks_the_right_window():
@@ -34,3 +35,31 @@ def test_the_shipped_model_was_fitted_and_says_on_what():
     model = shipped()
     assert model.weights[FEATURES.index("coverage")] > 0 and model.weights[FEATURES.index("unit_miss")] < 0
     assert model_from(model.to_dict()).threshold == round(model.threshold, 4)
+    assert model.decider is not None and len(model.decider.weights) == len(DECISION_INPUTS)
+
+
+def test_decider_learns_to_decline_a_window_unlike_the_question():
+    """Unanswerable questions whose chosen window lacks the asked kind, or is much less like the
+    question than its passage, are declined; answerable ones are answered."""
+    rng = np.random.default_rng(1)
+    rows, labels = [], []
+    for _ in range(200):
+        answerable = bool(rng.random() < 0.7)
+        x = matrix([{"coverage": rng.random() * 0.5 + (0.5 if answerable else 0.1), "dense": 0.85,
+                     "unit_miss": float(not answerable and rng.random() < 0.5)} for _ in range(3)])
+        cosine = 0.85 + (0.03 if answerable else -0.05) + rng.normal(0, 0.01)
+        rows.append(decision_row(x, np.ones(len(FEATURES)), 0, cosine))
+        labels.append(float(answerable))
+    rows, labels = np.array(rows), np.array(labels)
+    decider = fit_decider(rows, labels, np.ones(len(labels)))
+    assert decider.weights[DECISION_INPUTS.index("window_dense")] > 0
+    assert decider.weights[DECISION_INPUTS.index("unit_miss")] < 0
+    got = np.array([decider.probability(r) >= 0.5 for r in rows])
+    assert (got == labels.astype(bool)).mean() > 0.9
+    model = Model(np.ones(len(FEATURES)), 0.0, decider)
+    restored = model_from(model.to_dict())
+    assert np.allclose(restored.decider.weights, decider.weights, atol=1e-4)
+    features = {"coverage": 0.9, "dense": 0.85}
+    assert restored.answers(features, 2.0, 1.0, 0.9) and not restored.answers(features, 2.0, 1.0, 0.75)
+    # without the cosine (no encoder at hand) the score is held against the threshold
+    assert restored.answers(features, 2.0, 1.0) and not Model(np.ones(len(FEATURES)), 5.0, decider).answers(features, 2.0, 1.0)

@@ -25,6 +25,11 @@ SETS = ([(SHARED / "eval" / "dev.jsonl", LIYANG)]
                         "shanghai-2026", "baoding-qingyuan-2023", "baoding-qingyuan-2024", "baoding-qingyuan-2025",
                         "hubei-2026", "laiyuan-2025", "baoding-mancheng-2023", "jiangsu-2026", "henan-2026",
                         "shandong-2026", "heilongjiang-2026", "xizang-2026", "miyi-2023", "yunnan-2026", "boye-2025")])
+# a second, harder set for eight of those reports (10 near-miss unanswerable questions of 40), written
+# in round 4; four of them were tuned on, four kept out (see docs/evaluation.md)
+FRESH = [(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
+         for name in ("baoding-2025", "hubei-2026", "state-council-2020", "yixian-2025",
+                      "gaotang-2025", "laiyuan-2025", "shanghai-2026", "zhejiang-2026")]
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 
@@ -34,7 +39,7 @@ def systems(data_dir, real_encoder):
     from ui.config import Settings
     from ui.runtime import build_system
     out = {}
-    for _, report in SETS:
+    for _, report in SETS + FRESH:
         if report.stem not in out:
             settings = Settings(data_dir=data_dir, index_name=f"quality-{report.stem}", corpus=[str(report)])
             out[report.stem] = build_system(settings, encoder=real_encoder, log=lambda m: None)
@@ -45,7 +50,7 @@ def systems(data_dir, real_encoder):
 def results(systems):
     """Overall metrics of every set, its report alone in an index of its own."""
     out = {}
-    for dataset, report in SETS:
+    for dataset, report in SETS + FRESH:
         qa = systems[report.stem].qa
         rows = load_dataset(dataset)
         preds = predict(lambda q: qa.ask(q, top_k=10), rows)
@@ -61,6 +66,16 @@ def test_each_set_meets_its_floor(results, name):
     assert m["answer_contains"] >= 0.78
     assert m["false_decline"] <= 0.15
     assert m["median_answer_chars"] <= 120
+
+
+@pytest.mark.parametrize("name", [d.stem for d, _ in FRESH])
+def test_each_harder_set_holds(results, name):
+    """Lower floors: these sets are meant to find what the others do not (their figures are in the README)."""
+    m = results[name]
+    assert m["recall@5"] >= 0.85
+    assert m["answer_contains"] >= 0.65
+    assert m["false_decline"] <= 0.15
+    assert m["decline"] >= 0.4
 
 
 def test_means_meet_the_issue_targets(results):
