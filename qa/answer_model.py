@@ -104,13 +104,14 @@ class Decider:
     weights: np.ndarray
     bias: float
     threshold: float = 0.5
+    model: str = ""  # the embedding model whose cosines it was fitted on (another model's differ in scale)
 
     def probability(self, row: np.ndarray) -> float:
         z = float(((row - self.mean) / self.scale) @ self.weights + self.bias)
         return 1.0 / (1.0 + np.exp(-z))
 
     def to_dict(self) -> dict:
-        return {"inputs": list(DECISION_INPUTS), "threshold": round(float(self.threshold), 4),
+        return {"inputs": list(DECISION_INPUTS), "model": self.model, "threshold": round(float(self.threshold), 4),
                 "bias": round(float(self.bias), 4),
                 **{k: [round(float(v), 5) for v in getattr(self, k)] for k in ("mean", "scale", "weights")}}
 
@@ -120,7 +121,7 @@ def decider_from(data: dict | None) -> Decider | None:
     if not data or tuple(data.get("inputs", ())) != DECISION_INPUTS:
         return None
     return Decider(np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]),
-                   float(data["bias"]), float(data["threshold"]))
+                   float(data["bias"]), float(data["threshold"]), str(data.get("model", "")))
 
 
 def fit_decider(rows: np.ndarray, answerable: np.ndarray, sample_weight: np.ndarray, l2: float = 0.05,
@@ -146,6 +147,10 @@ class Model:
     weights: np.ndarray
     threshold: float
     decider: Decider | None = None
+
+    def decides_with(self, model_id: str) -> bool:
+        """Whether the decider was fitted on this embedding model's cosines (only then is it used)."""
+        return self.decider is not None and self.decider.model == model_id
 
     def answers(self, features: dict[str, float], score: float, margin: float,
                 window_similarity: float | None = None) -> bool:

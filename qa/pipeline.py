@@ -8,12 +8,14 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
 
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, asked_roles, compose, rerank
+from qa.answer_model import shipped
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
@@ -258,6 +260,12 @@ class ReportQA:
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
         return query, hits
 
+    def _similarity(self) -> Callable[[str, str], float] | None:
+        """:meth:`similarity` when the answer model's decider was fitted on this encoder's model
+        (another model's cosines differ in scale: then the window's score decides alone)."""
+        model = self.answer_model or shipped()
+        return self.similarity if model.decides_with(getattr(self.retriever.encoder, "model_id", "")) else None
+
     def similarity(self, question: str, window: str) -> float:
         """Embedding cosine of a question (its search text) and an answer window, both encoded as
         queries and remembered by the retriever: the answer model's decider reads it."""
@@ -298,7 +306,7 @@ class ReportQA:
             hits = [hits[i] for i in order]
             composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
                                signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
-                               doc_years=self._doc_years, pool=pool, similarity=self.similarity)
+                               doc_years=self._doc_years, pool=pool, similarity=self._similarity())
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
@@ -384,7 +392,7 @@ class ReportQA:
             sub.parts = query.parts
             part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._said((doc_id,)),
                            signals=[(h.dense, h.bm25) for h in mine], model=self.answer_model,
-                           doc_years=self._doc_years, first=len(ordered) + 1, similarity=self.similarity)
+                           doc_years=self._doc_years, first=len(ordered) + 1, similarity=self._similarity())
             if part.declined:
                 reasons.append(part.reason)
             else:

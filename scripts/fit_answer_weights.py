@@ -61,14 +61,19 @@ _ENCODER: list = []
 _COSINES: dict[tuple[str, str], float] = {}
 
 
+def _encoder():
+    """The embedding model (``REPORT_QA_MODEL``), loaded once."""
+    if not _ENCODER:
+        _ENCODER.append(make_encoder(Settings.from_env(query_backend="torch")))
+    return _ENCODER[0]
+
+
 def similarity(question: str, window: str) -> float:
     """Embedding cosine of a question's search text and a window, both encoded as queries (as the
     system's retriever does), remembered."""
     key = (question, window)
     if key not in _COSINES:
-        if not _ENCODER:
-            _ENCODER.append(make_encoder(Settings.from_env(query_backend="torch")))
-        a, b = _ENCODER[0].encode_queries([question, window])
+        a, b = _encoder().encode_queries([question, window])
         _COSINES[key] = float(np.dot(a, b))
     return _COSINES[key]
 
@@ -98,7 +103,8 @@ def fit_on(reports: dict[str, list[dict]], start: answer_model.Model) -> answer_
     threshold = answer_model.best_threshold(scores, answerable, correct, **GAIN)
     decider = answer_model.fit_decider(np.array(rows), np.array(labels), np.array(sample_weight))
     probabilities = [decider.probability(r) for r in rows]
-    decider = replace(decider, threshold=answer_model.best_threshold(probabilities, answerable, correct, **GAIN))
+    decider = replace(decider, threshold=answer_model.best_threshold(probabilities, answerable, correct, **GAIN),
+                      model=_encoder().model_id)
     return answer_model.Model(weights, threshold, decider)
 
 

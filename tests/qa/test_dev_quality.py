@@ -99,3 +99,11 @@ def test_the_speakers_office_is_answered_from_the_profile(systems):
 def test_each_part_of_a_last_year_this_year_question_is_quoted(systems):
     a = systems["henan-2026"].qa.ask("河南去年完成职业技能培训多少人次？今年计划多少？")
     assert not a.declined and "284万人次" in a.answer and "200万人次" in a.answer
+
+
+def test_the_decider_reads_the_real_models_cosines(systems):
+    """With the model it was fitted on, answer-or-decline is the decider's (question vs window cosine)."""
+    qa = systems["hubei-2026"].qa
+    assert qa._similarity() is not None
+    assert qa.similarity("湖北去年地区生产总值是多少？", "地区生产总值迈上6万亿元台阶") > qa.similarity(
+        "湖北去年地区生产总值是多少？", "支持孝感、黄冈创建全国文明城市")
