@@ -530,7 +530,7 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
         return "only names what is asked about"
     if DATE_RE.search(query.text) and not choice_has_time(query, choice.text):
         return "no date or time given"
-    cosine = similarity(query.search_text, choice.text) if similarity is not None else None
+    cosine = (lambda: similarity(query.search_text, choice.text)) if similarity is not None else None
     if not model.answers(choice.features, choice.score, choice.margin, cosine):
         return "weak match"
     return ""

