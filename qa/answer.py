@@ -324,14 +324,20 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
     found = [c for c in pool if c.hit_index < top_n] if pool is not None else \
         candidates(query, passages, idf, missing, top_n, taken, signals, doc_years)
     scores = [model.score(c.features) for c in found]
-    for c, score in zip(found, scores):
+    chosen = -1
+    for i, (c, score) in enumerate(zip(found, scores)):
         key = (not _lacks(c.features), score)  # a window that could answer beats a better-matching one that cannot
         if best_key is None or key > best_key:
-            best, best_key = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features), key
-    if best is not None and len(scores) > 1:
-        others = list(scores)
-        others.remove(best.score)
-        best.margin = best.score - max(others)
+            best, best_key, chosen = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score,
+                                            c.features), key, i
+    if best is not None:
+        # its lead over the next window of the same report: in an index of several reports, another
+        # report saying much the same is no reason to doubt this one
+        doc = passages[best.hit_index].doc_id
+        others = [s for i, (c, s) in enumerate(zip(found, scores))
+                  if i != chosen and passages[c.hit_index].doc_id == doc]
+        if others:
+            best.margin = best.score - max(others)
     return best
 
 
