@@ -52,7 +52,7 @@ FEATURES = (
     "rare_apart",        # an amount is asked and the question's most specific word is in no clause with a figure
     "yes_no",            # a yes/no question (能刷脸付钱吗): the passage that bears on it answers (same for all windows)
     "restates",          # a definition or list is asked and the window only names it again (继续办好10件惠民实事)
-    "absent",            # the most specific question word the window lacks (研发 of 研发经费; 1 if the report never uses it)
+    "absent",            # IDF share of the most specific question word the report uses elsewhere but the window lacks
     "context_absent",    # ... the same over the whole passage
 )
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a

@@ -8,13 +8,12 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 
 
 from embeddings.store import Index
-from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, asked_roles, compose, rerank
+from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
 from qa.answer_model import shipped
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
@@ -260,7 +259,7 @@ class ReportQA:
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
         return query, hits
 
-    def _similarity(self, mode: str | None = None) -> Callable[[str, str], float] | None:
+    def _similarity(self, mode: str | None = None) -> Similarity | None:
         """:meth:`similarity` when the answer model's decider was fitted on this encoder's model
         and on hybrid retrieval (another model's cosines differ in scale, and one leg alone leaves
         the other's signal empty: then the window's score decides alone)."""

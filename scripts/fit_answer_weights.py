@@ -7,7 +7,8 @@ Each question goes through the real system (its report alone in an index, the re
 retrieval); every candidate window of its top passages gets the answer model's features and a
 label (does it contain every expected answer). Weights are fitted so a correct window ranks
 first (each report weighs the same, whatever its number of questions); then the decider, a
-logistic model over the chosen window's features, score and lead, separates answerable from
+logistic model over the chosen window's features, score, lead over the next window and embedding
+cosine with the question, separates answerable from
 unanswerable questions, its threshold set so that answer-contains plus the decline rate is
 highest with few false declines. The table printed
 compares, for each report, the hand-set starting weights with weights fitted on the *other*
