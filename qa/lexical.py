@@ -179,19 +179,40 @@ class BM25:
         with self._lock:
             n = self.corpus_size
             present = self._df > 0
-            # math.log and a left-to-right sum, as BM25Okapi computes them (numpy's SIMD log and
-            # pairwise sum can differ in the last bit)
-            raw = [math.log(n - f + 0.5) - math.log(f + 0.5) for f in self._df[present].tolist()]
-            words = [w for w, keep in zip(self.vocabulary, present.tolist()) if keep]
-            eps = self.epsilon * (_python_sum(raw) / len(raw)) if raw else 0.0
-            idf_present = np.array([eps if v < 0 else v for v in raw], dtype=np.float64)
+            idf_present, table = self._okapi_idf(self._df, n)
             idf = np.zeros(len(self._df), np.float64)
             idf[present] = idf_present
             avgdl = float(self._lengths[self._alive].sum()) / n if n else 1.0
             norm = self.k1 * (1 - self.b + self.b * self._lengths / avgdl)
-            table = dict(zip(words, idf_present.tolist()))
             self._stats = stats = (idf, norm, table)
             return stats
+
+    def _okapi_idf(self, df: np.ndarray, n: int) -> tuple[np.ndarray, dict[str, float]]:
+        """BM25Okapi's idf of the words with ``df > 0`` among ``n`` passages: as an array and by word."""
+        present = df > 0
+        # math.log and a left-to-right sum, as BM25Okapi computes them (numpy's SIMD log and
+        # pairwise sum can differ in the last bit)
+        raw = [math.log(n - f + 0.5) - math.log(f + 0.5) for f in df[present].tolist()]
+        words = [w for w, keep in zip(self.vocabulary, present.tolist()) if keep]
+        eps = self.epsilon * (_python_sum(raw) / len(raw)) if raw else 0.0
+        idf_present = np.array([eps if v < 0 else v for v in raw], dtype=np.float64)
+        return idf_present, dict(zip(words, idf_present.tolist()))
+
+    def idf_within(self, ids: Iterable[int]) -> dict[str, float]:
+        """Word -> idf as a BM25Okapi over only the passages ``ids`` would give: the word weights
+        of one report inside an index that holds many (a word common in that report but rare in
+        the others is no mark of one passage of it)."""
+        with self._lock:
+            wanted = np.unique(np.fromiter((int(i) for i in ids), np.int64))
+            wanted = wanted[(wanted >= 0) & (wanted < len(self._alive))]
+            wanted = wanted[self._alive[wanted]]
+            df = np.zeros(len(self.vocabulary), np.int64)
+            for seg in self._segments:
+                rows = wanted[(wanted >= seg.first) & (wanted < seg.first + seg.by_doc.shape[0])] - seg.first
+                if len(rows):
+                    cols = seg.by_doc[rows].indices  # each row's words once (duplicates were summed)
+                    df[: seg.by_doc.shape[1]] += np.bincount(cols, minlength=seg.by_doc.shape[1])
+            return self._okapi_idf(df, len(wanted))[1] if len(wanted) else {}
 
     @property
     def idf(self) -> Mapping[str, float]:

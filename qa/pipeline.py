@@ -22,6 +22,7 @@ from qa.routing import Route, route, strip_places
 from qa.text import add_words, normalize, tag
 
 MAX_QUESTION_CHARS = 500
+DOC_IDF_CACHE = 64  # reports whose own word weights are kept (a few ms to compute each)
 
 
 class QuestionError(ValueError):
@@ -192,6 +193,7 @@ class ReportQA:
         self._corpus = "\n".join(self._doc_corpus.values())
         tag("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
+        self._doc_idf: OrderedDict[str, dict[str, float]] = OrderedDict()  # a few reports' own word weights
         self._notes: dict[tuple[str, int], dict] = {}
         for p in passages:
             if p.kind == "glossary":
@@ -279,6 +281,25 @@ class ReportQA:
         """BM25's inverse document frequency of each word (the answer step weighs question words by it)."""
         return self._idf
 
+    def idf_for(self, where: Route | tuple[str, ...]) -> dict[str, float]:
+        """The word weights the answer step reads: of the one report a question is routed to (as
+        if it were alone: a word every report uses, but that one uses rarely, still marks a
+        passage of it), else of the whole index."""
+        docs = where.docs if isinstance(where, Route) else where
+        if len(docs) != 1 or len(self.index.documents) <= 1 or docs[0] not in self._doc_corpus:
+            return self._idf
+        with self._answers_lock:
+            known = self._doc_idf.get(docs[0])
+            if known is not None:
+                self._doc_idf.move_to_end(docs[0])
+                return known
+        weights = self.retriever.idf_of(docs[0])
+        with self._answers_lock:
+            self._doc_idf[docs[0]] = weights
+            while len(self._doc_idf) > DOC_IDF_CACHE:
+                self._doc_idf.popitem(last=False)
+        return weights
+
     @property
     def norm_corpus(self) -> str:
         """Every passage and section title, normalised: what the report mentions at all."""
@@ -302,11 +323,12 @@ class ReportQA:
         elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where, mode)
         else:
-            order, pool = rerank(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
+            idf = self.idf_for(where)
+            order, pool = rerank(query, [self.index.passages[h.row] for h in hits], idf, self._said(where),
                                  signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
                                  doc_years=self._doc_years)
             hits = [hits[i] for i in order]
-            composed = compose(query, [self.index.passages[h.row] for h in hits], self._idf, self._said(where),
+            composed = compose(query, [self.index.passages[h.row] for h in hits], idf, self._said(where),
                                signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
                                doc_years=self._doc_years, pool=pool, similarity=self._similarity(mode))
             if len(self.index.documents) > 1 and not composed.declined:
@@ -393,7 +415,8 @@ class ReportQA:
                 continue
             sub = prepare(query.text, where.years.get(doc_id) or query.report_year)
             sub.parts = query.parts
-            part = compose(sub, [self.index.passages[h.row] for h in mine], self._idf, self._said((doc_id,)),
+            part = compose(sub, [self.index.passages[h.row] for h in mine], self.idf_for((doc_id,)),
+                           self._said((doc_id,)),
                            signals=[(h.dense, h.bm25) for h in mine], model=self.answer_model,
                            doc_years=self._doc_years, first=len(ordered) + 1, similarity=self._similarity(mode))
             if part.declined:

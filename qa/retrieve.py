@@ -90,6 +90,14 @@ class Retriever:
         self._terms = {i: normalize(p.term).strip("“”\"") for i, p in enumerate(passages)
                        if p.kind == "glossary" and p.term and self._canonical[i] == i}
 
+    def idf_of(self, doc_id: str) -> dict[str, float]:
+        """BM25's word weights as if ``doc_id`` were alone in the index."""
+        if self.bm25 is None:
+            self.warm_up()
+        if self.bm25 is None:
+            return {}
+        return self.bm25.idf_within(self._position[c] for c in self._doc_rows.get(doc_id, ()))
+
     def clear_cache(self) -> None:
         """Forget cached query embeddings."""
         with self._vectors_lock:

@@ -68,6 +68,28 @@ def test_additions_and_removals_score_as_a_fresh_index_of_what_is_left():
             assert not got[[i for i in range(len(ours)) if i not in present]].any()  # removed score 0
 
 
+def test_idf_within_some_passages_is_that_of_an_index_of_them_alone():
+    """One report's word weights inside a shared index: those of BM25Okapi over its passages."""
+    rng = random.Random(11)
+    ours = BM25()
+    for _ in range(20):  # several segments, merged on the way
+        ours.add(_corpus(rng, rng.randint(1, 30), 50))
+    ours.remove(rng.sample(range(len(ours)), k=10))
+    alive = [i for i in range(len(ours)) if ours._alive[i]]
+    some = rng.sample(alive, k=len(alive) // 3) + [len(ours) + 5]  # an unknown id is ignored
+    every = {}
+    for seg in ours._segments:
+        for r in range(seg.by_doc.shape[0]):
+            row = seg.by_doc[r]
+            every[seg.first + r] = [list(ours.vocabulary)[j] for j, n in zip(row.indices, row.data) for _ in range(n)]
+    ref = BM25Okapi([every[i] for i in sorted(set(some) & set(alive))])
+    got = ours.idf_within(some)
+    assert got.keys() == ref.idf.keys()
+    assert all(abs(got[w] - ref.idf[w]) < 1e-12 for w in ref.idf)
+    assert got != ours.idf  # not the whole index's weights
+    assert ours.idf_within([]) == {}
+
+
 def test_compact_renumbers_and_keeps_scores():
     corpus = [["a", "b"], ["b", "c"], ["c", "d", "d"], ["e"]]
     ours = BM25(corpus)

@@ -46,3 +46,25 @@ def test_a_target_and_its_outcome_are_quoted_from_the_two_reports(many):
 
 def test_a_question_no_report_answers_is_declined(many):
     assert many.qa.ask("清苑2021年的地区生产总值是多少？").declined
+
+
+def test_a_question_routed_to_one_report_weighs_words_as_that_report_alone(many):
+    """The answer step reads the routed report's own word weights (BM25Okapi over its passages, as
+    the index segmented them), not the whole index's: a word in many passages of the three 清苑
+    reports but in few of 四川's still marks a passage of 四川."""
+    from rank_bm25 import BM25Okapi
+    qa = many.qa
+    qa.warm_up()
+    retriever, doc = qa.retriever, "sichuan-2026.txt"
+    canon = sorted({retriever._canonical[i] for i, p in enumerate(qa.index.passages) if p.doc_id == doc})
+    bm25, vocabulary = retriever.bm25, list(retriever.bm25.vocabulary)
+
+    def words(position: int) -> list[str]:
+        seg = next(s for s in reversed(bm25._segments) if s.first <= position)
+        row = seg.by_doc[position - seg.first]
+        return [vocabulary[j] for j, n in zip(row.indices, row.data) for _ in range(n)]
+
+    alone = BM25Okapi([words(retriever._position[c]) for c in canon]).idf
+    own = qa.idf_for(qa.route("四川去年GDP多少？"))
+    assert own.keys() == alone.keys() and all(abs(own[w] - alone[w]) < 1e-9 for w in alone)
+    assert own != qa.idf and qa.idf_for(qa.route("去年GDP多少？")) is qa.idf  # not routed: the whole index's
