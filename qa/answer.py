@@ -22,6 +22,7 @@ import jieba
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
+from qa.enumerations import numbered_term, spelled_out
 from qa.query import (FRAME_WORDS, Query, carry_subject, expansions, explicit_years, matched_phrases, subject_words,
                       question_years, relative_offsets, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
@@ -227,6 +228,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     own = [t for t in subject_words(query.text) if t in idf and len(t) >= 2 and not t.isascii()]
     own_rare = max(own, key=lambda t: idf[t], default="")
     keys = _key_words(query.text)
+    numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
     top_idf = max(idf.values(), default=1.0) or 1.0
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
@@ -255,6 +257,16 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     "length": min(len(definition), 200) / 100}))
                 continue
             base["glossary_other"] = 1.0
+        listed = spelled_out(p.text, numbered.count, numbered.word) if numbered else None
+        if listed:  # “六保”是指哪六保: the six 保… items, wherever they stand and whether or not they name it
+            items = p.text[listed[0]:listed[1]]
+            if not any(items in t or t in items for t in taken):
+                named = normalize(numbered.text + items)  # the items stand for the term: it counts as named
+                absent = _absent(named, keys, idf, top_idf)
+                out.append(Candidate(rank, items, {
+                    **base, "coverage": _coverage(named, weights), "definition": 1.0, "absent": absent,
+                    "context_absent": min(absent, base["context_absent"]),
+                    "rare_word": float(bool(rare) and rare in named), "length": min(len(items), 200) / 100}))
         limit = LIST_WINDOW_CHARS if wants_list else MAX_WINDOW_CHARS
         for window in _windows(p.text, limit, wants_list):
             text = window.strip().rstrip("，；：、,;:")

@@ -15,6 +15,7 @@ import numpy as np
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
 from qa.answer_model import shipped
+from qa.enumerations import numbered_term, spelled_out
 from qa.followup import contextualize
 from qa.query import Query, prepare, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
@@ -186,6 +187,9 @@ class ReportQA:
         for p in passages:
             by_doc.setdefault(p.doc_id, []).append(p.section + "\n" + p.text)
         self._doc_corpus = {d: normalize("\n".join(texts)) for d, texts in by_doc.items()}
+        self._doc_rows: dict[str, list[int]] = {}
+        for i, p in enumerate(passages):
+            self._doc_rows.setdefault(p.doc_id, []).append(i)
         self._front_rows: dict[str, list[int]] = {}  # the title/delivery/speaker passages of each report
         for i, p in enumerate(passages):
             if p.kind == "front":
@@ -259,7 +263,26 @@ class ReportQA:
         hits = self._filtered(self.retriever.search(query, want, mode or self.mode, docs=docs or None), docs)[:want]
         if not hits and docs and not (doc or year):  # routed to reports that hold nothing: look everywhere
             hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
-        return query, hits
+        return query, self._with_list(query, hits, docs)
+
+    def _with_list(self, query: Query, hits: list[Hit], docs: set[str]) -> list[Hit]:
+        """For a numbered shorthand (“六保”是指哪六保), the passage listing its items first: word
+        search misses it when the list does not name the term. Looked for in the routed reports,
+        else in those of the first three hits."""
+        term = numbered_term(query.text)
+        if term is None or not hits:
+            return hits
+        passages = self.index.passages
+        where = docs or {passages[h.row].doc_id for h in hits[:3]}
+        for h in hits:  # already retrieved: moved first
+            if spelled_out(passages[h.row].text, term.count, term.word):
+                return [h] + [x for x in hits if x is not h]
+        for row in (r for d in sorted(where) for r in self._doc_rows.get(d, ())):
+            if spelled_out(passages[row].text, term.count, term.word):
+                vector = self.index.vectors_of([row])
+                dense = float(np.dot(vector[0], self.retriever.embed([query.search_text])[0])) if len(vector) else 0.0
+                return [Hit(row=row, score=hits[0].score, dense=dense)] + hits[:-1]
+        return hits
 
     def _similarity(self, mode: str | None = None) -> Similarity | None:
         """:meth:`similarity` when the answer model's decider was fitted on this encoder's model

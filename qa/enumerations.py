@@ -1,0 +1,64 @@
+"""Numbered shorthand terms (“六保”, 三大攻坚战, “五个中心”) and the lists that spell them out.
+
+Reports coin a term from a count and a shared word, then spell it out elsewhere as that many
+items each carrying the word, often without naming the term again (坚决打好三大攻坚战 … 加大“六稳”
+工作力度，保居民就业、保基本民生、保市场主体、保粮食能源安全、保产业链供应链稳定、保基层运转). Word
+search cannot find such a list (the term is not in it); its shape can: exactly N consecutive items
+holding the word.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# 六保, 五个中心, 三大攻坚战, “四个一批”: a count, an optional measure word, then the shared word,
+# ending where the question goes on (是/指/包括/有哪/都/具体/分别, a closing quote or the end)
+TERM_RE = re.compile(r"(?<![一二三四五六七八九十两\d第])([一二三四五六七八九十两])(个|大|项|类|种|件|条|张)?"
+                     r"([\u4e00-\u9fff]{1,4}?)(?=[”\"」]|是|指|包括|包含|有哪|都是|都有|具体|分别|主要|$|[？?])")
+ITEM_SPLIT_RE = re.compile(r"[、，,；;]")
+
+
+class Term(NamedTuple):
+    """A numbered shorthand: how many items, the word each holds, the term as written (六保)."""
+
+    count: int
+    word: str
+    text: str
+
+
+@lru_cache(maxsize=1024)
+def numbered_term(question: str) -> Term | None:
+    """The numbered shorthand a question asks about, e.g. ``Term(6, "保", "六保")`` for
+    "“六保”是指哪六保？"; ``None`` when it names none."""
+    for m in TERM_RE.finditer(question.strip()):
+        n, word = COUNTS[m.group(1)], m.group(3)
+        if n >= 2 and word not in ("年", "月", "日", "岁", "次", "倍"):
+            return Term(n, word, m.group(0))
+    return None
+
+
+def spelled_out(text: str, n: int, word: str) -> tuple[int, int] | None:
+    """The span of ``text`` listing exactly ``n`` consecutive items (split at 、，；) that each
+    hold ``word`` (start with it, for a one-character word such as 保), or ``None``."""
+    items: list[tuple[int, int]] = []
+    start = 0
+    for m in list(ITEM_SPLIT_RE.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        items.append((start, end))
+        start = m.end() if m else len(text)
+    run: list[tuple[int, int]] = []
+
+    def holds(span: tuple[int, int]) -> bool:
+        item = text[span[0]:span[1]].strip()
+        return item.startswith(word) if len(word) == 1 else word in item
+
+    for span in items + [(len(text), len(text))]:
+        if span[0] < span[1] and holds(span) and not re.search(r"[。！？!?\n]", text[span[0]:span[1]]):
+            run.append(span)
+            continue
+        if len(run) == n:
+            return run[0][0], run[-1][1]
+        run = []
+    return None
