@@ -158,6 +158,27 @@ YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|
 SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几年来|这些年|累计|以来|期间|over the past|five years", re.I)
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
+# figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
+# one where the question asks the other gives the wrong figure; the third group names both at once
+SIBLINGS = ((("收入",), ("支出",), ()),
+            (("城镇",), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
+            (("进口",), ("出口",), ("进出口",)),
+            (("存款",), ("贷款",), ("存贷款",)))
+
+
+def sibling_clash(question: str, window: str) -> bool:
+    """Whether ``window`` has the sibling of a figure word the question asks for and not that word
+    (支出 asked, only 收入 there). Both normalised."""
+    for first, second, both in SIBLINGS:
+        if any(w in question for w in both):
+            continue
+        for asked, other in ((first, second), (second, first)):
+            if (any(w in question for w in asked) and not any(w in question for w in other)
+                    and not any(w in window for w in asked + both) and any(w in window for w in other)):
+                return True
+    return False
+
+
 ASKS_YEAR_RE = re.compile(r"哪一?年|什么年份|which year|what year", re.I)
 TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
 
@@ -276,7 +297,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             has_number = has_figure(window)
             has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
-                 "absent": _absent(norm, keys, idf, top_idf),
+                 "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if (wants_definition or wants_list) and restates(window, q_norm):
                 f["restates"] = 1.0

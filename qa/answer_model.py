@@ -54,6 +54,7 @@ FEATURES = (
     "restates",          # a definition or list is asked and the window only names it again (继续办好10件惠民实事)
     "absent",            # IDF share of the most specific question word the report uses elsewhere but the window lacks
     "context_absent",    # ... the same over the whole passage
+    "sibling",           # the window has the sibling of the figure asked and not it (收入 where 支出 is asked)
 )
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it

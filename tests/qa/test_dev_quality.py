@@ -111,3 +111,11 @@ def test_the_decider_reads_the_real_models_cosines(systems):
     assert qa._similarity() is not None
     assert qa.similarity("湖北去年地区生产总值是多少？", "地区生产总值迈上6万亿元台阶") > qa.similarity(
         "湖北去年地区生产总值是多少？", "支持孝感、黄冈创建全国文明城市")
+
+
+def test_the_sibling_of_the_asked_figure_is_not_given_for_it(systems):
+    """湖北 gives the budget's 收入, not its 支出: the 支出 question is declined, the 收入 one answered."""
+    qa = systems["hubei-2026"].qa
+    assert qa.ask("湖北去年一般公共预算支出是多少？").declined
+    a = qa.ask("湖北去年一般公共预算收入是多少？")
+    assert not a.declined and "4211亿元" in a.answer

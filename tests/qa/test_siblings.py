@@ -1,0 +1,18 @@
+"""Sibling figures (收入/支出, 城镇/农村, 进口/出口): the answer step's ``sibling`` feature."""
+import pytest
+
+from qa.answer import sibling_clash
+
+
+@pytest.mark.parametrize("question, window, clash", [
+    ("去年一般公共预算支出是多少？", "一般公共预算收入完成8.39亿元", True),
+    ("去年一般公共预算收入是多少？", "一般公共预算收入完成8.39亿元", False),
+    ("去年一般公共预算支出是多少？", "一般公共预算收入8.39亿元，民生支出占比80%", False),  # both there
+    ("农村居民人均可支配收入是多少？", "城镇新增就业3710人", True),
+    ("农村人收入涨多少？", "城乡居民人均可支配收入分别增长7%和8%", False),  # 城乡 names both
+    ("进出口总额是多少？", "出口增长5%", False),  # 进出口 asks both
+    ("出口增长多少？", "进口增长3%", True),
+    ("去年GDP多少？", "一般公共预算收入完成8.39亿元", False),
+])
+def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
+    assert sibling_clash(question, window) is clash
