@@ -184,12 +184,11 @@ class ReportQA:
                   + [p.term for p in passages if p.kind == "glossary" and p.term])
         self.retriever.warm_up()
         by_doc: dict[str, list[str]] = {}
-        for p in passages:
-            by_doc.setdefault(p.doc_id, []).append(p.section + "\n" + p.text)
-        self._doc_corpus = {d: normalize("\n".join(texts)) for d, texts in by_doc.items()}
         self._doc_rows: dict[str, list[int]] = {}
         for i, p in enumerate(passages):
+            by_doc.setdefault(p.doc_id, []).append(p.section + "\n" + p.text)
             self._doc_rows.setdefault(p.doc_id, []).append(i)
+        self._doc_corpus = {d: normalize("\n".join(texts)) for d, texts in by_doc.items()}
         self._front_rows: dict[str, list[int]] = {}  # the title/delivery/speaker passages of each report
         for i, p in enumerate(passages):
             if p.kind == "front":
@@ -198,6 +197,7 @@ class ReportQA:
         tag("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
         self._doc_idf: OrderedDict[str, dict[str, float]] = OrderedDict()  # a few reports' own word weights
+        self._doc_idf_lock = threading.Lock()
         self._notes: dict[tuple[str, int], dict] = {}
         for p in passages:
             if p.kind == "glossary":
@@ -311,13 +311,13 @@ class ReportQA:
         docs = where.docs if isinstance(where, Route) else where
         if len(docs) != 1 or len(self.index.documents) <= 1 or docs[0] not in self._doc_corpus:
             return self._idf
-        with self._answers_lock:
+        with self._doc_idf_lock:
             known = self._doc_idf.get(docs[0])
             if known is not None:
                 self._doc_idf.move_to_end(docs[0])
                 return known
         weights = self.retriever.idf_of(docs[0])
-        with self._answers_lock:
+        with self._doc_idf_lock:
             self._doc_idf[docs[0]] = weights
             while len(self._doc_idf) > DOC_IDF_CACHE:
                 self._doc_idf.popitem(last=False)
