@@ -155,11 +155,11 @@ def collect_all(datasets: list[str], corpus: list[str], shared: bool = False) ->
                               encoder=encoder, log=lambda m: None)
         for path, report_paths in pairs:
             if report_paths:
-                mine = {d for d, info in system.index.documents.items()
-                        if info.get("source") in {p.name for p in report_paths}}
+                sources = {p.name for p in report_paths}
+                mine = {d for d, info in system.index.documents.items() if info.get("source") in sources}
                 # only questions the router sends to their own report alone (清苑 of three years is
                 # ambiguous without a year: that is routing's business, not the answer step's)
-                named = [r for r in naming_rows(load_dataset(path), system.index.documents, {p.name for p in report_paths})
+                named = [r for r in naming_rows(load_dataset(path), system.index.documents, sources)
                          if set(system.qa.route(r["question"]).docs) <= mine]
                 if named:
                     reports.setdefault(report_paths[0].stem + SHARED, []).extend(collect(system, named))
