@@ -80,8 +80,32 @@ def years_named(text: str) -> list[int]:
     return found
 
 
+_CN_DATE_RE = re.compile(r"([二][〇零○Ｏ][一二三四五六七八九〇零○Ｏ]{2})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
+
+
+def cn_number(text: str) -> int | None:
+    """``二十七`` → 27, ``十二`` → 12, ``九`` → 9 (month and day numerals)."""
+    if "十" not in text:
+        return CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    return (CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (CN_DIGITS.get(units, 0) if units else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """``二〇二六年一月二十七日`` → ``2026年1月27日``: dates written in Chinese numerals, as a
+    newspaper prints the delivery line, read like Arabic ones."""
+    def repl(m: re.Match) -> str:
+        y, mo, d = cn_year(m.group(1)), cn_number(m.group(2)), cn_number(m.group(3))
+        return f"{y}年{mo}月{d}日" if y and mo and d else m.group(0)
+    return _CN_DATE_RE.sub(repl, text)
+
+
 def delivery(front: str) -> tuple[str, str]:
-    """(ISO date, session) from ``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``."""
+    """(ISO date, session) from ``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``
+    (or the same date in Chinese numerals)."""
+    front = arabic_dates(front)
     m = _DELIVERY_RE.search(front)
     if m:
         y, mo, d = (int(g) for g in m.groups()[:3])
@@ -216,26 +240,41 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
     return []
 
 
-_LEAD_ROLE = (("review_multi", re.compile(r"^(?:过去五年|五年来|“?十四五”?(?:时期|期间|以来)|这五年)")),
-              ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年)")),
+_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|“?十四五”?(?:时期|期间|以来|这五年)|这五年)")),
+              ("outlook", re.compile(r"^(?:“?十五五”?|今后五年|未来五年)")),
+              ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年|刚刚过去的(?:一年|20\d\d年))")),
               ("plan", re.compile(r"^(?:今年|新的一年|\d{4}年是)")))
+_ADDRESS_RE = re.compile(r"^各位代表[！!，,、]?")
 
 
-def paragraph_role(text: str, part_role: str) -> str:
-    """A paragraph that opens with its own time (过去五年…, 一年来…) inside a mixed part."""
-    if part_role not in ("review", "review_multi"):
-        return part_role
+def lead_role(text: str) -> str:
+    """The time a paragraph opens with (过去五年…, 一年来…, 各位代表！刚刚过去的2025年…), or ""."""
+    text = _ADDRESS_RE.sub("", text.lstrip())
     for role, pattern in _LEAD_ROLE:
         if pattern.match(text):
-            return role if role != "plan" else part_role
-    return part_role
+            return role
+    return ""
+
+
+def paragraph_role(text: str, part_role: str, current: str = "") -> str:
+    """The role of a paragraph inside a part that reviews: the time it opens with, else the time
+    the last paragraph that named one opened (``current``), else the part's own.
+
+    A part titled “十四五”时期和2025年工作回顾 runs 这五年… paragraphs and then 刚刚过去的2025年…
+    ones: each paragraph belongs to the last time named before it."""
+    if part_role not in ("review", "review_multi", "outlook"):
+        return part_role
+    role = lead_role(text)
+    if role == "plan":
+        return part_role
+    return role or current or part_role
 
 
 def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None) -> list[Block]:
     """The blocks with their temporal role and years, from their part's title and their own opening."""
     out: list[Block] = []
     part_roles: dict[str, str] = {}
-    previous = ""
+    previous, current, part = "", "", None
     for b in blocks:
         if b.kind in ("front", "glossary"):
             out.append(replace(b, role=b.kind, years=()))
@@ -243,7 +282,13 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
         if b.part not in part_roles:
             part_roles[b.part] = role_of(b.part, reviewed, planned, previous)
             previous = part_roles[b.part] or previous
-        role = paragraph_role(b.text, part_roles[b.part]) if b.kind != "heading" else part_roles[b.part]
+        if b.part != part:
+            part, current = b.part, ""
+        if b.kind == "heading" and b.text == b.part:
+            role = part_roles[b.part]
+        else:
+            role = paragraph_role(b.text, part_roles[b.part], current)
+            current = lead_role(b.text) and role
         out.append(replace(b, role=role, years=tuple(role_years(role, reviewed, planned))))
     return out
 
@@ -275,7 +320,7 @@ def build(clean_text: str, blocks: list[Block], described: dict | None = None) -
         planned_named = [y for h in headings if any(w in h.text for w in PLAN_WORDS) for y in years_named(h.text)]
         year = planned_named[0] if planned_named else (reviewed + 1 if reviewed else None)
     year = described.get("year") or year
-    if reviewed is None or (year and reviewed not in (year - 1, year)):
+    if reviewed is None or (year and reviewed != year - 1):  # 2026年主要工作 plans: it reviews nothing
         reviewed = year - 1 if year else None
     blocks = assign_roles(blocks, reviewed, year)
     outline = [{"title": b.text, "depth": len(b.path), "role": b.role, "years": list(b.years)}

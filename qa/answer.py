@@ -23,8 +23,8 @@ import jieba
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, spelled_out
-from qa.query import (FRAME_WORDS, Query, carry_subject, expansions, explicit_years, matched_phrases, subject_words,
-                      question_years, relative_offsets, thesaurus)
+from qa.query import (FRAME_WORDS, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries, subject_words,
+                      thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
@@ -155,7 +155,6 @@ def _years(section: str) -> set[int]:
 
 
 YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
-SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几年来|这些年|累计|以来|期间|over the past|five years", re.I)
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
@@ -517,12 +516,13 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
     # not bring its report terms (收入): the report's income figure is not a minimum wage
     loose = {phrase for phrase, _ in matched_phrases(text) if any(phrase in m and phrase != m for m in missing)}
     terms = [t for phrase, words in matched_phrases(text) if phrase not in loose for t in words.split()]
-    focus = [t for t in tokenize(text) + [w for e in terms for w in tokenize(e)]
+    own = tokenize(text)
+    if english:  # English words are not in the text; only their report terms (细颗粒物, pm2.5) can be
+        own = [t for t in own if not t.isascii()]
+    focus = [t for t in own + [w for e in terms for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
     focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
     # (a specific unit asked, 多少公里, stays: 新（改）建6000公里 answers 农村公路要新建改建多少公里)
-    if english:  # English words are not in the text; only their report terms can be
-        focus = [t for t in focus if not t.isascii()]
     return focus
 
 
@@ -590,15 +590,10 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
     decline = DECLINE_EN if query.english else DECLINE_ZH
     if not passages:
         return Composed(decline, True, reason="nothing retrieved")
-    parts = query.parts if len(query.parts) > 1 else [query.text]
+    parts = sub_queries(query)
     pieces, cited, confidence, declined = [], [], 1.0, None
-    for n, part in enumerate(parts):
-        text = part if n == 0 else carry_subject(parts[0], part)
-        if len(parts) > 1:
-            sub = Query(text, text, query.english, question_years(text, query.report_year), [text], query.report_year,
-                        relative_offsets(text), explicit_years(text))
-        else:
-            sub = replace(query, text=text, search_text=text, parts=[text])
+    for sub in parts:
+        sub = replace(sub, search_text=sub.text, parts=[sub.text])
         hard, soft = missing_terms(sub, norm_corpus)
         if hard:  # a name or year the report never mentions: this part cannot be answered
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 
+from embeddings.profile import arabic_dates
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
 from qa.answer_model import shipped
@@ -404,7 +405,8 @@ class ReportQA:
             if about == "who":
                 pick = [(i, x) for i, x in found if name and name in x.replace(" ", "").replace("?", "")]
             else:
-                pick = [(i, x) for i, x in found if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", x)]
+                pick = [(i, x) for i, x in found  # 二〇二六年一月二十七日 too
+                        if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", arabic_dates(x))]
             if pick:
                 row, line = pick[0]
                 front = Hit(row, hits[0].score if hits else 1.0)

@@ -26,22 +26,28 @@ class Query:
     report_year: int | None = None  # the year 今年 means
     offsets: tuple[int, ...] = ()  # 去年 = -1, 今年 = 0, 明年 = 1: relative to each report's own year
     explicit: tuple[int, ...] = ()  # years the question writes out (2024年)
+    periods: tuple[int, ...] = ()  # years of a plan period the question names (“十四五” = 2021–2025)
+    period_offsets: tuple[int, ...] = ()  # 过去五年, 现在: the years before each report's own, relative to it
 
     def year_fit(self, years: set[int] | list[int] | tuple[int, ...], report_year: int | None) -> int:
         """+1 when a passage about ``years`` (of a report planning ``report_year``) speaks about the
-        years asked, -1 when only about others, 0 when either side names none. 去年/今年 are read
-        against that passage's own report, so reports of different years in one index each fit."""
+        years asked, -1 when only about others, 0 when either side names none or the passage sums
+        up several years and the question asks about one of them (“十四五” results for 去年).
+        去年/今年 are read against that passage's own report, so reports of different years in one
+        index each fit."""
         years = set(years)
         if not years:
             return 0
-        wanted = set(self.explicit)
-        if self.offsets and report_year:
-            wanted |= {report_year + d for d in self.offsets}
+        wanted = set(self.explicit) | set(self.periods)
+        if (self.offsets or self.period_offsets) and report_year:
+            wanted |= {report_year + d for d in self.offsets + self.period_offsets}
         elif not wanted:
             wanted = set(self.years)
         if not wanted:
             return 0
-        return 1 if years & wanted else -1
+        if not years & wanted:
+            return -1
+        return 0 if len(years) > 1 and len(wanted) == 1 else 1
 
 
 @lru_cache(maxsize=1)
@@ -111,11 +117,37 @@ def relative_offsets(text: str) -> tuple[int, ...]:
     return tuple(sorted({d for word, d in RELATIVE_YEARS.items() if word in norm}))
 
 
+# five-year plans run from a fixed year (the 14th, “十四五”, is 2021–2025) whatever report names them
+PLAN_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
+# the years before the report's own (过去五年, 现在有多少: what has been done, not what is planned)
+# and the years from it on (今后五年)
+PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|近几年|近年来|现在|目前|如今|截至目前|至今|现有"
+                     r"|over the past|past five years|so far|currently|\bnow\b", re.I)
+AHEAD_RE = re.compile(r"今后五年|未来五年|next five years|coming five years", re.I)
+
+
+def plan_periods(text: str) -> tuple[int, ...]:
+    """Years of the five-year plan periods a question names (“十四五”时期 → 2021…2025)."""
+    norm = normalize(text)
+    return tuple(sorted(y for name, start in PLAN_PERIODS.items() if name in norm for y in range(start, start + 5)))
+
+
+def period_offsets(text: str) -> tuple[int, ...]:
+    """过去五年/现在 → the five years before the report's own (-5…-1); 今后五年 → 0…4."""
+    out: set[int] = set()
+    if PAST_RE.search(text):
+        out |= set(range(-5, 0))
+    if AHEAD_RE.search(text):
+        out |= set(range(0, 5))
+    return tuple(sorted(out))
+
+
 def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
-    """Years a question is about: explicit ones plus 去年/今年/明年 relative to the report's year."""
-    years = set(explicit_years(text))
+    """Years a question is about: explicit ones and plan periods, plus 去年/今年/明年 and
+    过去五年 relative to the report's year."""
+    years = set(explicit_years(text)) | set(plan_periods(text))
     if report_year:
-        years |= {report_year + d for d in relative_offsets(text)}
+        years |= {report_year + d for d in relative_offsets(text) + period_offsets(text)}
     return tuple(sorted(years))
 
 
@@ -172,10 +204,37 @@ def carry_subject(first: str, part: str) -> str:
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
 
+SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几年来|这些年|累计|以来|期间|over the past|five years", re.I)
+
+
+def sub_queries(query: Query) -> list[Query]:
+    """One query per part of a compound question, each with its own time.
+
+    A later part with no subject borrows the first one's (:func:`carry_subject`); a part that names
+    no time of its own (增长了多少？) keeps the time of the part before it, and a part that names one
+    (十四五期间…？今年的目标呢？) keeps its own, so the two halves are not both read as 今年."""
+    if len(query.parts) <= 1:
+        return [query]
+    out: list[Query] = []
+    for n, part in enumerate(query.parts):
+        text = part if n == 0 else carry_subject(query.parts[0], part)
+        time = (relative_offsets(part), explicit_years(part), plan_periods(part), period_offsets(part))
+        if out and not (any(time) or SEVERAL_YEARS_RE.search(part)):
+            time = (out[-1].offsets, out[-1].explicit, out[-1].periods, out[-1].period_offsets)
+        offsets, explicit, periods, around = time
+        years = set(explicit) | set(periods)
+        if query.report_year:
+            years |= {query.report_year + d for d in offsets + around}
+        out.append(Query(text, text + query.search_text[len(query.text):], query.english, tuple(sorted(years)),
+                         [text], query.report_year, offsets, explicit, periods, around))
+    return out
+
+
 def prepare(text: str, report_year: int | None = None) -> Query:
     """Everything retrieval needs to know about a question."""
     extra = expansions(text)
     search = text if not extra else f"{text} {' '.join(extra)}"
     return Query(text=text, search_text=search, english=is_english(text),
                  years=question_years(text, report_year), parts=split_question(text), report_year=report_year,
-                 offsets=relative_offsets(text), explicit=explicit_years(text))
+                 offsets=relative_offsets(text), explicit=explicit_years(text), periods=plan_periods(text),
+                 period_offsets=period_offsets(text))

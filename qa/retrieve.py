@@ -20,7 +20,7 @@ import numpy as np
 from embeddings.store import Index
 from qa import token_cache
 from qa.lexical import BM25
-from qa.query import Query, carry_subject
+from qa.query import Query, sub_queries
 from qa.text import normalize, tokenize
 
 MODES = ("hybrid", "dense", "bm25")
@@ -155,10 +155,7 @@ class Retriever:
         if len(query.parts) > 1:
             # each part (a later one with the first one's subject) in turn, then the whole question:
             # every part gets its own evidence among the first few
-            texts = [p if n == 0 else carry_subject(query.parts[0], p) for n, p in enumerate(query.parts)]
-            parts = [Query(t, t + query.search_text[len(query.text):], query.english, query.years,
-                           report_year=query.report_year, offsets=query.offsets, explicit=query.explicit)
-                     for t in texts] + [replace(query, parts=[query.text])]
+            parts = sub_queries(query) + [replace(query, parts=[query.text])]
             if mode in ("hybrid", "dense"):
                 self.embed([p.search_text for p in parts])  # one forward pass for all parts
             return _interleave([self._search_one(p, k, mode, allowed) for p in parts], k)

@@ -5,7 +5,7 @@ import pytest
 
 from embeddings.cleaning import clean
 from embeddings.loaders import bundled_report_path
-from embeddings.profile import aliases_of, build, cn_year, level_of, role_of
+from embeddings.profile import aliases_of, arabic_dates, build, cn_year, level_of, role_of
 from embeddings.structure import parse
 
 REPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "reports"
@@ -78,3 +78,32 @@ def test_helpers():
     assert role_of("一、“十四五”时期和2025年工作回顾", 2025, 2026) == "review"
     assert role_of("三、2026年重点工作", 2025, 2026) == "plan"
     assert role_of("四、加大宏观政策实施力度", 2019, 2020, previous="plan") == "plan"
+
+
+def test_a_review_part_that_covers_five_years_and_the_last_one():
+    """“十四五”时期和2025年工作回顾: 这五年… paragraphs and the ones after them speak about five years,
+    until 刚刚过去的2025年…; a “十五五”… paragraph looks ahead."""
+    text = ("2026年政府工作报告\n——2026年1月20日在某省第十四届人民代表大会第四次会议上\n各位代表：\n"
+            "一、“十四五”时期和2025年工作回顾\n这五年，我们坚定不移推动高质量发展。\n"
+            "地区生产总值年均增长5.2%，城镇新增就业261.6万人。\n"
+            "各位代表！刚刚过去的2025年，我们迎难而上。\n地区生产总值增长5.1%。\n"
+            "二、“十五五”时期主要目标任务\n过去五年，我们打下了坚实基础。\n“十五五”时期是关键五年。\n"
+            "三、2026年主要工作\n今年要重点抓好以下工作。\n城镇新增就业50万人以上。\n")
+    c = clean(text)
+    profile, blocks = build(c.text, parse(c))
+    assert (profile.reviewed_year, profile.year) == (2025, 2026)
+    role = {b.text: b.role for b in blocks if b.kind != "heading"}
+    assert role["地区生产总值年均增长5.2%，城镇新增就业261.6万人。"] == "review_multi"
+    assert role["地区生产总值增长5.1%。"] == "review"
+    assert role["过去五年，我们打下了坚实基础。"] == "review_multi"
+    assert role["“十五五”时期是关键五年。"] == "outlook"
+    assert role["城镇新增就业50万人以上。"] == "plan"  # 2026年主要工作 plans, though 主要工作 can review
+
+
+def test_a_delivery_date_in_chinese_numerals():
+    text = ("2026年某省政府工作报告\n——二〇二六年一月二十七日在某省十四届人民代表大会第四次会议上\n"
+            "某省省长 张三\n各位代表：\n一、2025年工作回顾\n地区生产总值增长5%。\n二、2026年重点工作\n抓好就业。\n")
+    c = clean(text)
+    profile, _ = build(c.text, parse(c))
+    assert profile.date == "2026-01-27" and profile.session.startswith("某省十四届人民代表大会第四次会议")
+    assert arabic_dates("二〇二五年十二月三十一日") == "2025年12月31日"

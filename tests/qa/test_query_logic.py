@@ -1,7 +1,7 @@
 """Query preparation, follow-ups and decline checks: pure logic, no model."""
 from qa.answer import _weights, asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
-from qa.query import expansions, prepare, question_years, split_question
+from qa.query import expansions, plan_periods, prepare, question_years, split_question, sub_queries, thesaurus
 from qa.text import add_words, normalize, tokenize
 
 
@@ -122,3 +122,25 @@ def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_ve
     assert "农田" in carried and "改" not in carried.split()
     assert carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp")
     assert carry_subject("去年GDP多少", "今年一般公共预算收入目标多少") == "今年一般公共预算收入目标多少"
+
+
+def test_each_part_of_a_compound_question_keeps_its_own_time():
+    """十四五期间…多少？今年的目标呢？: the first part asks about 2021–2025, the second about 今年;
+    a part that names no time (增长了多少？) keeps the time of the part before it."""
+    parts = sub_queries(prepare("十四五期间城镇新增就业多少人？今年的目标呢？", 2026))
+    assert parts[0].year_fit((2021, 2022, 2023, 2024, 2025), 2026) == 1 and parts[0].year_fit((2026,), 2026) == -1
+    assert parts[1].year_fit((2026,), 2026) == 1 and parts[1].year_fit((2025,), 2026) == -1
+    follow = sub_queries(prepare("去年GDP是多少？增长了多少？", 2026))
+    assert [p.years for p in follow] == [(2025,), (2025,)]
+
+
+def test_plan_periods_and_the_present_name_years():
+    assert plan_periods("“十四五”期间建了多少") == (2021, 2022, 2023, 2024, 2025)
+    assert question_years("现在一共有多少个公园", 2026) == (2021, 2022, 2023, 2024, 2025)
+    assert question_years("过去五年新增就业多少", 2025) == (2020, 2021, 2022, 2023, 2024)
+    assert prepare("现在有多少", 2026).year_fit((2026,), 2026) == -1  # what is there now is not the plan
+
+
+def test_thesaurus_phrases_are_listed_once():
+    phrases = [p for p, _ in thesaurus()]
+    assert len(phrases) == len(set(phrases))
