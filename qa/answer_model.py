@@ -55,6 +55,7 @@ FEATURES = (
     "absent",            # IDF share of the most specific question word the report uses elsewhere but the window lacks
     "context_absent",    # ... the same over the whole passage
     "sibling",           # the window has the sibling of the figure asked and not it (收入 where 支出 is asked)
+    "english",           # the question is in English: its words reach the report only through the thesaurus
 )
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it

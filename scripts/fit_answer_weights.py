@@ -121,6 +121,17 @@ def outcome(model: answer_model.Model, q: dict) -> tuple[bool, bool]:
     return model.answers(features, float(row[-3]), float(row[-2]), cosine), bool(q["y"][i])
 
 
+def probabilities(model: answer_model.Model, items: list[dict]) -> list[tuple[float, bool, bool]]:
+    """(decider probability, answerable, chosen window correct) of each question with candidates."""
+    out = []
+    for q in items:
+        if len(q["x"]):
+            i = answer_model.pick(q["x"], model.weights)
+            row = answer_model.decision_row(q["x"], model.weights, i, similarity(q["search_text"], q["texts"][i]))
+            out.append((model.decider.probability(row), bool(q["answerable"]), bool(q["y"][i])))
+    return out
+
+
 def rates(model: answer_model.Model, items: list[dict]) -> tuple[float, float, float, float]:
     """(best window correct, answer-contains, false decline, decline) on these single-part questions."""
     ans = [q for q in items if q["answerable"]]
@@ -134,6 +145,12 @@ def rates(model: answer_model.Model, items: list[dict]) -> tuple[float, float, f
 
 
 SHARED = "+shared"  # key suffix of a report's questions asked of the index holding every report
+CALIBRATE = "calibrate:"  # key prefix of the reports only the decline threshold is chosen on
+
+
+def fitted(key: str) -> bool:
+    """Whether a report's questions are fitted on (not shared-index or calibration ones)."""
+    return not key.endswith(SHARED) and not key.startswith(CALIBRATE)
 
 
 def collect_all(datasets: list[str], corpus: list[str], shared: bool = False) -> dict[str, list[dict]]:
@@ -171,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("datasets", nargs="+")
     ap.add_argument("--corpus", nargs="+", default=[])
     ap.add_argument("--write", help="write the model fitted on every report to this JSON file")
+    ap.add_argument("--calibrate", nargs="*", default=[], metavar="SET.jsonl[@REPORT]",
+                    help="question sets of reports never fitted on: only the decline threshold is chosen with them too")
     ap.add_argument("--cache", help="keep the collected candidates in this pickle file (reused when it exists)")
     ap.add_argument("--shared", action="store_true",
                     help="also measure (leave-one-report-out) the place-naming questions asked of one index "
@@ -185,16 +204,19 @@ def main(argv: list[str] | None = None) -> int:
         reports = pickle.loads(Path(args.cache).read_bytes())
     else:
         reports = collect_all(args.datasets, args.corpus, args.shared)
+        if args.calibrate:
+            reports.update({CALIBRATE + k: v for k, v in collect_all(args.calibrate, args.corpus).items()})
         if args.cache:
             Path(args.cache).write_bytes(pickle.dumps(reports))
     start = answer_model.model_from({"weights": answer_model.DEFAULT_WEIGHTS,
                                      "threshold": answer_model.DEFAULT_THRESHOLD})
     print(f"{'report':<40}{'n':>5}  {'hand-set top1/ans/fdecl/decl':>32}  {'leave-one-out top1/ans/fdecl/decl':>34}")
-    loro = {}
-    for held in [k for k in reports if not k.endswith(SHARED)]:
+    loro, held_out = {}, []
+    for held in [k for k in reports if fitted(k)]:
         # shared-index questions are measured, never fitted on: fitting on them too lowered the
         # decline rate of reports alone (0.883 → 0.840) and did not lower shared false declines
-        model = fit_on({k: v for k, v in reports.items() if k != held and not k.endswith(SHARED)}, start)
+        model = fit_on({k: v for k, v in reports.items() if k != held and fitted(k)}, start)
+        held_out.append(probabilities(model, reports[held]))
         for key in (held, held + SHARED):
             if key in reports:
                 before, after = rates(start, reports[key]), rates(model, reports[key])
@@ -208,10 +230,23 @@ def main(argv: list[str] | None = None) -> int:
             base = np.mean([loro[k]["hand_set"] for k in keys], axis=0)
             print(f"{label:<40}{'':>5}  " + " / ".join(f"{v:.3f}" for v in base).rjust(32)
                   + "  " + " / ".join(f"{v:.3f}" for v in means).rjust(34))
-    final = fit_on({k: v for k, v in reports.items() if not k.endswith(SHARED)}, start)
+    final = fit_on({k: v for k, v in reports.items() if fitted(k)}, start)
+    # the decline threshold is set where it does best on reports the decider was not fitted on: each
+    # fitted report's questions scored by the model fitted without it, and the calibration reports'
+    # (never fitted on) by the final model. A decider is surer of the questions it was fitted on, and
+    # a threshold chosen on them declines too many questions of a new report
+    pooled = [x for report in held_out for x in report]
+    for key in [k for k in reports if k.startswith(CALIBRATE)]:
+        pooled += probabilities(final, reports[key])
+        print(f"{key:<40}{len(reports[key]):>5}  " + " / ".join(f"{v:.3f}" for v in rates(final, reports[key])).rjust(67))
+    in_sample = final.decider.threshold
+    final = replace(final, decider=replace(final.decider, threshold=answer_model.best_threshold(
+        [p for p, _, _ in pooled], [a for _, a, _ in pooled], [c for _, _, c in pooled], **GAIN)))
+    print(f"decline threshold: {final.decider.threshold:.4f} (out of fold; in sample it would be {in_sample:.4f})")
     print("fitted on all:", json.dumps(final.to_dict(), ensure_ascii=False))
     if args.write:
-        data = {**final.to_dict(), "fitted_on": sorted(k for k in reports if not k.endswith(SHARED)),
+        data = {**final.to_dict(), "fitted_on": sorted(k for k in reports if fitted(k)),
+                "threshold_chosen_with": sorted(k[len(CALIBRATE):] for k in reports if k.startswith(CALIBRATE)),
                 "leave_one_report_out": {k: {m: [round(x, 3) for x in v[m]] for m in v} for k, v in loro.items()},
                 "note": "rates are (best window correct, answer-contains, false decline, decline) on single-part "
                         "questions; REPORT+shared: its place-naming questions asked of one index of every report "
