@@ -144,3 +144,10 @@ def test_plan_periods_and_the_present_name_years():
 def test_thesaurus_phrases_are_listed_once():
     phrases = [p for p, _ in thesaurus()]
     assert len(phrases) == len(set(phrases))
+
+
+def test_an_income_or_spending_level_is_an_amount_of_money():
+    """农村居民人均可支配收入是多少 is not answered by 居民人均可支配收入年均增长6% (a rate, not 元)."""
+    q = prepare("去年农村居民人均可支配收入是多少？", 2026)
+    assert not unit_ok(q, "新增农村劳动力转移就业246.2万人，居民人均可支配收入年均增长6%。")
+    assert unit_ok(q, "农村居民人均可支配收入23000元、增长6.5%。")
