@@ -488,8 +488,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: "岁" in c)
     if asked:  # 多少微克: a figure in 微克, not a ranking
         kinds.append(lambda c: asked.group(1) in c)
-    money_level = (MONEY_HEAD_RE.search(query.text) and not CHANGE_RE.search(query.text)
-                   and not COUNT_RE.search(query.text) and not asked)  # 农村居民人均可支配收入是多少: so many 元
+    money_level = (MONEY_HEAD_RE.search(query.text) and not asked  # 农村居民人均可支配收入是多少: so many 元
+                   and not (CHANGE_RE.search(query.text) or COUNT_RE.search(query.text)
+                            or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)))  # a goal may be a rate
     if MONEY_RE.search(query.text) or money_level or (BENEFIT_RE.match(query.text) and not CHANGE_RE.search(query.text)
                                                       and not COUNT_RE.search(query.text)):
         # 多少钱, 育儿补贴每个孩子发多少: an amount of money
@@ -506,7 +507,7 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
 
 # what is counted in money when its level is asked (收入/支出/投资是多少: so many 元, not 增长6%)
 MONEY_HEAD_RE = re.compile(r"(?:收入|支出|投资额?[是有达]|资金|经费|产值|总值|增加值|零售总额|营业额|销售额|税收|存款|贷款"
-                           r"|生产总值|gdp|工资|养老金|补贴)(?![比倍率占])", re.I)  # 收入比: a ratio
+                           r"|生产总值|gdp|工资|养老金)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%) and a change in points
 GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d]{0,6}\d[\d.]*\s*[%％]"

@@ -41,7 +41,8 @@ def numbered_term(question: str) -> Term | None:
 
 def spelled_out(text: str, n: int, word: str) -> tuple[int, int] | None:
     """The span of ``text`` listing exactly ``n`` consecutive items (split at 、，；) that each
-    hold ``word`` (start with it, for a one-character word such as 保), or ``None``."""
+    hold ``word`` (for a one-character word such as 保: start with it, after at most a two-character
+    lead such as 着力稳就业、稳企业…), or ``None``."""
     items: list[tuple[int, int]] = []
     start = 0
     for m in list(ITEM_SPLIT_RE.finditer(text)) + [None]:
@@ -52,7 +53,7 @@ def spelled_out(text: str, n: int, word: str) -> tuple[int, int] | None:
 
     def holds(span: tuple[int, int]) -> bool:
         item = text[span[0]:span[1]].strip()
-        return item.startswith(word) if len(word) == 1 else word in item
+        return 0 <= item.find(word) <= 2 if len(word) == 1 else word in item
 
     for span in items + [(len(text), len(text))]:
         if span[0] < span[1] and holds(span) and not re.search(r"[。！？!?\n]", text[span[0]:span[1]]):

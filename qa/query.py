@@ -142,13 +142,19 @@ def period_offsets(text: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def resolved_years(absolute: tuple[int, ...], relative: tuple[int, ...], report_year: int | None) -> tuple[int, ...]:
+    """Absolute years plus offsets read against the report's year (none without it)."""
+    years = set(absolute)
+    if report_year:
+        years |= {report_year + d for d in relative}
+    return tuple(sorted(years))
+
+
 def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
     """Years a question is about: explicit ones and plan periods, plus 去年/今年/明年 and
     过去五年 relative to the report's year."""
-    years = set(explicit_years(text)) | set(plan_periods(text))
-    if report_year:
-        years |= {report_year + d for d in relative_offsets(text) + period_offsets(text)}
-    return tuple(sorted(years))
+    return resolved_years(explicit_years(text) + plan_periods(text), relative_offsets(text) + period_offsets(text),
+                          report_year)
 
 
 ASKING_RE = re.compile(r"多少|几|哪|什么|啥|咋|吗|呢|怎么|如何|是否|有没有|是不是|how|what|which|when|who", re.I)
@@ -222,10 +228,8 @@ def sub_queries(query: Query) -> list[Query]:
         if out and not (any(time) or SEVERAL_YEARS_RE.search(part)):
             time = (out[-1].offsets, out[-1].explicit, out[-1].periods, out[-1].period_offsets)
         offsets, explicit, periods, around = time
-        years = set(explicit) | set(periods)
-        if query.report_year:
-            years |= {query.report_year + d for d in offsets + around}
-        out.append(Query(text, text + query.search_text[len(query.text):], query.english, tuple(sorted(years)),
+        years = resolved_years(explicit + periods, offsets + around, query.report_year)
+        out.append(Query(text, text + query.search_text[len(query.text):], query.english, years,
                          [text], query.report_year, offsets, explicit, periods, around))
     return out
 

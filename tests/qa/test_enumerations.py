@@ -27,6 +27,9 @@ def test_a_list_of_exactly_that_many_items_holding_the_word_is_found():
     assert spelled_out(text, 5, "保") is None  # six items are not the five asked
     assert spelled_out("建设国际经济中心、国际金融中心和国际贸易中心。", 3, "中心") is None  # 和 joins two: not three items
     assert spelled_out("保持定力。保障民生。保护环境。", 3, "保") is None  # sentences, not list items
+    led = "持续防范化解风险，着力稳就业、稳企业、稳市场、稳预期，推动经济实现质的有效提升"
+    start, end = spelled_out(led, 4, "稳")  # the first item may carry a short lead (着力)
+    assert led[start:end] == "着力稳就业、稳企业、稳市场、稳预期"
 
 
 @pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/corpus/reports is not beside the checkout")
