@@ -165,7 +165,11 @@ def aliases_of(place: str) -> list[str]:
     names.append(own)
     for suffix, _ in LEVEL_SUFFIXES + (("自治县", ""), ("州", "")):
         if own.endswith(suffix) and len(own) - len(suffix) >= 2:
-            names.append(own[:-len(suffix)])  # 徐水, 四川
+            short = own[:-len(suffix)]  # 徐水, 四川
+            if suffix.startswith("自治"):  # 宁夏回族自治区 → 宁夏, 新疆维吾尔自治区 → 新疆: the people named go too
+                m = re.match(r"^(.{2,}?)(?:(?:[\u4e00-\u9fff]{1,3}族)+|维吾尔)$", short)
+                short = m.group(1) if m else short
+            names.append(short)
             break
     names += [pinyin(n) for n in names if pinyin(n)]  # 清苑 → qingyuan, for questions in English
     return list(dict.fromkeys(names))
