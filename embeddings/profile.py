@@ -41,7 +41,7 @@ OUTLOOK_WORDS = ("十五五", "十六五", "今后五年", "未来五年", "今�
 REVIEW_WORDS = ("回顾", "过去一年", "一年来", "主要工作", "主要成绩", "发展成就", "工作总结")
 PLAN_WORDS = ("工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "预期目标", "主要目标", "总体思路",
               "工作目标", "总体部署", "主要考虑")
-GOVERNMENT_WORDS = ("自身建设",)
+GOVERNMENT_WORDS = ("自身建设", "服务型政府")
 
 
 @dataclass
@@ -214,8 +214,9 @@ def role_of(title: str, reviewed: int | None, planned: int | None, previous: str
         return "glossary"
     if any(w in title for w in GOVERNMENT_WORDS):
         return "government"
-    if "回顾" in title:
-        return "review"
+    if "回顾" in title:  # “十四五”时期工作回顾 reviews five years; …和2025年工作回顾 mixes them (paragraphs tell)
+        multi = any(w in title for w in MULTI_YEAR_WORDS) and reviewed not in years and "一年" not in title
+        return "review_multi" if multi else "review"
     if reviewed in years and planned not in years:
         return "review"
     if planned in years and reviewed not in years:
@@ -247,20 +248,26 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
 _LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|“?十四五”?(?:时期|期间|以来|这五年)|这五年)")),
               ("outlook", re.compile(r"^(?:“?十五五”?|今后五年|未来五年)")),
               ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年|刚刚过去的(?:一年|20\d\d年))")),
-              ("plan", re.compile(r"^(?:今年|新的一年|\d{4}年是)")))
+              ("plan", re.compile(r"^(?:今年|新的一年)")))
+_YEAR_LEAD_RE = re.compile(r"^(20\d\d)年(?:是|，|,|以来|全年|我们)")
 _ADDRESS_RE = re.compile(r"^各位代表[！!，,、]?")
 
 
-def lead_role(text: str) -> str:
-    """The time a paragraph opens with (过去五年…, 一年来…, 各位代表！刚刚过去的2025年…), or ""."""
+def lead_role(text: str, reviewed: int | None = None, planned: int | None = None) -> str:
+    """The time a paragraph opens with (过去五年…, 一年来…, 各位代表！刚刚过去的2025年…, 2026年是…), or ""."""
     text = _ADDRESS_RE.sub("", text.lstrip())
     for role, pattern in _LEAD_ROLE:
         if pattern.match(text):
             return role
+    m = _YEAR_LEAD_RE.match(text)
+    if m:  # 2025年是“十四五”收官之年 reviews; 2026年是“十五五”开局之年 plans
+        year = int(m.group(1))
+        return "review" if year == reviewed else "plan" if (year == planned or planned is None) else ""
     return ""
 
 
-def paragraph_role(text: str, part_role: str, current: str = "") -> str:
+def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int | None = None,
+                   planned: int | None = None) -> str:
     """The role of a paragraph inside a part that reviews: the time it opens with, else the time
     the last paragraph that named one opened (``current``), else the part's own.
 
@@ -268,14 +275,43 @@ def paragraph_role(text: str, part_role: str, current: str = "") -> str:
     ones: each paragraph belongs to the last time named before it."""
     if part_role not in ("review", "review_multi", "outlook"):
         return part_role
-    role = lead_role(text)
+    role = lead_role(text, reviewed, planned)
     if role == "plan":
         return part_role
     return role or current or part_role
 
 
+_PERIOD_NUMERALS = {12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
+
+
+def coming_period(planned: int | None) -> tuple[str, ...]:
+    """How a report names the five-year plan period starting with or after its planned year
+    (2026 → 十五五, 第十五个五年): the period a forward-looking part is about."""
+    if not planned:
+        return ()
+    n = 14 + -(-(planned - 2021) // 5)  # 十四五 starts in 2021
+    cn = _PERIOD_NUMERALS.get(n)
+    return (f"{cn}五", f"第{cn}个五年") if cn else ()
+
+
+def opening_role(paragraphs: list[str], reviewed: int | None, planned: int | None) -> str:
+    """The time the first paragraphs of a part open with, for a part whose title names none
+    (一、一年接着一年干，…: its 2025年是…收官之年 / 一年来… paragraphs say it reviews)."""
+    for text in paragraphs[:3]:
+        role = lead_role(text, reviewed, planned)
+        if role:
+            return role
+    return ""
+
+
 def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None) -> list[Block]:
-    """The blocks with their temporal role and years, from their part's title and their own opening."""
+    """The blocks with their temporal role and years, from their part's title, the time its first
+    paragraphs open with when the title names none, and each paragraph's own opening."""
+    openings: dict[str, list[str]] = {}
+    for b in blocks:
+        if b.kind not in ("front", "glossary", "heading"):
+            openings.setdefault(b.part, []).append(b.text)
+    coming = coming_period(planned)
     out: list[Block] = []
     part_roles: dict[str, str] = {}
     previous, current, part = "", "", None
@@ -284,15 +320,23 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
             out.append(replace(b, role=b.kind, years=()))
             continue
         if b.part not in part_roles:
-            part_roles[b.part] = role_of(b.part, reviewed, planned, previous)
+            own = role_of(b.part, reviewed, planned)
+            opened = opening_role(openings.get(b.part, []), reviewed, planned)
+            if not own or (own == "outlook" and opened == "plan"):  # …推动“十五五”开好局: 2026年是…开局之年
+                own = opened
+            part_roles[b.part] = own or role_of(b.part, reviewed, planned, previous)
             previous = part_roles[b.part] or previous
         if b.part != part:
             part, current = b.part, ""
         if b.kind == "heading" and b.text == b.part:
             role = part_roles[b.part]
         else:
-            role = paragraph_role(b.text, part_roles[b.part], current)
-            current = lead_role(b.text) and role
+            role = paragraph_role(b.text, part_roles[b.part], current, reviewed, planned)
+            if (part_roles[b.part] == "outlook" and role != "outlook" and not lead_role(b.text, reviewed, planned)
+                    and any(name in b.text[:80] for name in coming)):
+                role = "outlook"  # 根据《…第十五个五年规划的建议》 after a 过去五年 paragraph: the look ahead begins
+            if role != current and (lead_role(b.text, reviewed, planned) or role == "outlook"):
+                current = role  # a paragraph naming a time sets it for the next ones
         out.append(replace(b, role=role, years=tuple(role_years(role, reviewed, planned))))
     return out
 

@@ -109,3 +109,28 @@ def test_a_delivery_date_in_chinese_numerals():
     profile, _ = build(c.text, parse(c))
     assert profile.date == "2026-01-27" and profile.session.startswith("某省十四届人民代表大会第四次会议")
     assert arabic_dates("二〇二五年十二月三十一日") == "2025年12月31日"
+
+
+def test_parts_whose_titles_name_no_time_take_it_from_their_first_paragraphs():
+    """一、一年接着一年干，…: the title says nothing; 2025年是…收官之年 and 一年来… say it reviews.
+    Its sub-sections keep the time the part's paragraphs last named, past sub-headings; in a part
+    that looks ahead, a paragraph naming the coming plan period ends a 过去五年 run."""
+    text = ("2026年某省政府工作报告\n——2026年1月27日在某省第十四届人民代表大会第四次会议上\n各位代表：\n"
+            "一、一年接着一年干，建设持续取得新进展\n2025年是“十四五”收官之年。\n一年来，我们攻坚克难。\n"
+            "（一）着力推进产业升级\n新增国家级智能工厂9家。\n（二）着力办好民生实事\n城镇新增就业54.58万人。\n"
+            "五年来，我们聚力构建现代化产业体系。\n（三）着力防范风险\n累计新增就业265万人。\n"
+            "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n过去五年，我们打下了坚实基础。\n"
+            "根据省委关于制定第十五个五年规划的建议，提出以下目标。\n到2030年，地区生产总值迈上新台阶。\n"
+            "三、一鼓作气勇争先，全力推动“十五五”开好局\n2026年是“十五五”开局之年。\n城镇新增就业50万人。\n"
+            "四、一以贯之转作风，努力建设人民满意的服务型政府\n我们将继续加强作风建设。\n")
+    c = clean(text)
+    profile, blocks = build(c.text, parse(c))
+    role = {b.text: b.role for b in blocks if b.kind != "heading"}
+    assert role["城镇新增就业54.58万人。"] == "review"
+    assert role["累计新增就业265万人。"] == "review_multi"  # past the sub-heading: still the five years
+    assert role["过去五年，我们打下了坚实基础。"] == "review_multi"
+    assert role["根据省委关于制定第十五个五年规划的建议，提出以下目标。"] == "outlook"
+    assert role["到2030年，地区生产总值迈上新台阶。"] == "outlook"
+    assert role["城镇新增就业50万人。"] == "plan"
+    assert role["我们将继续加强作风建设。"] == "government"
+    assert role_of("一、“十四五”时期工作回顾", 2025, 2026) == "review_multi"
