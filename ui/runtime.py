@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from embeddings.indexer import ensure_index_of_files, file_record
+from embeddings.vector_cache import caching
 from embeddings.loaders import Document, DocumentError, bundled_report_path, load_document
 from embeddings.model import Encoder
 from embeddings.store import Index, IndexLoadError, has_index, read_manifest
@@ -146,15 +147,16 @@ def build_system(settings: Settings, progress: bool = False, log: Callable[[str]
     if encoder is None:
         encoder = make_encoder(settings)
     from embeddings.milvus_store import target_of
+    indexing = caching(encoder, settings.data_dir, log)  # passages any index encoded before are not encoded again
     if target_of(settings.store) is None:  # FAISS in process, the default
-        index, skipped = ensure_index_of_files(paths, encoder, settings.index_dir,
+        index, skipped = ensure_index_of_files(paths, indexing, settings.index_dir,
                                                lambda todo, taken: load_documents(todo, log, taken),
                                                progress=progress, log=log, must_save=must_save)
     else:
         docs, skipped = load_documents(paths, log)
         if not docs:
             raise DocumentError("no readable documents to index" + (f" ({'; '.join(skipped)})" if skipped else ""))
-        index = _open_index(settings, docs, encoder, progress, log)
+        index = _open_index(settings, docs, indexing, progress, log)
     qa = ReportQA(index, encoder, mode=settings.mode,
                   token_cache=settings.data_dir / "words" / f"{settings.index_name}.npz")
     qa.warm_up()
