@@ -109,24 +109,48 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
                 yield window
 
 
-def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> dict[str, float]:
-    """Question words with IDF weights; thesaurus words count less, absent nouns count more."""
+Weights = dict  # question word, or alternatives (a phrase and its thesaurus terms), → weight
+
+
+def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> Weights:
+    """Question words with IDF weights; absent nouns count more. A thesaurus phrase and its
+    official terms are one group of alternatives (GDP = 地区生产总值): a window holding any of
+    them covers it, so a window in the question's own words covers as much as one in the report's."""
     top = max(idf.values(), default=1.0)
     # words the report never uses count only as ``missing`` nouns: a verb or measure word of the
     # question's own phrasing (涨了几个点) is no evidence against an answer
-    weights = {t: max(idf[t], 0.1) for t in tokenize(query.text) if t in idf and t not in GENERIC_NOUNS}
-    for word in expansions(query.text):
-        for t in tokenize(word):
-            weights.setdefault(t, 0.6 * max(idf.get(t, top), 0.1))
+    weights: Weights = {t: max(idf[t], 0.1) for t in tokenize(query.text) if t in idf and t not in GENERIC_NOUNS}
+    norm = normalize(query.text)
+    for phrase, terms in matched_phrases(query.text):
+        alternatives = [t for t in terms.split() if t not in norm]
+        if not alternatives:
+            continue
+        own = [t for t in tokenize(phrase) if t in weights and isinstance(weights[t], float)]
+        said = sum(weights.pop(t) for t in own)
+        official = max(0.6 * sum(max(idf.get(t, top), 0.1) for t in tokenize(a)) for a in alternatives)
+        key = tuple(([phrase] if own else []) + alternatives)
+        weights[key] = max(weights.get(key, 0.0), said, official)
     for word in missing:
         weights[word] = 2 * top
     return weights
 
 
-def _coverage(window: str, weights: dict[str, float]) -> float:
+def _coverage(window: str, weights: Weights) -> float:
     norm = normalize(window)
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in norm) / total if total else 0.0
+    covered = sum(w for t, w in weights.items() if (any(a in norm for a in t) if isinstance(t, tuple) else t in norm))
+    return covered / total if total else 0.0
+
+
+def _rarest(query: Query, idf: dict[str, float]) -> str:
+    """The most specific word (two characters or more) of the question or its thesaurus terms
+    that the report uses."""
+    top = max(idf.values(), default=1.0)
+    words = {t: max(idf[t], 0.1) for t in tokenize(query.text) if t in idf and t not in GENERIC_NOUNS}
+    for word in expansions(query.text):
+        for t in tokenize(word):
+            words.setdefault(t, 0.6 * max(idf.get(t, top), 0.1))
+    return max(((t, w) for t, w in words.items() if len(t) >= 2), key=lambda tw: tw[1], default=("", 0))[0]
 
 
 def asked_roles(query: Query) -> list[str]:
@@ -241,7 +265,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     q_norm = normalize(query.text)
     one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
-    rare = max(((t, w) for t, w in weights.items() if len(t) >= 2), key=lambda tw: tw[1], default=("", 0))[0]
+    rare = _rarest(query, idf)
     top_lexical = max((s[1] for s in signals or ()), default=0.0) or 1.0
     # the question's own most specific word the report uses (最低工资 of 最低工资标准多少): a figure
     # answering it sits in a clause with that word

@@ -73,3 +73,15 @@ def test_a_benefit_paid_to_each_person_is_an_amount_of_money():
     assert not ok("今年给每个孩子发多少育儿补贴？", window)
     assert ok("今年给每个孩子发多少育儿补贴？", "发放育儿补贴每孩每年3600元")
     assert ok("80岁以上老人交医保，财政补贴多少？", "80岁以上老人参加医保财政补贴90%")
+
+
+def test_a_phrase_and_its_official_terms_cover_the_question_alike():
+    """GDP and 地区生产总值 are one alternative: a window in the question's own word covers it as
+    fully as one in the report's, and the thesaurus terms do not outweigh the question's words."""
+    from qa.answer import _coverage, _weights
+    idf = {"gdp": 3.0, "增长": 1.0, "地区": 1.5, "生产总值": 2.5, "国内": 2.0, "海洋": 4.0}
+    weights = _weights(prepare("去年GDP增长了多少？"), idf, [])
+    own = _coverage("全年GDP增长4%", weights)
+    official = _coverage("地区生产总值增长3.7%", weights)
+    assert own == official == 1.0
+    assert _coverage("海洋经济增长6%", weights) < 0.5  # only 增长
