@@ -7,10 +7,12 @@ name can be used instead.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -203,6 +205,17 @@ def _configure_torch_threads() -> None:
         torch.set_num_threads(cpus)
 
 
+def _onnx_threads() -> int:
+    """ONNX Runtime's threads without importing torch: what :func:`_configure_torch_threads` gives torch."""
+    for var in ("REPORT_QA_TORCH_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        try:
+            if os.environ.get(var):
+                return max(1, int(os.environ[var]))
+        except ValueError:
+            continue
+    return _available_cpus()
+
+
 @contextmanager
 def _quiet_transformers() -> Iterator[None]:
     """Hide transformers' per-load "Loading weights" progress bar."""
@@ -248,7 +261,7 @@ class Encoder:
     """
 
     def __init__(self, name_or_path: str | None = None, data_dir: Path | None = None, device: str = "cpu",
-                 precision: str = "auto", query_backend: str = "auto") -> None:
+                 precision: str = "auto", query_backend: str = "auto", export_queries: bool = True) -> None:
         if query_backend not in QUERY_BACKENDS:
             raise ValueError(f"query backend must be one of {', '.join(QUERY_BACKENDS)}, not {query_backend!r}")
         self.name_or_path = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
@@ -257,6 +270,9 @@ class Encoder:
         self.precision = resolve_precision(precision, device)
         """``float32`` or ``bfloat16``: what the model computes in once loaded."""
         self.requested_query_backend = query_backend
+        self.export_queries = export_queries
+        """With ``auto``: whether loading the model may export (or check) it for ONNX Runtime; a
+        one-shot command says no, and uses a checked export only through a fast start."""
         self.query_backend = "torch"
         """What encodes queries once loaded: ``onnx`` or ``torch``."""
         self._onnx: Any = None
@@ -267,34 +283,83 @@ class Encoder:
         self._query_prompt: str | None = None
         self._passage_prompt: str | None = None
         self._lock = threading.Lock()
+        self._ready = False
 
     def __repr__(self) -> str:
-        state = "loaded" if self._model is not None else "not loaded"
+        state = "loaded" if self._model is not None else "queries only" if self._ready else "not loaded"
         return f"Encoder({self.model_id!r}, {state})"
 
     @property
     def model(self) -> Any:
-        """The underlying ``SentenceTransformer`` (loads it if needed)."""
+        """The underlying ``SentenceTransformer`` (loads it if needed: a fast start has not)."""
         if self._model is None:
-            self.warm_up()
+            with self._lock:
+                if self._model is None:
+                    MODEL_THREAD.call(self._load_model)
         return self._model
 
     @property
     def dim(self) -> int:
         """Embedding dimension (loads the model if needed)."""
-        if self._model is None:
+        if not self._ready:
             self.warm_up()
         return self._dim
 
     def warm_up(self) -> None:
-        """Convert (default model, first time only) and load the model; idempotent."""
-        if self._model is not None:
+        """Make the encoder ready; idempotent. With a checked ONNX export of a local model and
+        queries on ONNX Runtime, that is a *fast start*: only the export and the tokenizer are
+        loaded, and PyTorch with sentence-transformers only when a passage is to be encoded
+        (indexing) or PyTorch must answer. Otherwise convert the default model (first time
+        only) and load it."""
+        if self._ready:
             return
         with self._lock:
-            if self._model is None:
+            if not self._ready:
                 MODEL_THREAD.call(self._warm_up)
 
     def _warm_up(self) -> None:
+        if not self._fast_start():
+            self._load_model()
+        self._ready = True
+
+    def _fast_start(self) -> bool:
+        """Queries through a checked export, no PyTorch; False when that is not possible."""
+        if self.requested_query_backend == "torch" or self.device != "cpu" \
+                or os.environ.get("REPORT_QA_FAST_START", "1").strip().lower() in ("0", "false", "no", "off"):
+            return False
+        from embeddings import onnx_query
+
+        if not onnx_query.standalone_available():
+            return False
+        if _is_default(self.name_or_path):
+            from embeddings.model_convert import is_complete
+            data_dir = Path(self.data_dir if self.data_dir is not None else default_data_dir()).expanduser()
+            folder = data_dir / "models" / DEFAULT_MODEL
+            if not is_complete(folder):
+                return False
+        else:
+            folder = Path(self.name_or_path).expanduser()
+            if not folder.is_dir():
+                return False  # a hub name: sentence-transformers finds its cached folder
+            data_dir = Path(self.data_dir if self.data_dir is not None else default_data_dir()).expanduser()
+        try:
+            prompts = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8")).get(
+                "prompts") or {}
+            query_name = next((p for p in _QUERY_PROMPTS if p in prompts), None)
+            enc = onnx_query.load_standalone(data_dir / "models" / "onnx", onnx_query.model_key(str(folder)),
+                                             folder, prompts.get(query_name) if query_name else None,
+                                             _onnx_threads())
+        except (OSError, ValueError, AttributeError, onnx_query.OnnxQueryError) as exc:
+            logger.info("no fast start (%s); loading the model", exc)
+            return False
+        if enc is None:
+            return False
+        self._onnx, self.query_backend, self._dim = enc, "onnx", enc.dim
+        self._query_prompt = query_name
+        self._passage_prompt = next((p for p in _PASSAGE_PROMPTS if p in prompts), None)
+        return True
+
+    def _load_model(self) -> None:
         _configure_torch_threads()
         if _is_default(self.name_or_path):
             folder = _prepare_default(self.data_dir)
@@ -350,7 +415,8 @@ class Encoder:
         prompts = getattr(model, "prompts", None) or {}
         self._query_prompt = next((p for p in _QUERY_PROMPTS if p in prompts), None)
         self._passage_prompt = next((p for p in _PASSAGE_PROMPTS if p in prompts), None)
-        if self.requested_query_backend != "torch" and self.device == "cpu":
+        if self.requested_query_backend != "torch" and self.device == "cpu" and self._onnx is None \
+                and (self.export_queries or self.requested_query_backend == "onnx"):
             self._onnx = self._prepare_onnx(model, prompts.get(self._query_prompt) if self._query_prompt else None)
             self.query_backend = "onnx" if self._onnx is not None else "torch"
         if self.precision == "bfloat16":
@@ -393,24 +459,29 @@ class Encoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Embed search queries, shape ``(n, dim)``; uses the model's ``query`` prompt. Each is cut
         to :data:`MAX_QUERY_TOKENS` tokens first (see there)."""
-        if self._model is None:
+        if not self._ready:
             self.warm_up()
-        texts = clip_queries(getattr(self._model, "tokenizer", None), texts)
-        if self._onnx is not None and (self.precision != "bfloat16" or len(texts) <= ONNX_MAX_BATCH_BESIDE_BF16):
+        clip = getattr(self._onnx, "clip", None)
+        texts = clip(list(texts), MAX_QUERY_TOKENS) if clip is not None and not isinstance(texts, str) \
+            else clip_queries(getattr(self.model, "tokenizer", None), texts)
+        # beside bfloat16 PyTorch wins on big batches, but only once loaded: after a fast start
+        # loading it for one batch would stall the server for seconds
+        if self._onnx is not None and (self.precision != "bfloat16" or len(texts) <= ONNX_MAX_BATCH_BESIDE_BF16
+                                       or self._model is None):
             return self._run(self._onnx.encode, texts, None, None, False)
-        fn = getattr(self._model, "encode_query", None)
+        model = self.model
+        fn = getattr(model, "encode_query", None)
         if fn is not None:
             return self._run(fn, texts, None, 32, False)
-        return self._run(self._model.encode, texts, self._query_prompt, 32, False)
+        return self._run(model.encode, texts, self._query_prompt, 32, False)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Embed passages, shape ``(n, dim)``; uses the ``document``/``passage`` prompt."""
-        if self._model is None:
-            self.warm_up()
-        fn = getattr(self._model, "encode_document", None)
+        model = self.model
+        fn = getattr(model, "encode_document", None)
         if fn is not None:
             return self._run(fn, texts, None, batch_size, progress)
-        return self._run(self._model.encode, texts, self._passage_prompt, batch_size, progress)
+        return self._run(model.encode, texts, self._passage_prompt, batch_size, progress)
 
     def _run(self, fn: Any, texts: list[str], prompt_name: str | None, batch_size: int | None,
              progress: bool) -> np.ndarray:
@@ -455,7 +526,8 @@ def clip_queries(tokenizer: Any, texts: list[str], limit: int = MAX_QUERY_TOKENS
 
 
 def _infer(fn: Callable[..., Any], texts: list[str], kwargs: dict[str, Any]) -> np.ndarray:
-    import torch
-
+    torch = sys.modules.get("torch")
+    if torch is None:  # ONNX Runtime after a fast start: nothing imported PyTorch, and nothing needs it
+        return np.asarray(fn(texts, **kwargs), dtype=np.float32)
     with torch.inference_mode():
         return np.asarray(fn(texts, **kwargs), dtype=np.float32)

@@ -120,24 +120,28 @@ def export(model: Any, path: Path, prompt: str | None) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def _session(path: Path, threads: int) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # no busy-waiting between runs: the web server's other threads need the CPU (16 clients on
+    # 2 cores: p50 136 ms without spinning, 153 ms with it; one client: 13.5 vs 12.7 ms)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise OnnxQueryError(f"could not load {path}: {type(exc).__name__}: {exc}") from None
+
+
 class OnnxQueryEncoder:
     """Queries through ONNX Runtime; ``encode`` takes plain texts and adds the query prompt."""
 
     def __init__(self, model: Any, path: Path, prompt: str | None, threads: int = 1) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        # no busy-waiting between runs: the web server's other threads need the CPU (16 clients on
-        # 2 cores: p50 136 ms without spinning, 153 ms with it; one client: 13.5 vs 12.7 ms)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:
-            raise OnnxQueryError(f"could not load {path}: {type(exc).__name__}: {exc}") from None
+        self.session = _session(path, threads)
         self.model = model
         self.path = path
         self.prompt = prompt
@@ -153,18 +157,141 @@ class OnnxQueryEncoder:
             feed[name] = features[name].numpy().astype(np.int64, copy=False)
         return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
 
-    def agreement(self) -> float:
-        """Smallest cosine between this graph's and sentence-transformers' vectors on :data:`PROBES`."""
+    def reference(self) -> np.ndarray:
+        """sentence-transformers' own vectors of :data:`PROBES` (normalised)."""
         import torch
 
         with torch.inference_mode():
             want = np.asarray(self.model.encode(list(PROBES), prompt=self.prompt, convert_to_numpy=True,
                                                  show_progress_bar=False),
                               dtype=np.float32)
-        got = self.encode(list(PROBES))
-        want /= np.linalg.norm(want, axis=1, keepdims=True)
-        got = got / np.linalg.norm(got, axis=1, keepdims=True)
-        return float((want * got).sum(axis=1).min())
+        return want / np.linalg.norm(want, axis=1, keepdims=True)
+
+    def agreement(self) -> float:
+        """Smallest cosine between this graph's and sentence-transformers' vectors on :data:`PROBES`."""
+        return _agreement(self.encode(list(PROBES)), self.reference())
+
+
+def _agreement(got: np.ndarray, want: np.ndarray) -> float:
+    if got.shape != want.shape:
+        return -1.0
+    got = got / np.linalg.norm(got, axis=1, keepdims=True)
+    return float((want * got).sum(axis=1).min())
+
+
+REFERENCE = "reference.npz"
+"""Beside an export that agreed with its model: the model's own vectors of :data:`PROBES` and the
+prompt, so a later start can check the export without loading PyTorch (see :class:`StandaloneQueryEncoder`)."""
+
+
+def save_reference(path: Path, vectors: np.ndarray, prompt: str | None) -> None:
+    """Keep the probe vectors beside the export ``path`` (atomically; failing only loses the fast start)."""
+    target = path.with_name(REFERENCE)
+    tmp = path.with_name(f".{REFERENCE}.{os.getpid()}.tmp.npz")
+    try:
+        np.savez(tmp, vectors=np.asarray(vectors, np.float32), prompt=np.array(prompt or ""),
+                 probes=np.array(list(PROBES)))
+        os.replace(tmp, target)
+    except OSError as exc:
+        logger.info("cannot keep %s (%s): the next start loads PyTorch to check the export", target, exc)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def standalone_available() -> bool:
+    """Whether queries can run without PyTorch: ONNX Runtime and Hugging Face ``tokenizers``."""
+    return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "tokenizers"))
+
+
+class StandaloneQueryEncoder:
+    """The exported graph fed by the model folder's own ``tokenizer.json``: no PyTorch and no
+    sentence-transformers, so a process that only asks questions starts in a second or two
+    instead of importing them (about 8 s on 2 cores). It tokenizes as sentence-transformers does
+    (prompt prepended, text stripped, truncated to the model's ``max_seq_length``, padded), and is
+    used only when its vectors of :data:`PROBES` agree with the ones sentence-transformers gave
+    when the export was checked (:data:`REFERENCE`)."""
+
+    def __init__(self, path: Path, folder: Path, prompt: str | None, threads: int = 1) -> None:
+        import json
+
+        from tokenizers import Tokenizer
+
+        try:
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            st_config = folder / "sentence_bert_config.json"
+            config = json.loads(st_config.read_text(encoding="utf-8")) if st_config.exists() else {}
+            tok_config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        except Exception as exc:
+            raise OnnxQueryError(f"cannot read the tokenizer of {folder}: {type(exc).__name__}: {exc}") from None
+        pad = tok_config.get("pad_token")
+        pad = pad.get("content") if isinstance(pad, dict) else pad
+        pad_id = self.tokenizer.token_to_id(pad) if isinstance(pad, str) else None
+        if pad_id is None:
+            raise OnnxQueryError(f"the tokenizer of {folder} has no padding token")
+        self.max_length = int(config.get("max_seq_length") or tok_config.get("model_max_length") or 512)
+        self.lower = bool(config.get("do_lower_case"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self._plain = Tokenizer.from_str(self.tokenizer.to_str())  # for clipping: no special tokens
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        self.tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
+        self.session = _session(path, threads)
+        self.path = path
+        self.prompt = prompt
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.dim = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of ``texts`` as queries, shape ``(n, dim)``, float32."""
+        prepared = [((self.prompt or "") + t).strip() for t in texts]
+        if self.lower:
+            prepared = [t.lower() for t in prepared]
+        encodings = self.tokenizer.encode_batch(prepared)
+        arrays = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
+                  "token_type_ids": [e.type_ids for e in encodings]}
+        feed = {}
+        for name in self.inputs:
+            if name not in arrays:
+                raise OnnxQueryError(f"the tokenizer gives no {name!r}, which the ONNX graph needs")
+            feed[name] = np.asarray(arrays[name], dtype=np.int64)
+        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+    def clip(self, texts: list[str], limit: int) -> list[str]:
+        """Each text cut after its ``limit``-th token, as :func:`embeddings.model.clip_queries` does."""
+        out = []
+        for text in texts:
+            if len(text) < limit // 2:
+                out.append(text)
+                continue
+            enc = self._plain.encode(text, add_special_tokens=False)
+            out.append(text[:enc.offsets[limit - 1][1]] if len(enc.ids) >= limit else text)
+        return out
+
+
+def load_standalone(cache_dir: Path, key: str, folder: Path, prompt: str | None,
+                    threads: int) -> StandaloneQueryEncoder | None:
+    """The checked export of ``key`` without PyTorch, or None (no export or reference yet, another
+    prompt, or it no longer agrees: the caller loads the model and checks the export itself)."""
+    path = Path(cache_dir) / key / "model.onnx"
+    ref_path = path.with_name(REFERENCE)
+    if not (path.is_file() and ref_path.is_file()):
+        return None
+    try:
+        with np.load(ref_path) as ref:
+            want, ref_prompt, probes = ref["vectors"], str(ref["prompt"]), tuple(str(p) for p in ref["probes"])
+    except Exception as exc:
+        logger.info("cannot read %s (%s): checking the export with PyTorch", ref_path, exc)
+        return None
+    if ref_prompt != (prompt or "") or probes != tuple(PROBES):
+        return None
+    enc = StandaloneQueryEncoder(path, folder, prompt, threads)
+    cosine = _agreement(enc.encode(list(PROBES)), want)
+    if cosine < MIN_COSINE:
+        logger.info("%s: the export without PyTorch disagrees (cosine %.5f); checking it with PyTorch", path, cosine)
+        return None
+    enc.dim = int(want.shape[1])
+    return enc
 
 
 def load_or_export(model: Any, cache_dir: Path, key: str, prompt: str | None, threads: int) -> OnnxQueryEncoder:
@@ -177,10 +304,14 @@ def load_or_export(model: Any, cache_dir: Path, key: str, prompt: str | None, th
         try:
             enc = OnnxQueryEncoder(model, path, prompt, threads)
             if enc.agreement() >= MIN_COSINE:
+                if not path.with_name(REFERENCE).exists():  # checked: later starts need no PyTorch for it
+                    save_reference(path, enc.reference(), prompt)
                 return enc
             logger.warning("%s no longer matches the model; exporting it again", path)
         except OnnxQueryError as exc:
             logger.warning("%s; exporting it again", exc)
+        with contextlib.suppress(OSError):
+            path.with_name(REFERENCE).unlink(missing_ok=True)
     from embeddings.progress import bar
 
     with bar(2, "exporting the model for ONNX Runtime (once)") as shown:
@@ -191,4 +322,5 @@ def load_or_export(model: Any, cache_dir: Path, key: str, prompt: str | None, th
         shown.update()
     if cosine < MIN_COSINE:
         raise OnnxQueryError(f"the ONNX export disagrees with the model (cosine {cosine:.5f} < {MIN_COSINE})")
+    save_reference(path, enc.reference(), prompt)
     return enc

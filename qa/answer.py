@@ -129,7 +129,9 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> Weights
         said = sum(weights.pop(t) for t in own)
         official = max(0.6 * sum(max(idf.get(t, top), 0.1) for t in tokenize(a)) for a in alternatives)
         key = tuple(([phrase] if own else []) + alternatives)
-        weights[key] = max(weights.get(key, 0.0), said, official)
+        # the question's own words keep their weight (a frame word like 目标 stays light); a phrase
+        # the report never uses weighs as its official terms would
+        weights[key] = max(weights.get(key, 0.0), said or official)
     for word in missing:
         weights[word] = 2 * top
     return weights

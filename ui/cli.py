@@ -84,12 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, one_shot: bool = False, **extra) -> Settings:
     """Settings from flags and environment. ``one_shot`` commands (index, ask) encode at most one
-    question, so ``auto`` gives them PyTorch: loading the ONNX export would cost more than it saves."""
+    question: with ``auto`` they use a checked ONNX export when there is one (a fast start, without
+    PyTorch) and PyTorch otherwise; exporting for one question would cost more than it saves."""
     settings = Settings.from_env(model=args.model, data_dir=args.data_dir, index_name=args.index_name,
                                  corpus=getattr(args, "corpus", None), precision=args.precision,
                                  query_backend=args.query_backend, store=args.store, **extra)
-    if one_shot and settings.query_backend == "auto":
-        settings.query_backend = "torch"
+    settings.one_shot = one_shot
     return settings
 
 

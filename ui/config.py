@@ -21,6 +21,7 @@ class Settings:
     precision: str = "auto"  # dtype the model computes in: auto, float32 or bfloat16
     query_backend: str = "auto"  # what encodes questions: auto (ONNX Runtime if it can), onnx or torch
     store: str = "faiss"  # where the index lives: faiss (in process) or milvus:PATH_OR_URI (docs/scale.md)
+    one_shot: bool = False  # a command that encodes one question (ask, index): no ONNX export for it
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -131,7 +131,7 @@ def load_documents(paths: list[Path], log: Callable[[str], None],
 def make_encoder(settings: Settings) -> Encoder:
     """The embedding model the settings name, loaded."""
     encoder = Encoder(settings.model, settings.data_dir, precision=settings.precision,
-                      query_backend=settings.query_backend)
+                      query_backend=settings.query_backend, export_queries=not settings.one_shot)
     encoder.warm_up()
     return encoder
 

@@ -125,3 +125,41 @@ def test_an_unwritable_cache_is_an_onnx_error_not_a_crash(tmp_path, torch_encode
     with pytest.raises(onnx_query.OnnxQueryError, match="could not export"):
         onnx_query.load_or_export(torch_encoder.model, blocker / "onnx", "k", "query: ", threads=1)
     assert blocker.read_text() == "not a folder"
+
+
+def test_a_checked_export_starts_without_pytorch(real_encoder, torch_encoder, data_dir, tmp_path) -> None:
+    """Fast start: once the export agreed with the model, a process that asks questions loads only
+    the export and the tokenizer (no PyTorch, no sentence-transformers), with the same vectors.
+    (Batches of at most ONNX_MAX_BATCH_BESIDE_BF16: beside bfloat16, bigger ones go to PyTorch.)"""
+    import subprocess
+    import sys
+    out = tmp_path / "q.npy"
+    code = ("import sys, numpy as np; from pathlib import Path; from embeddings.model import Encoder\n"
+            f"e = Encoder(None, Path({str(data_dir)!r})); e.warm_up()\n"
+            f"q = {QUERIES!r}; np.save({str(out)!r}, np.vstack([e.encode_queries(q[:3]), e.encode_queries(q[3:])]))\n"
+            "print(e.query_backend, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       cwd=Path(__file__).resolve().parents[2])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["onnx", "False", "False"]
+    got, want = np.load(out), torch_encoder.encode_queries(QUERIES)
+    assert (got * want).sum(axis=1).min() > 0.9999  # the 2000-character query clipped alike
+
+
+def test_a_fast_start_loads_the_model_when_a_passage_is_encoded(data_dir, real_encoder) -> None:
+    enc = Encoder(None, data_dir)
+    enc.warm_up()
+    assert enc._model is None and enc.query_backend == "onnx" and enc.dim == real_encoder.dim
+    assert "queries only" in repr(enc)
+    passage = ["全年地区生产总值突破1650亿元，增长6%（预计数，下同）。"]
+    got = enc.encode_passages(passage)  # indexing needs sentence-transformers: loaded now
+    assert enc._model is not None and (got @ real_encoder.encode_passages(passage).T).item() > 0.9999
+
+
+def test_no_fast_start_when_the_export_no_longer_agrees(data_dir, monkeypatch) -> None:
+    monkeypatch.setattr(onnx_query, "MIN_COSINE", 1.01)  # nothing agrees: the model is loaded to check
+    assert onnx_query.load_standalone(Path(data_dir) / "models" / "onnx",
+                                      onnx_query.model_key(str(Path(data_dir) / "models" / DEFAULT_MODEL)),
+                                      Path(data_dir) / "models" / DEFAULT_MODEL, "query: ", threads=1) is None
+    monkeypatch.setenv("REPORT_QA_FAST_START", "0")
+    assert Encoder(None, data_dir)._fast_start() is False

@@ -91,8 +91,10 @@ def test_index_command_reuses_the_cached_index(indexed):
 
 def test_damaged_index_is_rebuilt_with_a_message(indexed, tmp_path):
     import shutil
-    copy = tmp_path / "data"
-    shutil.copytree(indexed, copy)
+    copy = tmp_path / "data"  # the model shared, the index copied (not the session's other indexes)
+    (copy / "indexes").mkdir(parents=True)
+    (copy / "models").symlink_to(indexed / "models", target_is_directory=True)
+    shutil.copytree(indexed / "indexes" / "default", copy / "indexes" / "default")
     (copy / "indexes" / "default" / "manifest.json").write_text("{broken")
     r = run(["ask", "去年GDP多少？"], copy)
     assert r.returncode == 0 and "1650亿元" in r.stdout
