@@ -39,6 +39,7 @@ ONNX_MAX_BATCH_BESIDE_BF16 = 4
 """Above this many queries at once, a bfloat16 PyTorch forward pass beats float32 ONNX Runtime
 (measured on 2 cores: equal at 4, 8 queries 35 ms vs 48 ms), so bigger batches go to PyTorch."""
 
+DIGESTS = "digests.json"  # model files' SHA-256 by path, size and time (see onnx_query.model_key)
 _QUERY_PROMPTS = ("query",)
 _PASSAGE_PROMPTS = ("document", "passage", "corpus")
 _threads_configured = False
@@ -346,7 +347,8 @@ class Encoder:
             prompts = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8")).get(
                 "prompts") or {}
             query_name = next((p for p in _QUERY_PROMPTS if p in prompts), None)
-            enc = onnx_query.load_standalone(data_dir / "models" / "onnx", onnx_query.model_key(str(folder)),
+            cache = data_dir / "models" / "onnx"
+            enc = onnx_query.load_standalone(cache, onnx_query.model_key(str(folder), cache / DIGESTS),
                                              folder, prompts.get(query_name) if query_name else None,
                                              _onnx_threads())
         except (OSError, ValueError, AttributeError, onnx_query.OnnxQueryError) as exc:
@@ -448,7 +450,8 @@ class Encoder:
         name = self.name_or_path if not _is_default(self.name_or_path) else str(
             data_dir / "models" / DEFAULT_MODEL)
         try:
-            return onnx_query.load_or_export(model, data_dir / "models" / "onnx", onnx_query.model_key(name), prompt,
+            cache = data_dir / "models" / "onnx"
+            return onnx_query.load_or_export(model, cache, onnx_query.model_key(name, cache / DIGESTS), prompt,
                                              threads=torch.get_num_threads())
         except onnx_query.OnnxQueryError as exc:
             if required:

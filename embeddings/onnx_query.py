@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import warnings
@@ -52,20 +53,53 @@ def onnx_available() -> bool:
 MODEL_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt")
 
 
-def model_key(name_or_path: str) -> str:
+def model_key(name_or_path: str, digests: Path | None = None) -> str:
     """A short key for a model: for a folder, the SHA-256 of its files' names and contents (so a
     copy of the cache at another path, or a model folder touched but not changed, finds its
-    export); for a hub name, the name."""
+    export); for a hub name, the name. ``digests``: a JSON file remembering each file's SHA-256
+    by path, size and time, so a start does not read the 470 MB of weights again to find its
+    export (a cold read of them took seconds after the page cache was gone)."""
     h = hashlib.sha256(f"v{EXPORT_VERSION}\0".encode())
     folder = Path(name_or_path)
     if not folder.is_dir():
         h.update(name_or_path.encode("utf-8", "surrogateescape"))
         return h.hexdigest()[:16]
+    known = _read_digests(digests)
+    seen = dict(known)
     for f in sorted(folder.rglob("*")):
         if f.is_file() and f.suffix in MODEL_SUFFIXES:
             h.update(f"\0{f.relative_to(folder).as_posix()}\0".encode("utf-8", "surrogateescape"))
-            h.update(_file_digest(f))
+            st = f.stat()
+            stamp = f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+            digest = bytes.fromhex(seen[stamp]) if stamp in seen else _file_digest(f)
+            seen[stamp] = digest.hex()
+            h.update(digest)
+    if digests is not None and seen != known:
+        _write_digests(digests, seen)
     return h.hexdigest()[:16]
+
+
+def _read_digests(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str) and len(v) == 64}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _write_digests(path: Path, digests: dict[str, str]) -> None:
+    tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(dict(sorted(digests.items())[-64:]), indent=0), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # only a speed-up
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _file_digest(path: Path) -> bytes:

@@ -163,3 +163,21 @@ def test_no_fast_start_when_the_export_no_longer_agrees(data_dir, monkeypatch) -
                                       Path(data_dir) / "models" / DEFAULT_MODEL, "query: ", threads=1) is None
     monkeypatch.setenv("REPORT_QA_FAST_START", "0")
     assert Encoder(None, data_dir)._fast_start() is False
+
+
+def test_model_key_remembers_file_digests(tmp_path, monkeypatch) -> None:
+    """A start finds its export without reading the weights again; a changed file is read."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"1234")
+    digests = tmp_path / "onnx" / "digests.json"
+    first = onnx_query.model_key(str(folder), digests)
+    assert first == onnx_query.model_key(str(folder)) and digests.is_file()
+    monkeypatch.setattr(onnx_query, "_file_digest", lambda f: pytest.fail(f"read {f} again"))
+    assert onnx_query.model_key(str(folder), digests) == first
+    monkeypatch.undo()
+    (folder / "model.safetensors").write_bytes(b"12345")
+    assert onnx_query.model_key(str(folder), digests) != first
+    digests.write_text("{not json")  # a damaged file is only a miss
+    assert onnx_query.model_key(str(folder), digests) == onnx_query.model_key(str(folder))
