@@ -332,17 +332,16 @@ class Encoder:
 
         if not onnx_query.standalone_available():
             return False
+        data_dir = Path(self.data_dir if self.data_dir is not None else default_data_dir()).expanduser()
         if _is_default(self.name_or_path):
             from embeddings.model_convert import is_complete
-            data_dir = Path(self.data_dir if self.data_dir is not None else default_data_dir()).expanduser()
             folder = data_dir / "models" / DEFAULT_MODEL
             if not is_complete(folder):
                 return False
         else:
-            folder = Path(self.name_or_path).expanduser()
+            folder = Path(self.name_or_path)
             if not folder.is_dir():
                 return False  # a hub name: sentence-transformers finds its cached folder
-            data_dir = Path(self.data_dir if self.data_dir is not None else default_data_dir()).expanduser()
         try:
             prompts = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8")).get(
                 "prompts") or {}
