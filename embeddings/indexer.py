@@ -235,14 +235,17 @@ def _save(index: store.Index, directory: Path, log: Callable[[str], None], must_
 def _update(previous: store.Index | None, documents: list[Document | str], encoder: PassageEncoder,
             directory: Path, max_chars: int, progress: bool, log: Callable[[str], None], must_save: bool) -> store.Index:
     """Build the index of ``documents`` (reusing ``previous``'s vectors) and save it."""
+    hits = getattr(encoder, "hits", 0)  # a CachingEncoder counts the vectors its cache gave
     index, encoded = build_index(documents, encoder, previous, max_chars, progress)
+    cached = getattr(encoder, "hits", 0) - hits
     known = {_key(p.index_text) for p in previous.passages} \
         if previous is not None and previous.model_id == encoder.model_id else set()
     reused = sum(1 for p in index.passages if _key(p.index_text) in known)
     summary = ", ".join(f"{n} {what}" for what, n in changes(previous, documents).items() if n)
     if _save(index, directory, log, must_save):
         log(f"indexed {len(index.passages)} passages from {len(documents)} document(s) "
-            f"({encoded} encoded, {reused} reused; documents: {summary or 'none'}) into {directory}")
+            f"({encoded - cached} encoded, {reused} reused" + (f", {cached} from the vector cache" if cached else "")
+            + f"; documents: {summary or 'none'}) into {directory}")
     return index
 
 

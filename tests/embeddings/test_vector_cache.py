@@ -53,7 +53,9 @@ def test_two_indexes_of_one_report_encode_it_once(tmp_path, fake_encoder):
     a = build_system(Settings(data_dir=tmp_path, index_name="a", corpus=[str(report)]), encoder=fake_encoder,
                      log=lambda m: None)
     encoded = fake_encoder.encoded
+    messages = []
     b = build_system(Settings(data_dir=tmp_path, index_name="b", corpus=[str(report)]), encoder=fake_encoder,
-                     log=lambda m: None)
+                     log=messages.append)
     assert encoded > 100 and fake_encoder.encoded == encoded
+    assert any(f"(0 encoded, 0 reused, {encoded} from the vector cache" in m for m in messages), messages
     assert np.array_equal(a.index.vectors, b.index.vectors)
