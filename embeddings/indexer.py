@@ -23,6 +23,7 @@ from embeddings.loaders import Document, DocumentError
 from embeddings.profile import Profile
 from embeddings.profile import build as build_profile
 from embeddings.structure import parse
+from embeddings.vector_cache import text_key
 
 
 class PassageEncoder(Protocol):
@@ -63,8 +64,7 @@ def document_info(document: Document) -> dict:
     return info
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+_key = text_key  # one content hash for reuse within an index and across indexes (the vector cache)
 
 
 def build_index(documents: Iterable[Document | str], encoder: PassageEncoder, previous: store.Index | None = None,

@@ -171,6 +171,16 @@ def _session(path: Path, threads: int) -> Any:
         raise OnnxQueryError(f"could not load {path}: {type(exc).__name__}: {exc}") from None
 
 
+def _run(session: Any, inputs: list[str], arrays: dict[str, Any]) -> np.ndarray:
+    """The graph's output for the token arrays it takes (int64), float32."""
+    feed = {}
+    for name in inputs:
+        if name not in arrays:
+            raise OnnxQueryError(f"the tokenizer gives no {name!r}, which the ONNX graph needs")
+        feed[name] = np.asarray(arrays[name], dtype=np.int64)
+    return np.asarray(session.run(None, feed)[0], dtype=np.float32)
+
+
 class OnnxQueryEncoder:
     """Queries through ONNX Runtime; ``encode`` takes plain texts and adds the query prompt."""
 
@@ -184,12 +194,7 @@ class OnnxQueryEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embeddings of ``texts`` as queries, shape ``(n, dim)``, float32."""
         features = _features(self.model, texts, self.prompt)
-        feed = {}
-        for name in self.inputs:
-            if name not in features:
-                raise OnnxQueryError(f"the tokenizer gives no {name!r}, which the ONNX graph needs")
-            feed[name] = features[name].numpy().astype(np.int64, copy=False)
-        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+        return _run(self.session, self.inputs, {k: v.numpy() for k, v in features.items() if hasattr(v, "numpy")})
 
     def reference(self) -> np.ndarray:
         """sentence-transformers' own vectors of :data:`PROBES` (normalised)."""
@@ -284,12 +289,7 @@ class StandaloneQueryEncoder:
         encodings = self.tokenizer.encode_batch(prepared)
         arrays = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
                   "token_type_ids": [e.type_ids for e in encodings]}
-        feed = {}
-        for name in self.inputs:
-            if name not in arrays:
-                raise OnnxQueryError(f"the tokenizer gives no {name!r}, which the ONNX graph needs")
-            feed[name] = np.asarray(arrays[name], dtype=np.int64)
-        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+        return _run(self.session, self.inputs, arrays)
 
     def clip(self, texts: list[str], limit: int) -> list[str]:
         """Each text cut after its ``limit``-th token, as :func:`embeddings.model.clip_queries` does."""

@@ -80,7 +80,7 @@ def years_named(text: str) -> list[int]:
     return found
 
 
-_CN_DATE_RE = re.compile(r"([二][〇零○Ｏ][一二三四五六七八九〇零○Ｏ]{2})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
+_CN_DATE_RE = re.compile(_CN_YEAR_RE.pattern + r"([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
 
 
 def cn_number(text: str) -> int | None:
@@ -267,7 +267,7 @@ def lead_role(text: str, reviewed: int | None = None, planned: int | None = None
 
 
 def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int | None = None,
-                   planned: int | None = None) -> str:
+                   planned: int | None = None, lead: str | None = None) -> str:
     """The role of a paragraph inside a part that reviews: the time it opens with, else the time
     the last paragraph that named one opened (``current``), else the part's own.
 
@@ -275,7 +275,7 @@ def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int |
     ones: each paragraph belongs to the last time named before it."""
     if part_role not in ("review", "review_multi", "outlook"):
         return part_role
-    role = lead_role(text, reviewed, planned)
+    role = lead_role(text, reviewed, planned) if lead is None else lead
     if role == "plan":
         return part_role
     return role or current or part_role
@@ -331,11 +331,12 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
         if b.kind == "heading" and b.text == b.part:
             role = part_roles[b.part]
         else:
-            role = paragraph_role(b.text, part_roles[b.part], current, reviewed, planned)
-            if (part_roles[b.part] == "outlook" and role != "outlook" and not lead_role(b.text, reviewed, planned)
+            lead = lead_role(b.text, reviewed, planned)
+            role = paragraph_role(b.text, part_roles[b.part], current, reviewed, planned, lead)
+            if (part_roles[b.part] == "outlook" and role != "outlook" and not lead
                     and any(name in b.text[:80] for name in coming)):
                 role = "outlook"  # 根据《…第十五个五年规划的建议》 after a 过去五年 paragraph: the look ahead begins
-            if role != current and (lead_role(b.text, reviewed, planned) or role == "outlook"):
+            if role != current and (lead or role == "outlook"):
                 current = role  # a paragraph naming a time sets it for the next ones
         out.append(replace(b, role=role, years=tuple(role_years(role, reviewed, planned))))
     return out
