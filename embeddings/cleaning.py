@@ -53,13 +53,18 @@ def _paragraphs(raw: str) -> list[tuple[int, int]]:
     return stripped_spans(raw, r"(?:[^\n]|\n(?![ \t\u3000]*\n))+")
 
 
+# A line ending in a structural particle stops mid-phrase (…经济社会发展的 / 主要目标 / 是：…: a web
+# page set a bold phrase on a line of its own); no title or heading ends so.
+DANGLING = "的"
+
+
 def _continues(prev: str, nxt: str) -> bool:
     """True when a blank line between two paragraphs is a page break inside one sentence."""
     prev, nxt = prev.rstrip(), nxt.lstrip()
     if not prev or prev[-1] in TERMINAL or HEADING_RE.match(prev) or _ITEM_START_RE.match(nxt):
         return False
     # short unpunctuated lines are titles and headings; long ones were cut by a page break
-    return len(prev) >= 40
+    return len(prev) >= 40 or prev[-1] in DANGLING
 
 
 def _line_continues(prev: str, nxt: str, joined: bool = False) -> bool:
@@ -71,7 +76,7 @@ def _line_continues(prev: str, nxt: str, joined: bool = False) -> bool:
     if not prev or prev[-1] in TERMINAL or HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt):
         return False
     return (nxt[0] in "，。；、：,.;:！？!?”’）)" or prev.count("“") > prev.count("”") or joined
-            or len(prev) > 2 * 60)
+            or prev[-1] in DANGLING or len(prev) > 2 * 60)
 
 
 def clean(raw: str) -> CleanText:

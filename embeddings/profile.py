@@ -30,9 +30,11 @@ _DELIVERY_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1
 _SESSION_PLACE_RE = re.compile(r"^(?:第)?(.{0,30}?)(?:第)?[一二三四五六七八九十百]+届")
 _BODY_RE = re.compile(r"我代表\s*([\u4e00-\u9fff]{0,20}?(?:人民政府|国务院))")
 OFFICES = ("总理", "自治区主席", "自治州州长", "省长", "市长", "区长", "县长", "州长", "旗长", "盟长", "主席")
+# a person's name: two to five characters, or a transcribed one in parts joined by · (艾尔肯·吐尼亚孜)
+_PERSON = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]{1,8}(?:[·•][\u4e00-\u9fff]{1,8}){1,3}"
 _SPEAKER_RE = re.compile(r"^(?:(?P<place>[\u4e00-\u9fff]{0,24}?)(?:人民政府)?)?(?P<office>代理?(?:%s)|(?:%s))\s*"
-                         r"(?P<name>[\u4e00-\u9fff·]{2,5})$" % ("|".join(OFFICES), "|".join(OFFICES)))
-_NAME_ONLY_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+                         r"(?P<name>%s)$" % ("|".join(OFFICES), "|".join(OFFICES), _PERSON))
+_NAME_ONLY_RE = re.compile(r"^(?:%s)$" % _PERSON)
 _TITLE_RE = re.compile(r"(?:标题[:：])?\s*(.{0,40}?工作报告[^\n]{0,12})")
 LEVEL_SUFFIXES = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"), ("盟", "prefecture"),
                   ("区", "district"), ("县", "county"), ("旗", "county"), ("市", "city"))
@@ -245,7 +247,7 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
     return []
 
 
-_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|“?十四五”?(?:时期|期间|以来|这五年)|这五年)")),
+_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|“?十四五”?(?:时期|期间|以来|这五年)|这五年)")),
               ("outlook", re.compile(r"^(?:“?十五五”?|今后五年|未来五年)")),
               ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年|刚刚过去的(?:一年|20\d\d年))")),
               ("plan", re.compile(r"^(?:今年|新的一年)")))

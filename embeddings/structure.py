@@ -8,7 +8,7 @@ markers. Each block gets the section path a citation shows and retrieval can use
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from embeddings.cleaning import CleanText
 
@@ -23,7 +23,8 @@ HEADING_STYLES = (
 )
 GLOSSARY_TITLES = ("名词解释", "名词注释", "注释", "附注", "名词解读", "名词解释说明", "注解", "名词说明")
 _TITLE_DECOR_RE = re.compile(r"^[※*#【\[（(\s]*(?:附件?\s*\d*\s*[:：]?\s*)?|[※*#】\]）)\s:：]*$")
-GLOSSARY_ENTRY_RE = re.compile(r"^[\[［【]?(\d{1,3})[\]］】.．、]?\s*(.{1,40}?)[：:]\s*(.+)$", re.S)
+GLOSSARY_ENTRY_RE = re.compile(r"^[\[［【]?(\d{1,3})[\]］】.．、]?\s*(.{1,40}?)[：:]\s*(.*)$", re.S)
+MAX_GLOSSARY_CHARS = 600  # an entry's definition may run over a few paragraphs, not a page
 # Words that make a short unnumbered line a part of the report (工作回顾, 目标任务, 自身建设 …)
 PART_WORDS = ("回顾", "工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "自身建设", "预期目标",
               "主要目标", "发展成就", "主要成绩", "工作总结", "总体思路", "工作目标", "主要工作")
@@ -127,10 +128,15 @@ def parse(clean: CleanText) -> list[Block]:
         path = _path(levels)
         top = levels[0][2] if levels else ""
         g = GLOSSARY_ENTRY_RE.match(para) if in_glossary else None
-        if g:
+        if g and (g.group(3).strip() or len(para) <= MAX_TOPIC_CHARS):
             term = g.group(2).strip()
             blocks.append(Block("glossary", para, start, end, path + (term,), term=term, number=int(g.group(1)),
                                 part=top))
+            continue
+        entry = blocks[-1] if in_glossary and blocks and blocks[-1].kind == "glossary" else None
+        if entry and end - entry.start <= MAX_GLOSSARY_CHARS:
+            # 3.“四好农村路”： / 指建好、管好…: the definition on the lines after its term
+            blocks[-1] = replace(entry, text=clean.text[entry.start:end], end=end)
             continue
         if not seen_heading:
             blocks.append(Block("front", para, start, end, ()))

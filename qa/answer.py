@@ -482,7 +482,7 @@ def _phrases() -> frozenset[str]:
 
 UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
                      r"|万人次|人次|户|所|座|场次)")
-MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|\bprices?\b|\bfares?\b|\bfees?\b|"
+MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|(?<!consumer )\bprices?\b(?! (?:index|level))|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)

@@ -134,3 +134,30 @@ def test_parts_whose_titles_name_no_time_take_it_from_their_first_paragraphs():
     assert role["城镇新增就业50万人。"] == "plan"
     assert role["我们将继续加强作风建设。"] == "government"
     assert role_of("一、“十四五”时期工作回顾", 2025, 2026) == "review_multi"
+
+
+def test_a_web_copy_whose_bold_phrases_stand_on_lines_of_their_own():
+    """A web page set 主要预期目标 in bold on a line of its own (…发展的 / 主要预期目标 / 是：…): one
+    sentence, not a part title; 各位代表！经过五年… opens five years; a glossary gives each term on
+    its own line and the definition on the next; a transcribed name is the speaker."""
+    text = ("2026年某省政府工作报告\n——2026年1月26日在某省第十四届人民代表大会第五次会议上\n自治区主席 艾尔肯·吐尼亚孜\n"
+            "各位代表：\n现在，我代表省人民政府，向大会报告工作，请予审议。\n"
+            "一、2025年和“十四五”时期工作回顾\n2025年是极不平凡的一年。\n地区生产总值增长4.5%。\n"
+            "各位代表！经过五年接续奋斗，我省“十四五”顺利收官。\n地区生产总值从11万亿元提高到14万亿元。\n"
+            "二、2026年工作安排\n2026年是“十五五”第一年。今年经济社会发展的\n主要预期目标\n是：地区生产总值增长4.5%—5%。\n"
+            "（一）推动产业升级。\n新建低空起降设施2500个。\n"
+            "附件\n名词解释\n1.“四好农村路”：\n指建好、管好、护好、运营好农村公路。\n"
+            "2.“链式改造”：\n包括“供应链改造”和“产业链改造”。\n“产业链改造”是指由平台企业提供服务。\n"
+            "3.“双一流”：指世界一流大学和一流学科。\n")
+    c = clean(text)
+    profile, blocks = build(c.text, parse(c))
+    assert profile.speaker == "自治区主席 艾尔肯·吐尼亚孜"
+    assert "今年经济社会发展的主要预期目标是：地区生产总值增长4.5%—5%。" in c.text
+    assert [o["title"] for o in profile.outline if o["depth"] == 1][:2] == ["一、2025年和“十四五”时期工作回顾", "二、2026年工作安排"]
+    role = {b.text: b.role for b in blocks if b.kind != "heading"}
+    assert role["地区生产总值增长4.5%。"] == "review"
+    assert role["地区生产总值从11万亿元提高到14万亿元。"] == "review_multi"
+    glossary = {b.term: b.text for b in blocks if b.kind == "glossary"}
+    assert profile.glossary == ["“四好农村路”", "“链式改造”", "“双一流”"]
+    assert glossary["“四好农村路”"].endswith("指建好、管好、护好、运营好农村公路。")
+    assert glossary["“链式改造”"].endswith("“产业链改造”是指由平台企业提供服务。")

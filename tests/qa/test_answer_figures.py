@@ -54,6 +54,9 @@ def test_a_phrase_inside_a_word_the_report_lacks_does_not_lend_its_terms():
 def test_english_figure_questions_check_through_their_report_terms():
     assert ok("What was the urbanization rate last year?", "城镇化率达到65.55%")
     assert not ok("What was the total GDP in 2025, in yuan?", "全省地区生产总值增长4.2%，粮食总产量1640.06亿斤")
+    # consumer prices are a rate (CPI 涨幅2%), a housing price is money
+    assert ok("What is the consumer price (CPI) target for 2026?", "居民消费价格指数涨幅2%左右")
+    assert not ok("What is the average housing price?", "商品房销售面积增长2%")
 
 
 def test_an_answer_that_only_names_the_term_again_is_no_definition():
