@@ -58,6 +58,11 @@ def _paragraphs(raw: str) -> list[tuple[int, int]]:
 DANGLING = "的"
 
 
+def _subscript(prev: str, nxt: str) -> bool:
+    """PM / 2.5 / 年平均浓度…: a web page's subscript or superscript on a line of its own."""
+    return prev[-1].isascii() and prev[-1].isalpha() and nxt[0].isascii() and nxt[0].isalnum()
+
+
 def _continues(prev: str, nxt: str) -> bool:
     """True when a blank line between two paragraphs is a page break inside one sentence."""
     prev, nxt = prev.rstrip(), nxt.lstrip()
@@ -76,7 +81,7 @@ def _line_continues(prev: str, nxt: str, joined: bool = False) -> bool:
     if not prev or prev[-1] in TERMINAL or HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt):
         return False
     return (nxt[0] in "，。；、：,.;:！？!?”’）)" or prev.count("“") > prev.count("”") or joined
-            or prev[-1] in DANGLING or len(prev) > 2 * 60)
+            or prev[-1] in DANGLING or _subscript(prev, nxt) or len(prev) > 2 * 60)
 
 
 def clean(raw: str) -> CleanText:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Callable
 
@@ -204,6 +205,39 @@ def sibling_clash(question: str, window: str) -> bool:
     return False
 
 
+_PLAIN_RE = re.compile(r"(?:19|20)\d\d年?|去年|今年|明年|前年|多少|几[个家所项]?|是什么|什么|怎么样|有没有|会不会|能不能|吗|呢|啊|"
+                       r"[\s\W\d]+")
+
+
+def _plain(question: str) -> str:
+    """The normalised question without its years, question words and punctuation: the runs of its
+    own words a window may repeat (地区生产总值增长 of 2025年地区生产总值增长了多少)."""
+    return _PLAIN_RE.sub("|", question)
+
+
+def _phrase(plain: str, window: str) -> float:
+    """The longest run of the question's own characters that ``window`` (normalised) repeats, over 8
+    characters: 全年地区生产总值增长4.9% repeats 地区生产总值增长, a share of 地区生产总值 less."""
+    best = 0
+    for run in plain.split("|"):
+        if len(run) <= best:
+            continue
+        m = SequenceMatcher(None, run, window, autojunk=False).find_longest_match(0, len(run), 0, len(window))
+        best = max(best, m.size)
+    return min(best, 8) / 8
+
+
+def unqualified(question: str, window: str) -> bool:
+    """Whether the question asks one side of a pair (农村居民收入, 出口) and ``window`` names neither
+    side nor both (居民人均可支配收入, 外贸): its figure is another one. Both normalised."""
+    for first, second, both in SIBLINGS:
+        if (both and not any(w in question for w in both)
+                and any(w in question for w in first) != any(w in question for w in second)
+                and not any(w in window for w in first + second + both)):
+            return True
+    return False
+
+
 ASKS_YEAR_RE = re.compile(r"哪一?年|什么年份|which year|what year", re.I)
 TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
 
@@ -265,6 +299,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
     q_norm = normalize(query.text)
+    q_plain = _plain(q_norm)
     one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
     rare = _rarest(query, idf)
@@ -323,7 +358,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             has_number = has_figure(window)
             has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
+                 "phrase": _phrase(q_plain, norm),
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm)),
+                 "unqualified": float(unqualified(q_norm, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if (wants_definition or wants_list) and restates(window, q_norm):
                 f["restates"] = 1.0

@@ -56,6 +56,8 @@ FEATURES = (
     "context_absent",    # ... the same over the whole passage
     "sibling",           # the window has the sibling of the figure asked and not it (收入 where 支出 is asked)
     "english",           # the question is in English: its words reach the report only through the thesaurus
+    "unqualified",       # the question asks one side of a pair (农村居民收入) and the window names neither (居民收入)
+    "phrase",            # the longest run of the question's own words the window repeats (地区生产总值增长), /8
 )
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it

@@ -140,12 +140,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def predict(ask: Callable[[str], object], rows: Iterable[dict], k: int = 10,
-            progress: bool | str = False) -> list[dict]:
+            progress: bool | str = False, prefetch: Callable[[list[str]], object] | None = None) -> list[dict]:
     """Predictions (the shared predictions format plus ``took_ms``) for each question via ``ask``.
 
-    ``progress``: show a tqdm bar (a string is its label).
+    ``progress``: show a tqdm bar (a string is its label); ``prefetch``: given every question first
+    (the QA system encodes them in batches, so the run is faster).
     """
     rows = list(rows)
+    if prefetch is not None:
+        prefetch([r["question"] for r in rows])
     if progress:
         from tqdm import tqdm
         rows = tqdm(rows, desc=progress if isinstance(progress, str) else "questions", unit="q")

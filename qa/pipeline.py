@@ -18,7 +18,7 @@ from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity
 from qa.answer_model import shipped
 from qa.enumerations import numbered_term, spelled_out
 from qa.followup import contextualize
-from qa.query import Query, prepare, thesaurus
+from qa.query import Query, prepare, sub_queries, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
 from qa.routing import Route, route, strip_places
 from qa.text import add_words, normalize, tag
@@ -101,6 +101,9 @@ ABOUT_WHO_RE = re.compile(r"报告.{0,8}(?:谁|哪位|什么人)|(?:谁|哪位|�
 ABOUT_WHEN_RE = re.compile(r"报告.{0,8}(?:哪天|哪一天|什么时候|何时|几月几[日号]|日期|哪次会议|什么会议|哪个会)"
                            r"|(?:哪天|哪一天|什么时候|何时|哪次会议).{0,6}(?:作|做|宣读|发布)(?:了|的)?.{0,6}报告"
                            r"|when was (?:this|the) report|on what date .*report", re.I)
+
+
+QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
 
 
 def about_the_report(question: str) -> str:
@@ -253,18 +256,43 @@ class ReportQA:
         """The prepared question and the passages retrieved for it (at least 10), before answering."""
         if not self._warm:
             self.warm_up()
+        query, where = self._query(question, history, doc, year, where)
+        want = max(int(top_k), 10, 5 * len(where.docs) if where.across_years else 0)
+        docs = set(where.docs)
+        hits = self._filtered(self.retriever.search(query, want, mode or self.mode, docs=docs or None), docs)[:want]
+        if not hits and docs and not (doc or year):  # routed to reports that hold nothing: look everywhere
+            hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
+        return query, self._with_quoted(query, self._with_list(query, hits, docs), docs)
+
+    def _query(self, question: str, history: list[dict] | None = None, doc: str | None = None,
+               year: int | None = None, where: Route | None = None) -> tuple[Query, Route]:
+        """The question prepared for retrieval (its follow-up context, places, years and parts) and
+        where it is routed."""
         searched = contextualize(question, history or [])
         where = where or self.route(searched, doc, year)
         asked = strip_places(searched, self.index.documents, where.docs)
         query = prepare(asked, where.report_year or self._report_year(doc, year))
         query.parts = prepare(strip_places(question, self.index.documents, where.docs)).parts \
             if searched == question else [asked]
-        want = max(int(top_k), 10, 5 * len(where.docs) if where.across_years else 0)
-        docs = set(where.docs)
-        hits = self._filtered(self.retriever.search(query, want, mode or self.mode, docs=docs or None), docs)[:want]
-        if not hits and docs and not (doc or year):  # routed to reports that hold nothing: look everywhere
-            hits = self._filtered(self.retriever.search(query, want, mode or self.mode), set())[:want]
-        return query, self._with_list(query, hits, docs)
+        return query, where
+
+    def prefetch(self, questions: list[str], batch: int = 64) -> None:
+        """Encode the questions (and each part of a compound one) in batches ahead of asking them one
+        by one: an evaluation run asks hundreds, and one forward pass for many is far cheaper."""
+        if not self._warm:
+            self.warm_up()
+        texts: list[str] = []
+        for question in questions:
+            try:
+                query, _ = self._query(strip_markup(check_question(question, self.max_question_chars)))
+            except ValueError:
+                continue  # asking it will say what is wrong
+            texts.append(query.search_text)
+            if len(query.parts) > 1:
+                texts += [p.search_text for p in sub_queries(query)]
+        texts = list(dict.fromkeys(texts))
+        for i in range(0, len(texts), batch):
+            self.retriever.embed(texts[i:i + batch])
 
     def _with_list(self, query: Query, hits: list[Hit], docs: set[str]) -> list[Hit]:
         """For a numbered shorthand (“六保”是指哪六保), the passage listing its items first: word
@@ -284,6 +312,29 @@ class ReportQA:
                 dense = float(np.dot(vector[0], self.retriever.embed([query.search_text])[0])) if len(vector) else 0.0
                 return [Hit(row=row, score=hits[0].score, dense=dense)] + hits[:-1]
         return hits
+
+    def _with_quoted(self, query: Query, hits: list[Hit], docs: set[str], among: int = 5) -> list[Hit]:
+        """For a question quoting a name (“一圈一带两区”指的是哪几块) that none of the first ``among``
+        passages holds, the passage of the routed reports (else those of the first three hits) that
+        holds it and is closest to the question, first: word search cuts such a name into pieces
+        that are everywhere."""
+        names = [n for n in QUOTED_RE.findall(query.text) if len(n) >= 3]
+        if not names or not hits:
+            return hits
+        passages = self.index.passages
+        if any(n in passages[h.row].text for h in hits[:among] for n in names):
+            return hits
+        where = docs or {passages[h.row].doc_id for h in hits[:3]}
+        rows = [r for d in sorted(where) for r in self._doc_rows.get(d, ()) if any(n in passages[r].text for n in names)]
+        if not rows:
+            return hits
+        vectors = self.index.vectors_of(rows)
+        question = self.retriever.embed([query.search_text])[0]
+        cosines = [float(np.dot(v, question)) for v in vectors] if len(vectors) else [0.0] * len(rows)
+        best = max(range(len(rows)), key=lambda i: cosines[i])
+        found = [h for h in hits if h.row == rows[best]]
+        hit = found[0] if found else Hit(row=rows[best], score=hits[0].score, dense=cosines[best])
+        return [hit] + [h for h in hits if h.row != hit.row][:len(hits) - (0 if found else 1)]
 
     def _similarity(self, mode: str | None = None) -> Similarity | None:
         """:meth:`similarity` when the answer model's decider was fitted on this encoder's model

@@ -39,6 +39,7 @@ from ui.runtime import build_system, expand_paths, make_encoder  # noqa: E402
 def collect(system, rows: list[dict]) -> list[dict]:
     """Per single-part question: candidate features, which candidates are correct, answerable."""
     qa = system.qa
+    qa.prefetch([r["question"] for r in rows])
     out = []
     for r in rows:
         query, hits = qa.search(r["question"])

@@ -143,6 +143,7 @@ def test_a_web_copy_whose_bold_phrases_stand_on_lines_of_their_own():
     text = ("2026年某省政府工作报告\n——2026年1月26日在某省第十四届人民代表大会第五次会议上\n自治区主席 艾尔肯·吐尼亚孜\n"
             "各位代表：\n现在，我代表省人民政府，向大会报告工作，请予审议。\n"
             "一、2025年和“十四五”时期工作回顾\n2025年是极不平凡的一年。\n地区生产总值增长4.5%。\n"
+            "空气质量持续改善，PM\n2.5\n年平均浓度保持在20微克/立方米左右。\n"
             "各位代表！经过五年接续奋斗，我省“十四五”顺利收官。\n地区生产总值从11万亿元提高到14万亿元。\n"
             "二、2026年工作安排\n2026年是“十五五”第一年。今年经济社会发展的\n主要预期目标\n是：地区生产总值增长4.5%—5%。\n"
             "（一）推动产业升级。\n新建低空起降设施2500个。\n"
@@ -153,6 +154,7 @@ def test_a_web_copy_whose_bold_phrases_stand_on_lines_of_their_own():
     profile, blocks = build(c.text, parse(c))
     assert profile.speaker == "自治区主席 艾尔肯·吐尼亚孜"
     assert "今年经济社会发展的主要预期目标是：地区生产总值增长4.5%—5%。" in c.text
+    assert "空气质量持续改善，PM2.5年平均浓度保持在20微克/立方米左右。" in c.text  # a subscript's own line
     assert [o["title"] for o in profile.outline if o["depth"] == 1][:2] == ["一、2025年和“十四五”时期工作回顾", "二、2026年工作安排"]
     role = {b.text: b.role for b in blocks if b.kind != "heading"}
     assert role["地区生产总值增长4.5%。"] == "review"

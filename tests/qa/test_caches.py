@@ -91,3 +91,19 @@ def test_concurrent_asks_agree(qa):
         t.join()
     for i, q in enumerate(questions):
         assert results[i] == results[questions.index(q)]
+
+
+def test_prefetch_encodes_many_questions_in_one_batch_and_changes_no_answer(fake_encoder):
+    """An evaluation run hands every question over first: one forward pass, then the same answers."""
+    index, _ = build_index([load_document(bundled_report_path())], fake_encoder)
+    questions = ["去年GDP多少？", "今年要新增几个托班？", "去年GDP多少？今年目标多少？", "   ", "什么是“2+2+X”产业体系？"]
+    plain = ReportQA(index, fake_encoder, answer_cache=0)
+    plain.warm_up()
+    expected = [(a.answer, a.declined) for a in (plain.ask(q) for q in questions if q.strip())]
+    fetched = ReportQA(index, fake_encoder, answer_cache=0)
+    fetched.warm_up()
+    calls = fake_encoder.calls
+    fetched.prefetch(questions)  # the blank one is left for asking to refuse
+    assert fake_encoder.calls == calls + 1
+    got = [(a.answer, a.declined) for a in (fetched.ask(q) for q in questions if q.strip())]
+    assert fake_encoder.calls == calls + 1 and got == expected

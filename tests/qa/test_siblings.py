@@ -16,3 +16,17 @@ from qa.answer import sibling_clash
 ])
 def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
     assert sibling_clash(question, window) is clash
+
+
+@pytest.mark.parametrize("question, window, other", [
+    ("去年农村居民人均可支配收入是多少？", "居民人均可支配收入提高到5.4万元、增长4.3%", True),
+    ("去年农村居民人均可支配收入是多少？", "农村居民人均可支配收入增长6.5%", False),
+    ("农民收入涨了多少？", "城乡居民人均可支配收入分别增长7%和8%", False),  # 城乡 names both
+    ("出口增长多少？", "外贸增长5%", True),
+    ("进出口总额是多少？", "外贸增长5%", False),  # 进出口 asks both sides
+    ("居民人均可支配收入是多少？", "居民人均可支配收入提高到5.4万元", False),  # no side asked
+])
+def test_one_side_asked_and_neither_named(question, window, other):
+    from qa.answer import unqualified
+    from qa.text import normalize
+    assert unqualified(normalize(question), normalize(window)) is other
