@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Callable
 
@@ -220,11 +219,13 @@ def _phrase(plain: str, window: str) -> float:
     characters: 全年地区生产总值增长4.9% repeats 地区生产总值增长, a share of 地区生产总值 less."""
     best = 0
     for run in plain.split("|"):
-        if len(run) <= best:
-            continue
-        m = SequenceMatcher(None, run, window, autojunk=False).find_longest_match(0, len(run), 0, len(window))
-        best = max(best, m.size)
-    return min(best, 8) / 8
+        size = min(len(run), 8)
+        while size > best:  # longest first: at most 8 lengths of a few substring tests each
+            if any(run[i:i + size] in window for i in range(len(run) - size + 1)):
+                best = size
+                break
+            size -= 1
+    return best / 8
 
 
 def unqualified(question: str, window: str) -> bool:
@@ -313,6 +314,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     top_idf = max(idf.values(), default=1.0) or 1.0
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
+        nouns = _nouns(normalize(p.text)) if (wants_definition or wants_list) else ()
         signal = signals[rank] if signals and rank < len(signals) else (0.0, 0.0)
         dense, lexical = signal[0], signal[1]
         ranked = int(signal[2]) if len(signal) > 2 else rank  # retrieval's rank, before any reranking
@@ -362,8 +364,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm)),
                  "unqualified": float(unqualified(q_norm, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
-            if (wants_definition or wants_list) and restates(window, q_norm):
-                f["restates"] = 1.0
+            if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
+                f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
             if wants_number:
                 f["number" if has_number else "no_number"] = 1.0
                 f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c)), default=0.0)
@@ -509,7 +511,17 @@ def _proper(word: str, flag: str) -> bool:
     places are caught by their suffix, 金坛区)."""
     if flag in ("nr", "nrfg", "nrt"):
         return len(word) in (2, 3) and word[0] in SURNAMES
+    if len(word) == 2 and (_char_tag(word[0]) == "d" and _char_tag(word[1]) == "a" or word[1] == "区"):
+        # 太冷, 太大: an adverb and an adjective; 山区, 新区, 湾区: a kind of area, not a name (jieba's
+        # dictionary lists them all as places)
+        return False
     return flag in PROPER_FLAGS and bool(jieba.dt.FREQ.get(word))
+
+
+def _char_tag(char: str) -> str:
+    """jieba's dictionary tag of one character (冷 → a, 太 → d)."""
+    import jieba.posseg
+    return jieba.posseg.dt.word_tag_tab.get(char, "")
 
 
 @lru_cache(maxsize=1)
@@ -565,6 +577,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: has_figure(GROWTH_RE.sub(" ", c)))
     if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
+    if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
+        # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)
+        kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c)))
     return any(all(k(c) for k in kinds) for c in numbered)
 
 
@@ -596,6 +611,8 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
     return focus
 
 
+# a share of something (占地区生产总值比重提高到25.5%): the figure is the share, not the thing's amount
+SHARE_FIGURE_RE = re.compile(r"(?:比重|占比|比例|份额)[^，。；、\d]{0,6}\d[\d.]*\s*(?:[%％]|个百分点)")
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
 # a benefit paid to each person (育儿补贴每个孩子发多少, 养老金每月领多少): an amount in 元
 BENEFIT_RE = re.compile(r"(?=.*(?:补贴|补助|津贴|养老金|工资|低保|救助金|奖金|抚恤金))(?=.*(?:[发领拿]多少|每[个人月年位名]|一个月|一年))")
@@ -612,6 +629,13 @@ def _is_verb(word: str) -> bool:
     """改, 新建: what was done last year is not what the next part asks about."""
     tagged = tag(word)
     return len(tagged) == 1 and tagged[0][1].startswith("v")
+
+
+@lru_cache(maxsize=2048)
+def _nouns(text: str) -> tuple[str, ...]:
+    """The nouns (two characters or more) jieba finds in a normalised passage, cut once for all its
+    windows: a window restates the question when it holds none the question lacks."""
+    return tuple(dict.fromkeys(w for w, flag in tag(text) if len(w) >= 2 and flag[:1] in ("n", "j")))
 
 
 def restates(window: str, question: str) -> bool:

@@ -88,3 +88,12 @@ def test_a_phrase_and_its_official_terms_cover_the_question_alike():
     official = _coverage("地区生产总值增长3.7%", weights)
     assert own == official == 1.0
     assert _coverage("海洋经济增长6%", weights) < 0.5  # only 增长
+
+
+def test_a_share_of_the_subject_is_not_its_amount_or_growth():
+    assert not ok("贵州的GDP总量现在有多少了？", "服务业增加值占地区生产总值比重达56.2%")
+    assert not ok("2025年地区生产总值增长了多少？", "工业增加值占地区生产总值比重提高到25.5%")
+    assert ok("2025年地区生产总值增长了多少？", "全年地区生产总值增长4.9%")
+    assert ok("服务业占GDP比重多少？", "服务业增加值占地区生产总值比重达56.2%")  # a share asked
+    assert ok("去年空气质量优良天数比率是多少？", "空气质量优良天数比率96.1%")  # a rate, not a share
+    assert ok("农村自来水普及率是多少？", "农村规模化供水工程覆盖人口比例达90.5%")  # a rate named 比例
