@@ -165,6 +165,8 @@ def asked_roles(query: Query) -> list[str]:
 
 def names_holder(window: str, roles: list[str]) -> bool:
     """Whether ``window`` names a person right beside one of ``roles`` (市长周永强, 张三市长)."""
+    if not any(r in window for r in roles):
+        return False  # no office named: nothing to tag
     words = tag(window)
     for i, (word, _) in enumerate(words):
         # 县长, 市委书记 (the asked 书记 with its level); not 总书记 when 书记 is asked
