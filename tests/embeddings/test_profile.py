@@ -17,6 +17,13 @@ def profile_of(path: Path):
     return build(c.text, parse(c))
 
 
+def analysed(text: str):
+    """(clean text, profile, blocks, role of each paragraph by its text) of a report given as text."""
+    c = clean(text)
+    profile, blocks = build(c.text, parse(c))
+    return c, profile, blocks, {b.text: b.role for b in blocks if b.kind != "heading"}
+
+
 # file, place, level, delivery date, reviewed → planned, speaker (as SOURCES.md gives them)
 CASES = [
     ("shanghai-2026.txt", "上海市", "city", "2026-02-03", 2025, 2026, "市长 龚正"),
@@ -91,10 +98,8 @@ def test_a_review_part_that_covers_five_years_and_the_last_one():
             "各位代表！刚刚过去的2025年，我们迎难而上。\n地区生产总值增长5.1%。\n"
             "二、“十五五”时期主要目标任务\n过去五年，我们打下了坚实基础。\n“十五五”时期是关键五年。\n"
             "三、2026年主要工作\n今年要重点抓好以下工作。\n城镇新增就业50万人以上。\n")
-    c = clean(text)
-    profile, blocks = build(c.text, parse(c))
+    c, profile, blocks, role = analysed(text)
     assert (profile.reviewed_year, profile.year) == (2025, 2026)
-    role = {b.text: b.role for b in blocks if b.kind != "heading"}
     assert role["地区生产总值年均增长5.2%，城镇新增就业261.6万人。"] == "review_multi"
     assert role["地区生产总值增长5.1%。"] == "review"
     assert role["过去五年，我们打下了坚实基础。"] == "review_multi"
@@ -123,9 +128,7 @@ def test_parts_whose_titles_name_no_time_take_it_from_their_first_paragraphs():
             "根据省委关于制定第十五个五年规划的建议，提出以下目标。\n到2030年，地区生产总值迈上新台阶。\n"
             "三、一鼓作气勇争先，全力推动“十五五”开好局\n2026年是“十五五”开局之年。\n城镇新增就业50万人。\n"
             "四、一以贯之转作风，努力建设人民满意的服务型政府\n我们将继续加强作风建设。\n")
-    c = clean(text)
-    profile, blocks = build(c.text, parse(c))
-    role = {b.text: b.role for b in blocks if b.kind != "heading"}
+    c, profile, blocks, role = analysed(text)
     assert role["城镇新增就业54.58万人。"] == "review"
     assert role["累计新增就业265万人。"] == "review_multi"  # past the sub-heading: still the five years
     assert role["过去五年，我们打下了坚实基础。"] == "review_multi"
@@ -150,13 +153,11 @@ def test_a_web_copy_whose_bold_phrases_stand_on_lines_of_their_own():
             "附件\n名词解释\n1.“四好农村路”：\n指建好、管好、护好、运营好农村公路。\n"
             "2.“链式改造”：\n包括“供应链改造”和“产业链改造”。\n“产业链改造”是指由平台企业提供服务。\n"
             "3.“双一流”：指世界一流大学和一流学科。\n")
-    c = clean(text)
-    profile, blocks = build(c.text, parse(c))
+    c, profile, blocks, role = analysed(text)
     assert profile.speaker == "自治区主席 艾尔肯·吐尼亚孜"
     assert "今年经济社会发展的主要预期目标是：地区生产总值增长4.5%—5%。" in c.text
     assert "空气质量持续改善，PM2.5年平均浓度保持在20微克/立方米左右。" in c.text  # a subscript's own line
     assert [o["title"] for o in profile.outline if o["depth"] == 1][:2] == ["一、2025年和“十四五”时期工作回顾", "二、2026年工作安排"]
-    role = {b.text: b.role for b in blocks if b.kind != "heading"}
     assert role["地区生产总值增长4.5%。"] == "review"
     assert role["地区生产总值从11万亿元提高到14万亿元。"] == "review_multi"
     glossary = {b.term: b.text for b in blocks if b.kind == "glossary"}
