@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Callable
 
 import jieba
+import jieba.posseg
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
@@ -522,7 +523,6 @@ def _proper(word: str, flag: str) -> bool:
 
 def _char_tag(char: str) -> str:
     """jieba's dictionary tag of one character (冷 → a, 太 → d)."""
-    import jieba.posseg
     return jieba.posseg.dt.word_tag_tab.get(char, "")
 
 
@@ -635,15 +635,16 @@ def _is_verb(word: str) -> bool:
 
 @lru_cache(maxsize=2048)
 def _nouns(text: str) -> tuple[str, ...]:
-    """The nouns (two characters or more) jieba finds in a normalised passage, cut once for all its
-    windows: a window restates the question when it holds none the question lacks."""
+    """The nouns (two characters or more) jieba finds in a normalised text, remembered: a passage's
+    are cut once for all its windows, and a window restates the question when it holds none the
+    question lacks."""
     return tuple(dict.fromkeys(w for w, flag in tag(text) if len(w) >= 2 and flag[:1] in ("n", "j")))
 
 
 def restates(window: str, question: str) -> bool:
     """The window names nothing the (normalised) question does not: 继续办好10件惠民实事 for
     "10件惠民实事是哪10件" repeats the term instead of saying what it holds."""
-    return not any(len(w) >= 2 and flag[:1] in ("n", "j") and w not in question for w, flag in tag(normalize(window)))
+    return not any(w not in question for w in _nouns(normalize(window)))
 
 
 def choice_has_time(query: Query, text: str) -> bool:

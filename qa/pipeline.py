@@ -18,7 +18,7 @@ from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity
 from qa.answer_model import shipped
 from qa.enumerations import numbered_term, spelled_out
 from qa.followup import contextualize
-from qa.query import Query, prepare, sub_queries, thesaurus
+from qa.query import QUOTED_RE, Query, prepare, sub_queries, thesaurus
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
 from qa.routing import Route, route, strip_places
 from qa.text import add_words, normalize, tag
@@ -101,9 +101,6 @@ ABOUT_WHO_RE = re.compile(r"报告.{0,8}(?:谁|哪位|什么人)|(?:谁|哪位|�
 ABOUT_WHEN_RE = re.compile(r"报告.{0,8}(?:哪天|哪一天|什么时候|何时|几月几[日号]|日期|哪次会议|什么会议|哪个会)"
                            r"|(?:哪天|哪一天|什么时候|何时|哪次会议).{0,6}(?:作|做|宣读|发布)(?:了|的)?.{0,6}报告"
                            r"|when was (?:this|the) report|on what date .*report", re.I)
-
-
-QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
 
 
 def about_the_report(question: str) -> str:

@@ -201,11 +201,15 @@ def subject_words(text: str, verbs: bool = False) -> list[str]:
             and not t.isdigit()]
 
 
+# a name the question quotes (“四上”, “一圈一带两区”)
+QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
+
+
 def carry_subject(first: str, part: str) -> str:
     """A later sub-question with no subject of its own (今年又要建多少) borrows the first one's."""
     if any(len(t) >= 2 for t in subject_words(part)):
         return part
-    quoted = re.findall(r"[“\"「『]([^”\"」』]{1,12})[”\"」』]", first)  # “四上”: a name, whatever jieba makes of it
+    quoted = [n for n in QUOTED_RE.findall(first) if len(n) <= 12]  # “四上”: a name, whatever jieba makes of it
     borrowed = [t for t in dict.fromkeys(quoted + subject_words(first, verbs=True)) if t not in part]
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
