@@ -247,7 +247,7 @@ TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|
 
 
 @lru_cache(maxsize=1024)
-def _key_words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _key_words(text: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
     """The question's content words (jieba's whole words: 失业率, 支出, 券), each with the report
     terms the thesaurus gives for a phrase holding it (看病 → 医疗 …): a window names the word when
     it has the word or one of those. Not its years, frame words (多少, 目标), function words or
@@ -260,21 +260,31 @@ def _key_words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 or (flag[:1] in ("x", "m", "q", "r", "p", "c", "u", "y", "e", "t", "d", "f") and flag != "eng")
                 or (len(word) == 1 and not flag.startswith("n"))):
             continue
-        alternatives = tuple(normalize(t) for phrase, terms in pairs if word in phrase or phrase in word
-                             for t in terms.split())
+        alternatives = tuple(alt for phrase, terms in pairs if word in phrase or phrase in word
+                             for t in terms.split() for alt in [_alternative(word, phrase, normalize(t))])
         if word.isascii() and not alternatives:
             continue
         out[word] = alternatives
     return tuple(out.items())
 
 
-def _absent(norm: str, keys: tuple[tuple[str, tuple[str, ...]], ...], idf: dict[str, float], top: float) -> float:
+def _alternative(word: str, phrase: str, term: str) -> tuple[str, ...]:
+    """What a window must hold to name ``word`` through ``term``, the thesaurus form of ``phrase``:
+    the term and the rest of the word. 一般公共预算收入 is not named by 可支配收入 (the thesaurus
+    term of its part 收入) unless the window also says 一般公共预算."""
+    if phrase not in word or phrase == word:
+        return (term,)
+    before, _, after = word.partition(phrase)
+    return (term, *(part for part in (before, after) if len(part) >= 2))
+
+
+def _absent(norm: str, keys: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], idf: dict[str, float], top: float) -> float:
     """How specific the most specific question word missing from ``norm`` is (its IDF over the
     highest), 0 when every word is there. Only words the report uses elsewhere count: a window
     without 支出 when the report speaks of 支出 elsewhere is about something else (收入), while a
     word the report never uses (付钱) is only the asker's phrasing (``missing`` counts those)."""
     return max((min(idf[w], top) / top for w, alts in keys
-                if w in idf and w not in norm and not any(a in norm for a in alts)), default=0.0)
+                if w in idf and w not in norm and not any(all(p in norm for p in a) for a in alts)), default=0.0)
 
 
 @dataclass
@@ -541,7 +551,8 @@ PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
-CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|增加|比例|比重|占比|率|百分|%|percent|growth|rise|fall", re.I)
+CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|增加|变好|变差|改善|好转|变化"
+                       r"|比例|比重|占比|率|百分|%|percent|growth|rise|fall|improve|change", re.I)
 
 
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()) -> bool:

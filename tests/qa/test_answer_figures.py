@@ -97,3 +97,19 @@ def test_a_share_of_the_subject_is_not_its_amount_or_growth():
     assert ok("服务业占GDP比重多少？", "服务业增加值占地区生产总值比重达56.2%")  # a share asked
     assert ok("去年空气质量优良天数比率是多少？", "空气质量优良天数比率96.1%")  # a rate, not a share
     assert ok("农村自来水普及率是多少？", "农村规模化供水工程覆盖人口比例达90.5%")  # a rate named 比例
+
+
+def test_how_much_better_asks_for_a_change():
+    """空气变好了多少: the fall of an index answers it, as 增长了多少 takes a growth rate."""
+    q = prepare("去年的空气变好了多少？")
+    assert unit_ok(q, "2023年下半年空气综合指数较上半年下降26.5%")
+
+
+def test_a_thesaurus_term_for_part_of_a_word_does_not_name_the_whole_word():
+    """一般公共预算收入 is not named by 可支配收入 (the thesaurus term of its part 收入) alone."""
+    from qa.answer import _absent, _alternative
+    keys = (("一般公共预算收入", (_alternative("一般公共预算收入", "收入", "可支配收入"),)),)
+    idf = {"一般公共预算收入": 4.0}
+    assert _absent(normalize("居民人均可支配收入超过3万元"), keys, idf, 4.0) == 1.0
+    assert _absent(normalize("一般公共预算收入增长5%"), keys, idf, 4.0) == 0.0
+    assert _alternative("收入", "收入", "可支配收入") == ("可支配收入",)

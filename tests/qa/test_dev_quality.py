@@ -45,6 +45,10 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 8: 广东, two sets by two writers (A tuned on after first sight, B held out)
          + [(OURS / f"{name}.jsonl", OURS.parent / "reports" / "guangdong-2026.txt")
             for name in ("guangdong-2026", "guangdong-2026-b")])
+         # round 9: fresh sets for four reports with one set each (two tuned on, two held out)
+         + [(OURS / f"{name}-r9.jsonl", REPORTS / f"{name}.txt")
+            for name in ("baoding-mancheng-2023", "baoding-qingyuan-2024", "state-council-2020")]
+         + [(OURS / "hunan-2026-r9.jsonl", OURS.parent / "reports" / "hunan-2026.txt")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 
