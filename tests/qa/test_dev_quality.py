@@ -44,7 +44,7 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
                          "neimenggu-2026", "xinjiang-2026", "guizhou-2026", "qinghai-2026", "hainan-2026")]
          # round 8: 广东, two sets by two writers (A tuned on after first sight, B held out)
          + [(OURS / f"{name}.jsonl", OURS.parent / "reports" / "guangdong-2026.txt")
-            for name in ("guangdong-2026", "guangdong-2026-b")])
+            for name in ("guangdong-2026", "guangdong-2026-b")]
          # round 9: fresh sets for four reports with one set each (two tuned on, two held out)
          + [(OURS / f"{name}-r9.jsonl", REPORTS / f"{name}.txt")
             for name in ("baoding-mancheng-2023", "baoding-qingyuan-2024", "state-council-2020")]
