@@ -4,6 +4,7 @@ The four development sets of ``../shared/eval`` and our own sets in ``data/eval`
 someone who had not read the code). Floors per set and targets for the mean follow the "any
 report" issue; the figures they guard are in the README.
 """
+import gc
 import statistics
 from pathlib import Path
 
@@ -62,7 +63,11 @@ def systems(data_dir, real_encoder):
         if report.stem not in out:
             settings = Settings(data_dir=data_dir, index_name=f"quality-{report.stem}", corpus=[str(report)])
             out[report.stem] = build_system(settings, encoder=real_encoder, log=lambda m: None)
-    return out
+    yield out
+    # 45 indexes with their word cuts are a few GB of Python objects: let them go before the
+    # later modules (servers and CLI subprocesses) run beside this process
+    out.clear()
+    gc.collect()
 
 
 @pytest.fixture(scope="module")
