@@ -48,7 +48,7 @@ PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么名字|�
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
                      r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
 NAME_FLAGS = ("nr", "nrfg", "nrt")
-NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
+NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批")
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
 PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
@@ -129,7 +129,7 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> Weights
         own = [t for t in tokenize(phrase) if t in weights and isinstance(weights[t], float)]
         said = sum(weights.pop(t) for t in own)
         official = max(0.6 * sum(max(idf.get(t, top), 0.1) for t in tokenize(a)) for a in alternatives)
-        key = tuple(([phrase] if own else []) + alternatives)
+        key = (phrase, *alternatives)  # the question's own word counts too (全年GDP增长4%)
         # the question's own words keep their weight (a frame word like 目标 stays light); a phrase
         # the report never uses weighs as its official terms would
         weights[key] = max(weights.get(key, 0.0), said or official)
@@ -194,6 +194,18 @@ SIBLINGS = ((("收入",), ("支出",), ()),
             (("存款",), ("贷款",), ("存贷款",)))
 
 
+# what a side word qualifies when a figure of that side is asked (农村居民收入, 出口总额, 贷款余额),
+# unlike 乡镇卫生院 or 贷款产品
+STATISTIC_RE = "(?:人|居民|人口|人均|收入|支出|消费|总额|余额|额|总值|增长|增速|增幅|占比|比重|就业|低保|养老|医保)"
+
+
+def _sided(question: str, words: tuple[str, ...]) -> bool:
+    return any(re.search(re.escape(w) + ".{0,3}?" + STATISTIC_RE, question) for w in words)
+
+
+SUMS = frozenset(("进出口", "存贷款"))  # a total of both sides, unlike 城乡 (分别: each side given)
+
+
 def sibling_clash(question: str, window: str) -> bool:
     """Whether ``window`` has the sibling of a figure word the question asks for and not that word
     (支出 asked, only 收入 there). Both normalised."""
@@ -235,10 +247,17 @@ def unqualified(question: str, window: str) -> bool:
     """Whether the question asks one side of a pair (农村居民收入, 出口) and ``window`` names neither
     side nor both (居民人均可支配收入, 外贸): its figure is another one. Both normalised."""
     for first, second, both in SIBLINGS:
-        if (both and not any(w in question for w in both)
-                and any(w in question for w in first) != any(w in question for w in second)
-                and not any(w in window for w in first + second + both)):
-            return True
+        if not both or any(w in question for w in both):
+            continue
+        if _sided(question, first) != _sided(question, second):
+            if not any(w in window for w in first + second + both):
+                return True
+            # a total (进出口, 存贷款) is not one side of it: 出口 asked, only 进出口 there
+            rest = window
+            for w in both:
+                rest = rest.replace(w, " ") if w in SUMS else rest
+            if rest != window and not any(w in rest for w in first + second):
+                return True
     return False
 
 
@@ -276,6 +295,41 @@ def _alternative(word: str, phrase: str, term: str) -> tuple[str, ...]:
         return (term,)
     before, _, after = word.partition(phrase)
     return (term, *(part for part in (before, after) if len(part) >= 2))
+
+
+# kinds too vague for an answer to name (有啥新说法, 叫什么名字, 有什么变化)
+VAGUE_HEADS = frozenset("说法 政策 新政 措施 举措 安排 计划 打算 变化 内容 办法 东西 事情 工作 情况 方面 好处 名字 名称 称号 意思"
+                        " 作用 要求 目标 任务 成绩 成果 亮点 特点 动作 行动 活动 新规 规定 条件 标准 方式 途径".split())
+WH_WORDS = frozenset("什么 什么样 啥 哪些 哪个 哪种 哪类 哪项 哪条 哪家 哪所 哪座 哪几个 哪几项 哪几类".split())
+
+
+@lru_cache(maxsize=1024)
+def asked_head(text: str) -> str:
+    """The kind of thing a 什么/哪 question asks for, as it names it (推行什么保险制度 → 保险制度,
+    什么样的城市 → 城市): an answering window usually names it too. Empty when none is named."""
+    head, after = "", False
+    for word, flag in tag(normalize(text)):
+        if word in WH_WORDS:
+            head, after = "", True
+        elif after:
+            if flag[:1] in ("x", "v", "y", "p", "d", "c", "m", "r") and flag != "vn":
+                break
+            if len(word) >= 2 and word not in FRAME_WORDS and word not in GENERIC_NOUNS and word not in VAGUE_HEADS:
+                head = word
+    return head
+
+
+def _head_absent(head: str, norm: str) -> bool:
+    """The asked kind (:func:`asked_head`) is not named in ``norm``, neither whole nor by the word
+    it ends in (乡镇卫生院: 紫荆关卫生院 names a 卫生院)."""
+    if not head or head in norm:
+        return False
+    tail = next((head[i:] for i in range(1, len(head) - 1) if jieba.dt.FREQ.get(head[i:])),
+                head[-2:] if len(head) >= 4 else "")
+    return not (tail and tail in norm)
+
+
+WINDOW_YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d\d)\s*年(?!\d)")
 
 
 def _absent(norm: str, keys: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], idf: dict[str, float], top: float) -> float:
@@ -323,6 +377,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     own = [t for t in subject_words(query.text) if t in idf and len(t) >= 2 and not t.isascii()]
     own_rare = max(own, key=lambda t: idf[t], default="")
     keys = _key_words(query.text)
+    head = asked_head(query.text)
     numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
     top_idf = max(idf.values(), default=1.0) or 1.0
     out: list[Candidate] = []
@@ -375,8 +430,14 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm)),
-                 "unqualified": float(unqualified(q_norm, norm)),
+                 "unqualified": float(unqualified(q_norm, norm)), "head_absent": float(_head_absent(head, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
+            if base["several_years"] and one_year:
+                # a sentence of a five-year summary that names the asked year speaks about that year
+                # (2025年旅居人数超550万)
+                named = {int(y) for y in WINDOW_YEAR_RE.findall(window)}
+                if len(named) == 1 and query.year_fit(named, (doc_years or {}).get(p.doc_id, query.report_year)) > 0:
+                    f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
             if wants_number:
@@ -548,11 +609,13 @@ MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
-COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期批轮类条场天周]")
+COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批")
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|增加|变好|变差|改善|好转|变化"
-                       r"|比例|比重|占比|率|百分|%|percent|growth|rise|fall|improve|\bchange", re.I)
+                       r"|压减|压缩|削减|加多少|多给|多发|多补|多拿"
+                       r"|比例|比重|占比|率|百分|%|percent|growth|\bgr[eo]w|increase|decrease|decline|\bdrop|reduc|rise|fall|improve"
+                       r"|\bchange", re.I)
 
 
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()) -> bool:
@@ -587,7 +650,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: bool(PERCENT_RE.search(c)))
     if not (CHANGE_RE.search(query.text) or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)):
         # 去年GDP有多少: a level, not 增长5.5% (a target is often a growth rate: 今年GDP目标 → 增长6%左右)
-        kinds.append(lambda c: has_figure(GROWTH_RE.sub(" ", c)))
+        kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c))))
+    if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
+        kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c)))
     if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
@@ -603,6 +668,9 @@ UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%) and a change in points
 GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
+# an amount of change (最高额度增加4000元): not the level (提高到1190元 is one)
+CHANGE_FIGURE_RE = re.compile(r"(?:增加|提高|减少|降低|下降|上涨|上调|下调|增长|扩大|压减)\s*\d[\d.]*\s*[十百千万亿]*"
+                              r"(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?")
 POINTS_RE = re.compile(r"\d[\d.]*\s*个百分点")
 
 
@@ -629,6 +697,8 @@ SHARE_FIGURE_RE = re.compile(r"(?:比重|占比|比例|份额)[^，。；、\d]{
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
 # a benefit paid to each person (育儿补贴每个孩子发多少, 养老金每月领多少): an amount in 元
 BENEFIT_RE = re.compile(r"(?=.*(?:补贴|补助|津贴|养老金|工资|低保|救助金|奖金|抚恤金))(?=.*(?:[发领拿]多少|每[个人月年位名]|一个月|一年))")
+PER_HEAD_RE = re.compile(r"人均|每人|每个人|per capita|per person|per head", re.I)
+BILLIONS_RE = re.compile(r"\d[\d.]*\s*万?亿")
 AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 

@@ -58,6 +58,7 @@ FEATURES = (
     "english",           # the question is in English: its words reach the report only through the thesaurus
     "unqualified",       # the question asks one side of a pair (农村居民收入) and the window names neither (居民收入)
     "phrase",            # the longest run of the question's own words the window repeats (地区生产总值增长), /8
+    "head_absent",       # a 什么/哪 question names the kind of thing it asks for (什么保险制度) and the window does not
 )
 # features saying a window lacks what the question asks for (a figure of the asked kind, a date, a
 # name): such a window is chosen only when no window has it

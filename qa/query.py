@@ -74,7 +74,8 @@ def _matched_phrases(text: str) -> tuple[tuple[str, str], ...]:
     found = []
     for phrase, terms in thesaurus():
         if phrase.isascii():  # whole words, plurals too (farmer, farmers)
-            hit = re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?:s|es)?(?![a-z])", spaced)
+            words = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", phrase)  # high-tech as the question is spaced
+            hit = re.search(r"(?<![a-z])" + re.escape(words) + r"(?:s|es)?(?![a-z])", spaced)
         else:
             hit = phrase in norm
         if hit:
@@ -210,7 +211,10 @@ def carry_subject(first: str, part: str) -> str:
     if any(len(t) >= 2 for t in subject_words(part)):
         return part
     quoted = [n for n in QUOTED_RE.findall(first) if len(n) <= 12]  # “四上”: a name, whatever jieba makes of it
-    borrowed = [t for t in dict.fromkeys(quoted + subject_words(first, verbs=True)) if t not in part]
+    # an everyday phrase keeps its report terms (经济增长 → 国内生产总值 for 今年的增长目标呢)
+    phrases = [p for p, _ in matched_phrases(first)]
+    borrowed = [t for t in dict.fromkeys(quoted + phrases + subject_words(first, verbs=True))
+                if t not in part and not any(t in p for p in phrases if p != t)]
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
 

@@ -21,6 +21,11 @@ from qa.text import normalize
 ACROSS_YEARS_RE = re.compile(r"这几年|近几年|几年来|这些年|历年|每年|逐年|各年|每一年|分别|近[两三四五六七八九十]年"
                              r"|[两三四五]年来|多年来|over the years|each year|every year|per year|year by year", re.I)
 YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# a question that names no place may still name the kind of place it is about: 全省 (a province's
+# report), 全区 (a district's or an autonomous region's), 全国/我国 (the State Council's); not a
+# ranking (全省第一, 全国百强 in a county's report)
+SCOPE_RE = re.compile(r"(?:全|本|我)(国|省|市|区|县|州|旗)(?![第前百排领首唯])|(省|市|区|县)里"
+                      r"|\b(?:(national)(?!\s+(?:level|rank))|(nationwide)|(china)(?:'s)?)\b", re.I)
 
 
 @dataclass
@@ -65,7 +70,7 @@ def route(question: str, documents: dict[str, dict]) -> Route:
         return Route(report_year=_profile(only).get("year") if only else None)
     profiles = {d: _profile(info) for d, info in documents.items()}
     named = named_places(question, documents)
-    docs = list(named) or list(documents)
+    docs = list(named) or in_scope(question, profiles) or list(documents)
     years = {int(y) for y in YEAR_RE.findall(question)}
     across = bool(ACROSS_YEARS_RE.search(question))
     if years:
@@ -90,6 +95,18 @@ def route(question: str, documents: dict[str, dict]) -> Route:
                  len(docs) < len(documents)) else (),
                  report_year=report_year if one_place else None, places=places, across_years=across,
                  years={d: profiles[d].get("year") for d in docs})
+
+
+def in_scope(question: str, profiles: dict[str, dict]) -> list[str]:
+    """The reports whose place is of the kind the question names (全省 → places ending in 省),
+    or none when it names no kind, or no report is of that kind."""
+    m = SCOPE_RE.search(normalize(question))
+    if not m:
+        return []
+    kind = next(g for g in m.groups() if g).lower()
+    if kind in ("国", "national", "nationwide", "china"):
+        return [d for d, p in profiles.items() if p.get("level") == "national" or p.get("place") == "全国"]
+    return [d for d, p in profiles.items() if (p.get("place") or "").endswith(kind)]
 
 
 LEVEL_SUFFIX_RE = re.compile(r"(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)$")

@@ -113,3 +113,56 @@ def test_a_thesaurus_term_for_part_of_a_word_does_not_name_the_whole_word():
     assert _absent(normalize("居民人均可支配收入超过3万元"), keys, idf, 4.0) == 1.0
     assert _absent(normalize("一般公共预算收入增长5%"), keys, idf, 4.0) == 0.0
     assert _alternative("收入", "收入", "可支配收入") == ("可支配收入",)
+
+
+def test_a_per_head_amount_is_never_in_billions():
+    window = "地方一般公共预算收入5853.9亿元，增长3.9%；城乡居民人均可支配收入分别增长4.4%、5.6%"
+    assert not ok("去年农村居民人均可支配收入是多少元？", window)
+    assert ok("去年农村居民人均可支配收入是多少元？", "农村居民人均可支配收入达到20870元")
+    assert ok("去年一般公共预算收入是多少？", window)  # not per head: the 亿元 figure stands
+
+
+def test_an_amount_of_change_is_not_the_level_asked():
+    assert not ok("国家助学贷款每人每年最高能贷多少钱？", "国家助学贷款每人每年最高额度增加4000元")
+    assert ok("国家助学贷款每年最高额度增加了多少？", "国家助学贷款每人每年最高额度增加4000元")
+    assert ok("低保标准现在每月多少钱？", "低保最低月标准提高到1190元")  # 提高到: the new level
+
+
+def test_a_batch_is_not_a_count():
+    assert not ok("今年计划新开工改造多少个城镇老旧小区？", "再开工改造一批城镇老旧小区，支持加装电梯")
+    assert ok("今年计划新开工改造多少个城镇老旧小区？", "新开工改造城镇老旧小区5.3万个")
+
+
+def test_a_later_part_keeps_the_first_parts_everyday_phrase():
+    """经济增长 → 国内生产总值: 今年的增长目标 is about the same indicator, in the report's words."""
+    carried = carry_subject("去年经济增长了多少？", "今年的增长目标定的是多少？")
+    assert "经济增长" in carried
+    assert ok(carried, "今年发展主要预期目标是：国内生产总值增长5.5%左右")
+
+
+def test_the_kind_of_thing_a_what_question_asks_for():
+    from qa.answer import asked_head
+    assert asked_head("今年在失能老人照护上要推行什么保险制度？") == "保险制度"
+    assert asked_head("天津到2035年要基本建成一个什么样的城市？") == "城市"
+    assert asked_head("今年辽宁高考有什么新政策？") == ""  # too vague for an answer to name
+    assert asked_head("去年GDP多少？") == ""
+
+
+def test_a_window_names_the_asked_kind_whole_or_by_its_last_word():
+    from qa.answer import _head_absent
+    from qa.text import normalize
+    assert _head_absent("保险制度", normalize("加强失能失智老年人照护服务"))
+    assert not _head_absent("保险制度", normalize("推行长期护理保险制度"))
+    assert not _head_absent("乡镇卫生院", normalize("推动紫荆关卫生院和塘湖卫生院省级医疗区域次中心建设"))
+
+
+def test_a_five_year_summary_sentence_naming_the_asked_year_speaks_about_it():
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "五年来，旅居产业快速发展，2025年旅居人数超550万、平均居住83天。地区生产总值年均增长5%。"
+    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[2021, 2022, 2023, 2024, 2025])
+    found = candidates(prepare("去年来旅居的有多少人？", 2026), [p], {"旅居": 5.0, "人数": 2.0})
+    named = [c for c in found if "550万" in c.text and "年均" not in c.text]
+    other = [c for c in found if "年均增长5%" in c.text and "550万" not in c.text]
+    assert named and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in named)
+    assert other and all(c.features["several_years"] == 1.0 for c in other)

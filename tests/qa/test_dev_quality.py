@@ -49,7 +49,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 9: fresh sets for four reports with one set each (two tuned on, two held out)
          + [(OURS / f"{name}-r9.jsonl", REPORTS / f"{name}.txt")
             for name in ("baoding-mancheng-2023", "baoding-qingyuan-2024", "state-council-2020")]
-         + [(OURS / "hunan-2026-r9.jsonl", OURS.parent / "reports" / "hunan-2026.txt")])
+         + [(OURS / "hunan-2026-r9.jsonl", OURS.parent / "reports" / "hunan-2026.txt")]
+         # round 10: fresh sets for three reports of the development sets and 重庆 (two tuned on, two held out)
+         + [(OURS / f"{name}-r10.jsonl", REPORTS / f"{name}.txt")
+            for name in ("state-council-2022", "sichuan-2026", "baoding-xushui-2024")]
+         + [(OURS / "chongqing-2026-r10.jsonl", OURS.parent / "reports" / "chongqing-2026.txt")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 

@@ -127,7 +127,7 @@ def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_ve
     from qa.query import carry_subject
     carried = carry_subject("高标准农田去年改新建了多少", "今年又要建多少")
     assert "农田" in carried and "改" not in carried.split()
-    assert carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp")
+    assert carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp增长")
     assert carry_subject("去年GDP多少", "今年一般公共预算收入目标多少") == "今年一般公共预算收入目标多少"
 
 
@@ -158,3 +158,9 @@ def test_an_income_or_spending_level_is_an_amount_of_money():
     q = prepare("去年农村居民人均可支配收入是多少？", 2026)
     assert not unit_ok(q, "新增农村劳动力转移就业246.2万人，居民人均可支配收入年均增长6%。")
     assert unit_ok(q, "农村居民人均可支配收入23000元、增长6.5%。")
+
+
+def test_hyphenated_english_phrases_match_as_typed():
+    from qa.query import matched_phrases
+    assert "high-tech" in dict(matched_phrases("What is the target for high-tech enterprises?"))
+    assert "high-speed rail" in dict(matched_phrases("Will a high-speed rail station open?"))

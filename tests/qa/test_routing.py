@@ -47,3 +47,12 @@ def test_no_place_means_the_newest_report_of_each_place():
 def test_one_report_needs_no_routing():
     r = route("去年GDP多少？", {"a": doc("某县", 2025, "county")})
     assert r.docs == () and r.report_year == 2025
+
+
+def test_the_kind_of_place_named_narrows_an_unnamed_question():
+    """全省 is a province's report, 全国/我国 the State Council's; a ranking (全市第一) is no scope."""
+    assert route("今年全省固定资产投资增长目标是多少？", DOCS).docs == ("sichuan",)
+    assert route("我国去年粮食产量多少？", DOCS).docs == ("sc22",)
+    assert route("What was China's GDP growth last year?", DOCS).docs == ("sc22",)
+    assert route("区里今年新建几所学校？", DOCS).docs == ("qy25",)
+    assert route("去年增速排全市第几？", DOCS).docs == route("去年增速多少？", DOCS).docs  # every place's newest

@@ -25,8 +25,20 @@ def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, wi
     ("出口增长多少？", "外贸增长5%", True),
     ("进出口总额是多少？", "外贸增长5%", False),  # 进出口 asks both sides
     ("居民人均可支配收入是多少？", "居民人均可支配收入提高到5.4万元", False),  # no side asked
+    ("去年货物出口总额增长了多少？", "货物进出口总额增长21.4%", True),  # the total is not one side
+    ("去年货物出口增长了多少？", "出口增长10%，进出口总额增长21.4%", False),
 ])
 def test_one_side_asked_and_neither_named(question, window, other):
     from qa.answer import unqualified
     from qa.text import normalize
     assert unqualified(normalize(question), normalize(window)) is other
+
+
+@pytest.mark.parametrize("question, window", [
+    ("在社区卫生院、乡镇卫生院看门诊，现在能报销多少？", "基层医疗机构居民门诊报销比例达到65%"),  # 乡镇 names a place, not a side
+    ("贵州给中小微企业新推的那个贷款产品叫什么名字？", "创设“黔惠贷”数字金融产品"),  # a loan product, not a loan figure
+])
+def test_a_side_word_that_qualifies_no_figure_asks_for_no_side(question, window):
+    from qa.answer import unqualified
+    from qa.text import normalize
+    assert not unqualified(normalize(question), normalize(window))
