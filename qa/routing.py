@@ -6,6 +6,8 @@ reviews), never from file names:
 - a place or body the question names (北京, 广东省, 清苑区, 国务院/全国, Qingyuan) selects that
   place's reports; of two places named where one contains the other (保定市 / 保定市清苑区) the
   more specific wins;
+- a question naming no place but a kind of place (全省, 全区, 全国/我国, China) selects the reports
+  whose place is of that kind (a ranking such as 全省第一 names no scope);
 - an explicit year (2024年…) keeps the reports that review or plan that year;
 - otherwise 去年/今年 mean the newest report of each place in view;
 - a question over several years (这几年, 历年, 分别) or a year both planned by one report and
