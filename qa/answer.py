@@ -48,7 +48,9 @@ PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么名字|�
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
                      r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
 NAME_FLAGS = ("nr", "nrfg", "nrt")
-NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批")
+# a counted word (三个, 两批; not 一批, a batch of no stated size)
+COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
+NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD)
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
 PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
@@ -254,8 +256,8 @@ def unqualified(question: str, window: str) -> bool:
                 return True
             # a total (进出口, 存贷款) is not one side of it: 出口 asked, only 进出口 there
             rest = window
-            for w in both:
-                rest = rest.replace(w, " ") if w in SUMS else rest
+            for w in SUMS.intersection(both):
+                rest = rest.replace(w, " ")
             if rest != window and not any(w in rest for w in first + second):
                 return True
     return False
@@ -327,9 +329,6 @@ def _head_absent(head: str, norm: str) -> bool:
     tail = next((head[i:] for i in range(1, len(head) - 1) if jieba.dt.FREQ.get(head[i:])),
                 head[-2:] if len(head) >= 4 else "")
     return not (tail and tail in norm)
-
-
-WINDOW_YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d\d)\s*年(?!\d)")
 
 
 def _absent(norm: str, keys: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], idf: dict[str, float], top: float) -> float:
@@ -435,7 +434,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if base["several_years"] and one_year:
                 # a sentence of a five-year summary that names the asked year speaks about that year
                 # (2025年旅居人数超550万)
-                named = {int(y) for y in WINDOW_YEAR_RE.findall(window)}
+                named = _years(window)
                 if len(named) == 1 and query.year_fit(named, (doc_years or {}).get(p.doc_id, query.report_year)) > 0:
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
@@ -609,7 +608,7 @@ MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
-COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批")
+COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|增加|变好|变差|改善|好转|变化"
