@@ -208,17 +208,24 @@ def _sided(question: str, words: tuple[str, ...]) -> bool:
 SUMS = frozenset(("进出口", "存贷款"))  # a total of both sides, unlike 城乡 (分别: each side given)
 
 
-def sibling_clash(question: str, window: str) -> bool:
-    """Whether ``window`` has the sibling of a figure word the question asks for and not that word
-    (支出 asked, only 收入 there). Both normalised."""
+@lru_cache(maxsize=1024)
+def _asked_of_pairs(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
+    """(asked side, its sibling, both) of each pair whose one side the question names alone."""
+    out = []
     for first, second, both in SIBLINGS:
         if any(w in question for w in both):
             continue
         for asked, other in ((first, second), (second, first)):
-            if (any(w in question for w in asked) and not any(w in question for w in other)
-                    and not any(w in window for w in asked + both) and any(w in window for w in other)):
-                return True
-    return False
+            if any(w in question for w in asked) and not any(w in question for w in other):
+                out.append((asked, other, both))
+    return tuple(out)
+
+
+def sibling_clash(question: str, window: str) -> bool:
+    """Whether ``window`` has the sibling of a figure word the question asks for and not that word
+    (支出 asked, only 收入 there). Both normalised."""
+    return any(not any(w in window for w in asked + both) and any(w in window for w in other)
+               for asked, other, both in _asked_of_pairs(question))
 
 
 _PLAIN_RE = re.compile(r"(?:19|20)\d\d年?|去年|今年|明年|前年|多少|几[个家所项]?|是什么|什么|怎么样|有没有|会不会|能不能|吗|呢|啊|"
@@ -245,21 +252,26 @@ def _phrase(plain: str, window: str) -> float:
     return best / 8
 
 
+@lru_cache(maxsize=1024)
+def _one_sided(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
+    """The pairs whose one side, and not the other, the question asks a statistic of."""
+    return tuple((first, second, both) for first, second, both in SIBLINGS
+                 if both and not any(w in question for w in both)
+                 and _sided(question, first) != _sided(question, second))
+
+
 def unqualified(question: str, window: str) -> bool:
     """Whether the question asks one side of a pair (农村居民收入, 出口) and ``window`` names neither
     side nor both (居民人均可支配收入, 外贸): its figure is another one. Both normalised."""
-    for first, second, both in SIBLINGS:
-        if not both or any(w in question for w in both):
-            continue
-        if _sided(question, first) != _sided(question, second):
-            if not any(w in window for w in first + second + both):
-                return True
-            # a total (进出口, 存贷款) is not one side of it: 出口 asked, only 进出口 there
-            rest = window
-            for w in SUMS.intersection(both):
-                rest = rest.replace(w, " ")
-            if rest != window and not any(w in rest for w in first + second):
-                return True
+    for first, second, both in _one_sided(question):
+        if not any(w in window for w in first + second + both):
+            return True
+        # a total (进出口, 存贷款) is not one side of it: 出口 asked, only 进出口 there
+        rest = window
+        for w in SUMS.intersection(both):
+            rest = rest.replace(w, " ")
+        if rest != window and not any(w in rest for w in first + second):
+            return True
     return False
 
 

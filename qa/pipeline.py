@@ -24,6 +24,7 @@ from qa.routing import Route, route, strip_places
 from qa.text import add_words, normalize, tag
 
 MAX_QUESTION_CHARS = 500
+PLACES_ASKED = 3  # reports tried, best ranked first, for a question that names no place
 DOC_IDF_CACHE = 64  # reports whose own word weights are kept (a few ms to compute each)
 
 
@@ -394,15 +395,10 @@ class ReportQA:
                     composed.answer, [self.index.passages[hits[0].row].doc_id]))
         elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where, mode)
+        elif not (doc or year) and self._unplaced(where):
+            composed, hits = self._compose_by_place(meant, query, hits, top_k, history, mode)
         else:
-            idf = self.idf_for(where)
-            order, pool = rerank(query, [self.index.passages[h.row] for h in hits], idf, self._said(where),
-                                 signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
-                                 doc_years=self._doc_years)
-            hits = [hits[i] for i in order]
-            composed = compose(query, [self.index.passages[h.row] for h in hits], idf, self._said(where),
-                               signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
-                               doc_years=self._doc_years, pool=pool, similarity=self._similarity(mode))
+            composed, hits = self._compose(query, hits, where, mode)
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
@@ -414,6 +410,68 @@ class ReportQA:
         return Answer(question=question, answer=composed.answer, declined=composed.declined,
                       citations=citations, took_ms=(time.perf_counter() - started) * 1000,
                       reason=composed.reason, cited=cited)
+
+    def _compose(self, query: Query, hits: list[Hit], where: Route,
+                 mode: str | None) -> tuple[Composed, list[Hit]]:
+        """The answer from the retrieved ``hits``: candidate windows reranked, the best one chosen
+        (for each part of a compound question), or a decline; the hits in their new order."""
+        idf = self.idf_for(where)
+        order, pool = rerank(query, [self.index.passages[h.row] for h in hits], idf, self._said(where),
+                             signals=[(h.dense, h.bm25) for h in hits], model=self.answer_model,
+                             doc_years=self._doc_years)
+        hits = [hits[i] for i in order]
+        composed = compose(query, [self.index.passages[h.row] for h in hits], idf, self._said(where),
+                           signals=[(h.dense, h.bm25, i) for h, i in zip(hits, order)], model=self.answer_model,
+                           doc_years=self._doc_years, pool=pool, similarity=self._similarity(mode))
+        return composed, hits
+
+    def _place(self, doc_id: str) -> str:
+        return ((self.index.documents.get(doc_id) or {}).get("profile") or {}).get("place") or doc_id
+
+    def _unplaced(self, where: Route) -> bool:
+        """A question that names no place while the reports in view are of several places."""
+        if len(self.index.documents) < 2 or where.places:
+            return False
+        return len({self._place(d) for d in (where.docs or self.index.documents)}) > 1
+
+    def _compose_by_place(self, meant: str, query: Query, hits: list[Hit], top_k: int, history: list[dict],
+                          mode: str | None) -> tuple[Composed, list[Hit]]:
+        """A question that names no place, in an index of several places (去年GDP增长多少？ in a
+        portal of many cities): when some window answers it, it is answered as if each of the
+        reports ranked first (at most :data:`PLACES_ASKED`, the one quoted first) were alone in the
+        index, and every report that answers is quoted, each naming itself, so the asker's own place
+        is among them. Each part of a compound question comes from one report, read with that
+        report's own word weights; when no window answers, it is declined as before."""
+        whole, ordered = self._compose(query, hits, Route(), mode)
+        if whole.declined:  # no window of any report answers: one report alone would not either
+            return whole, ordered
+        ranked = list(dict.fromkeys([self.index.passages[ordered[i].row].doc_id for i in whole.cited]
+                                    + [self.index.passages[h.row].doc_id for h in ordered]))[:PLACES_ASKED]
+        pieces, cited, out = [], [], []
+        for doc_id in ranked:
+            info = self.index.documents.get(doc_id) or {}
+            one = Route(docs=(doc_id,), report_year=info.get("year"), years={doc_id: info.get("year")})
+            sub_query, sub_hits = self.search(meant, top_k, history, mode, None, None, one)
+            composed, sub_hits = self._compose(sub_query, sub_hits, one, mode)
+            if composed.declined:
+                continue
+            body = composed.answer[len(ENGLISH_LEAD):] if composed.answer.startswith(ENGLISH_LEAD) else composed.answer
+            moved = {}  # the cited passages come first, each report's in turn; then the rest by rank
+            for i in composed.cited:
+                if i + 1 not in moved:
+                    out.append(sub_hits[i])
+                    moved[i + 1] = len(out)
+            pieces.append((doc_id, re.sub(r"\[(\d+)\]", lambda m: f"[{moved.get(int(m.group(1)), m.group(1))}]", body)))
+            cited += [moved[i + 1] - 1 for i in composed.cited]
+        if not pieces:
+            return Composed(DECLINE_EN if query.english else DECLINE_ZH, True, reason="no report says alone"), ordered
+        shown = {h.row for h in out}
+        out += [h for h in ordered if h.row not in shown]
+        if len(pieces) == 1:
+            answer = f"{ENGLISH_LEAD}{pieces[0][1]}" if query.english else pieces[0][1]
+            return Composed(self._name_reports(answer, [pieces[0][0]]), False, cited=cited), out
+        text = "\n".join(f"《{self._title(d)}》：{body}" for d, body in pieces)
+        return Composed(f"{ENGLISH_LEAD}{text}" if query.english else text, False, cited=cited), out
 
     def _said(self, where: Route | tuple[str, ...]) -> str:
         """What the reports in view mention at all (a name only another report mentions is still missing)."""

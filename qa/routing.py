@@ -6,7 +6,7 @@ reviews), never from file names:
 - a place or body the question names (北京, 广东省, 清苑区, 国务院/全国, Qingyuan) selects that
   place's reports; of two places named where one contains the other (保定市 / 保定市清苑区) the
   more specific wins;
-- a question naming no place but a kind of place (全省, 全区, 全国/我国, China) selects the reports
+- a question naming no place but a kind of place (全省, 全区, 咱们区, 全国/我国, China) selects the reports
   whose place is of that kind (a ranking such as 全省第一 names no scope);
 - an explicit year (2024年…) keeps the reports that review or plan that year;
 - otherwise 去年/今年 mean the newest report of each place in view;
@@ -26,7 +26,7 @@ YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 # a question that names no place may still name the kind of place it is about: 全省 (a province's
 # report), 全区 (a district's or an autonomous region's), 全国/我国 (the State Council's); not a
 # ranking (全省第一, 全国百强 in a county's report)
-SCOPE_RE = re.compile(r"(?:全|本|我)(国|省|市|区|县|州|旗)(?![第前百排领首唯])|(省|市|区|县)里"
+SCOPE_RE = re.compile(r"(?:全|本|我们?|咱们?|俺们?)(国|省|市|区|县|州|旗)(?![第前百排领首唯])|(省|市|区|县)里"
                       r"|\b(?:(national)(?!\s+(?:level|rank))|(nationwide)|(china)(?:'s)?)\b", re.I)
 
 

@@ -68,3 +68,34 @@ def test_a_question_routed_to_one_report_weighs_words_as_that_report_alone(many)
     own = qa.idf_for(qa.route("四川去年GDP多少？"))
     assert own.keys() == alone.keys() and all(abs(own[w] - alone[w]) < 1e-9 for w in alone)
     assert own != qa.idf and qa.idf_for(qa.route("去年GDP多少？")) is qa.idf  # not routed: the whole index's
+
+
+def test_a_question_naming_no_place_is_answered_from_each_place_that_says(many):
+    """去年GDP增长多少？ in an index of two places: each place's newest report is quoted, naming it,
+    each part with its own citation, and no passage is listed twice."""
+    a = many.qa.ask("去年地区生产总值增长多少？")
+    assert not a.declined
+    assert "《2026年四川省人民政府工作报告》" in a.answer and "增长5.5%" in a.answer
+    assert "《清苑区2025年政府工作报告》" in a.answer and "6%以上" in a.answer
+    cited = {c.rank: c.doc_id for c in a.citations if c.rank in a.cited}
+    assert set(cited.values()) == {"sichuan-2026.txt", "baoding-qingyuan-2025.txt"}
+    for rank, doc_id in cited.items():  # each report's part cites its own passage
+        part = next(line for line in a.answer.split("\n") if f"[{rank}]" in line)
+        assert ("四川" in part) == (doc_id == "sichuan-2026.txt")
+    rows = [(c.doc_id, c.start) for c in a.citations]
+    assert len(rows) == len(set(rows))
+
+
+def test_the_parts_of_a_compound_question_come_from_one_report(many):
+    a = many.qa.ask("去年粮食产量多少？今年目标是多少？")
+    sichuan = next(line for line in a.answer.split("\n") if "四川" in line)
+    assert "732.5亿斤" in sichuan and "730亿斤以上" in sichuan
+
+
+def test_our_district_is_a_kind_of_place(many):
+    a = many.qa.ask("去年咱们区GDP涨了多少？")
+    assert not a.declined and "6%以上" in a.answer and "四川" not in a.answer
+
+
+def test_a_question_naming_no_place_that_no_report_answers_is_declined(many):
+    assert many.qa.ask("去年火星基地建了几个？").declined

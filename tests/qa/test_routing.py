@@ -55,4 +55,6 @@ def test_the_kind_of_place_named_narrows_an_unnamed_question():
     assert route("我国去年粮食产量多少？", DOCS).docs == ("sc22",)
     assert route("What was China's GDP growth last year?", DOCS).docs == ("sc22",)
     assert route("区里今年新建几所学校？", DOCS).docs == ("qy25",)
+    assert route("去年咱们区GDP涨了多少？", DOCS).docs == ("qy25",)
+    assert route("我们省今年粮食产量目标多少？", DOCS).docs == ("sichuan",)
     assert route("去年增速排全市第几？", DOCS).docs == route("去年增速多少？", DOCS).docs  # every place's newest
