@@ -390,9 +390,6 @@ class ReportQA:
         stated = self._from_front(about, hits, where) if about else None
         if stated is not None:
             composed, hits = stated
-            if len(self.index.documents) > 1:
-                composed = replace(composed, answer=self._name_reports(
-                    composed.answer, [self.index.passages[hits[0].row].doc_id]))
         elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where, mode)
         elif not (doc or year) and self._unplaced(where):
@@ -498,11 +495,16 @@ class ReportQA:
 
     def _from_front(self, about: str, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
         """"这份报告是谁作的/哪天作的": the line of the report's front matter that says it (the
-        speaker line, or the delivery line with its date and session), quoted and cited."""
-        if where.docs:
-            docs = list(where.docs)
+        speaker line, or the delivery line with its date and session), quoted and cited. Asked
+        without a place in an index of several places: that line of each of the reports ranked
+        first (at most :data:`PLACES_ASKED`), each naming its report."""
+        ranked = list(dict.fromkeys(self.index.passages[h.row].doc_id for h in hits))
+        several = self._unplaced(where)
+        if several:
+            docs = [d for d in ranked if not where.docs or d in where.docs][:PLACES_ASKED]
         else:
-            docs = [self.index.passages[hits[0].row].doc_id] if hits else []
+            docs = list(where.docs) or ranked[:1]
+        picked: list[tuple[str, int, str]] = []
         for doc_id in docs:
             profile = (self.index.documents.get(doc_id) or {}).get("profile") or {}
             name = (profile.get("speaker") or "").split(" ")[-1]
@@ -514,10 +516,22 @@ class ReportQA:
                 pick = [(i, x) for i, x in found  # 二〇二六年一月二十七日 too
                         if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", arabic_dates(x))]
             if pick:
-                row, line = pick[0]
-                front = Hit(row, hits[0].score if hits else 1.0)
-                return Composed(f"{line}[1]", False, cited=[0]), [front] + [h for h in hits if h.row != row]
-        return None
+                picked.append((doc_id, *pick[0]))
+                if not several:
+                    break
+        if not picked:
+            return None
+        score = hits[0].score if hits else 1.0
+        front = [Hit(row, score) for _, row, _ in picked]
+        rest = [h for h in hits if h.row not in {row for _, row, _ in picked}]
+        if len(picked) == 1:
+            doc_id, _, line = picked[0]
+            answer = f"{line}[1]"
+            if len(self.index.documents) > 1:
+                answer = self._name_reports(answer, [doc_id])
+            return Composed(answer, False, cited=[0]), front + rest
+        text = "\n".join(f"《{self._title(d)}》：{line}[{n}]" for n, (d, _, line) in enumerate(picked, 1))
+        return Composed(text, False, cited=list(range(len(picked)))), front + rest
 
     def _title(self, doc_id: str) -> str:
         info = self.index.documents.get(doc_id, {})

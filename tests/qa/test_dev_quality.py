@@ -53,7 +53,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 10: fresh sets for three reports of the development sets and 重庆 (two tuned on, two held out)
          + [(OURS / f"{name}-r10.jsonl", REPORTS / f"{name}.txt")
             for name in ("state-council-2022", "sichuan-2026", "baoding-xushui-2024")]
-         + [(OURS / "chongqing-2026-r10.jsonl", OURS.parent / "reports" / "chongqing-2026.txt")])
+         + [(OURS / "chongqing-2026-r10.jsonl", OURS.parent / "reports" / "chongqing-2026.txt")]
+         # round 11: fresh sets for four reports (清苑区 2025 and 天津 tuned on, 甘肃 and 内蒙古 held out)
+         + [(OURS / "baoding-qingyuan-2025-r11.jsonl", REPORTS / "baoding-qingyuan-2025.txt")]
+         + [(OURS / f"{name}-r11.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("tianjin-2026", "gansu-2026", "neimenggu-2026")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 
