@@ -153,9 +153,12 @@ def _available_cpus() -> int:
 
 
 def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
-    """True when the CPU computes in bfloat16 natively (x86 AVX512-BF16/AMX, Arm BF16).
+    """True when the CPU has bfloat16 matrix units that make it faster than float32 (x86 AMX, Arm
+    BF16).
 
-    Without it torch emulates bfloat16 and is slower than float32, so ``auto`` stays at float32.
+    Without them torch is slower in bfloat16, so ``auto`` stays at float32. That includes x86 CPUs
+    with only the AVX512-BF16 dot-product instructions: on one (round 11, 2 cores) bfloat16 took
+    1.4x the float32 time per passage, 1.1x per query and 1.5-2x per batch of 8 queries.
     """
     if cpuinfo is None:
         try:
@@ -166,7 +169,7 @@ def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
         key, _, value = line.partition(":")
         if key.strip().lower() in ("flags", "features"):
             flags = set(value.split())
-            return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})
+            return bool(flags & {"amx_bf16", "bf16"})
     return False
 
 

@@ -7,14 +7,15 @@ import pytest
 from embeddings import model
 from embeddings.model import Encoder, cpu_has_native_bf16, resolve_precision
 
-X86_BF16 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni avx512_bf16\nbogomips\t: 4000\n"
+X86_BF16 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni avx512_bf16 amx_bf16 amx_tile\nbogomips\t: 4000\n"
+X86_DOT_ONLY = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni avx512_bf16\n"  # measured slower in bf16
 X86_PLAIN = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n"
 ARM_BF16 = "processor\t: 0\nFeatures\t: fp asimd sve bf16 i8mm\n"
 ARM_PLAIN = "processor\t: 0\nFeatures\t: fp asimd\n"
 
 
 @pytest.mark.parametrize(("cpuinfo", "expected"), [
-    (X86_BF16, True), (X86_PLAIN, False), (ARM_BF16, True), (ARM_PLAIN, False), ("", False),
+    (X86_BF16, True), (X86_DOT_ONLY, False), (X86_PLAIN, False), (ARM_BF16, True), (ARM_PLAIN, False), ("", False),
     ("flags\t: amx_bf16 amx_tile\n", True), ("flags\t: avx512_bf16x\n", False),
 ])
 def test_native_bf16_from_cpuinfo(cpuinfo: str, expected: bool) -> None:
