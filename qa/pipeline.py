@@ -458,7 +458,9 @@ class ReportQA:
                 if i + 1 not in moved:
                     out.append(sub_hits[i])
                     moved[i + 1] = len(out)
-            pieces.append((doc_id, re.sub(r"\[(\d+)\]", lambda m: f"[{moved.get(int(m.group(1)), m.group(1))}]", body)))
+            # renumber the markers compose put after each part (…[2]；…[5]), not brackets the quote holds
+            pieces.append((doc_id, re.sub(r"\[(\d+)\](?=；|$)",
+                                          lambda m: f"[{moved.get(int(m.group(1)), m.group(1))}]", body)))
             cited += [moved[i + 1] - 1 for i in composed.cited]
         if not pieces:
             return Composed(DECLINE_EN if query.english else DECLINE_ZH, True, reason="no report says alone"), ordered
