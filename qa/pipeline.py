@@ -502,8 +502,9 @@ class ReportQA:
         first (at most :data:`PLACES_ASKED`), each naming its report."""
         ranked = list(dict.fromkeys(self.index.passages[h.row].doc_id for h in hits))
         several = self._unplaced(where)
-        if several:
-            docs = [d for d in ranked if not where.docs or d in where.docs][:PLACES_ASKED]
+        if several:  # the reports the search ranks first, then the others in view (few words to rank by)
+            docs = [d for d in dict.fromkeys(ranked + list(where.docs or self.index.documents))
+                    if not where.docs or d in where.docs][:PLACES_ASKED]
         else:
             docs = list(where.docs) or ranked[:1]
         picked: list[tuple[str, int, str]] = []
