@@ -104,6 +104,11 @@ ABOUT_WHEN_RE = re.compile(r"报告.{0,8}(?:哪天|哪一天|什么时候|何时
                            r"|when was (?:this|the) report|on what date .*report", re.I)
 
 
+def unled(answer: str) -> str:
+    """An answer without the English lead ("According to the report: ")."""
+    return answer[len(ENGLISH_LEAD):] if answer.startswith(ENGLISH_LEAD) else answer
+
+
 def about_the_report(question: str) -> str:
     """"who" or "when" for a question about the report itself (谁作的报告, 哪天作的), else ''."""
     if ABOUT_WHEN_RE.search(question):
@@ -452,7 +457,7 @@ class ReportQA:
             composed, sub_hits = self._compose(sub_query, sub_hits, one, mode)
             if composed.declined:
                 continue
-            body = composed.answer[len(ENGLISH_LEAD):] if composed.answer.startswith(ENGLISH_LEAD) else composed.answer
+            body = unled(composed.answer)
             moved = {}  # the cited passages come first, each report's in turn; then the rest by rank
             for i in composed.cited:
                 if i + 1 not in moved:
@@ -469,8 +474,7 @@ class ReportQA:
         if len(pieces) == 1:
             answer = f"{ENGLISH_LEAD}{pieces[0][1]}" if query.english else pieces[0][1]
             return Composed(self._name_reports(answer, [pieces[0][0]]), False, cited=cited), out
-        text = "\n".join(f"《{self._title(d)}》：{body}" for d, body in pieces)
-        return Composed(f"{ENGLISH_LEAD}{text}" if query.english else text, False, cited=cited), out
+        return Composed(self._per_report(pieces, query.english), False, cited=cited), out
 
     def _said(self, where: Route | tuple[str, ...]) -> str:
         """What the reports in view mention at all (a name only another report mentions is still missing)."""
@@ -533,7 +537,7 @@ class ReportQA:
             if len(self.index.documents) > 1:
                 answer = self._name_reports(answer, [doc_id])
             return Composed(answer, False, cited=[0]), front + rest
-        text = "\n".join(f"《{self._title(d)}》：{line}[{n}]" for n, (d, _, line) in enumerate(picked, 1))
+        text = self._per_report([(d, f"{line}[{n}]") for n, (d, _, line) in enumerate(picked, 1)], False)
         return Composed(text, False, cited=list(range(len(picked)))), front + rest
 
     def _title(self, doc_id: str) -> str:
@@ -549,6 +553,11 @@ class ReportQA:
         if answer.startswith(ENGLISH_LEAD):
             return f"According to {titles}: " + answer[len(ENGLISH_LEAD):]
         return f"据{titles}：{answer}"
+
+    def _per_report(self, parts: list[tuple[str, str]], english: bool) -> str:
+        """One line per report, each naming it (``《title》：quote[n]``), the English lead once in front."""
+        text = "\n".join(f"《{self._title(d)}》：{unled(body)}" for d, body in parts)
+        return f"{ENGLISH_LEAD}{text}" if english else text
 
     def _compose_by_report(self, query: Query, hits: list[Hit], where: Route,
                            mode: str | None = None) -> tuple[Composed, list[Hit]]:
@@ -570,16 +579,14 @@ class ReportQA:
             if part.declined:
                 reasons.append(part.reason)
             else:
-                body = part.answer[len(ENGLISH_LEAD):] if part.answer.startswith(ENGLISH_LEAD) else part.answer
-                pieces.append(f"《{self._title(doc_id)}》：{body}")
+                pieces.append((doc_id, part.answer))
                 cited += [i + len(ordered) for i in part.cited]
             ordered += mine
         ordered += [h for h in hits if h not in ordered]
         if not pieces:
             return Composed(DECLINE_EN if query.english else DECLINE_ZH, True,
                             reason="; ".join(dict.fromkeys(reasons)) or "no report says"), ordered
-        text = "\n".join(pieces)
-        return Composed(f"{ENGLISH_LEAD}{text}" if query.english else text, False, cited=cited), ordered
+        return Composed(self._per_report(pieces, query.english), False, cited=cited), ordered
 
     def retrieve(self, question: str, k: int = 10, mode: str | None = None) -> list[Citation]:
         """Only the retrieval step: the top ``k`` passages."""
