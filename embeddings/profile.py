@@ -189,7 +189,9 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
     """(``省长 施小琳``, place named in that line) from the front matter's speaker line."""
     front_lines = [re.sub(r"\s+|\?{2,}", "", line) for line in front_lines]  # 县长??杨曙光: lost blanks
     for line in front_lines:
-        m = _SPEAKER_RE.match(line)
+        # the speaker on a line of its own, or at the end of the delivery line when a web copy ran the
+        # title, date, session and speaker together (…第二次会议上国务院总理李强)
+        m = _SPEAKER_RE.match(line) or next((_SPEAKER_RE.match(t) for t in re.findall(r"会议上(.+)$", line)), None)
         if m:
             return f"{m.group('office')} {m.group('name')}", m.group("place") or ""
     for i, line in enumerate(front_lines):  # a bare name right after the delivery line

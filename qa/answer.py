@@ -221,11 +221,20 @@ def _asked_of_pairs(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ..
     return tuple(out)
 
 
-def sibling_clash(question: str, window: str) -> bool:
+def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     """Whether ``window`` has the sibling of a figure word the question asks for and not that word
-    (支出 asked, only 收入 there). Both normalised."""
-    return any(not any(w in window for w in asked + both) and any(w in window for w in other)
-               for asked, other, both in _asked_of_pairs(question))
+    (支出 asked, only 收入 there). Both normalised. When an ``amount`` is asked, the clauses holding
+    the window's figures are read too: 预计今年财政收入继续恢复增长，…支出规模28.5万亿元 names 收入,
+    but its figure is the 支出's."""
+    pairs = _asked_of_pairs(question)
+    if any(not any(w in window for w in asked + both) and any(w in window for w in other)
+           for asked, other, both in pairs):
+        return True
+    if not (amount and pairs):
+        return False
+    figures = [c for c in clauses(window) if has_figure(c)]
+    return bool(figures) and any(not any(w in c for c in figures for w in asked + both)
+                                 and any(w in c for c in figures for w in other) for asked, other, both in pairs)
 
 
 _PLAIN_RE = re.compile(r"(?:19|20)\d\d年?|去年|今年|明年|前年|多少|几[个家所项]?|是什么|什么|怎么样|有没有|会不会|能不能|吗|呢|啊|"
@@ -440,7 +449,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
             f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
-                 "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm)),
+                 "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm, wants_number)),
                  "unqualified": float(unqualified(q_norm, norm)), "head_absent": float(_head_absent(head, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if base["several_years"] and one_year:
@@ -764,6 +773,22 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
     return ""
 
 
+def _joined(pieces: list[str], cited: list[int], choice: Choice, passages: list[Passage]) -> bool:
+    """Join ``choice`` to a piece already quoted from the same passage when the two overlap or touch
+    (the two parts of 去年GDP和投资各多少 quoted from one sentence): one span instead of the same
+    words twice. True when joined (``pieces`` changed in place)."""
+    text = passages[choice.hit_index].text
+    b = text.find(choice.text)
+    if b < 0:
+        return False
+    for j, (piece, hit) in enumerate(zip(pieces, cited)):
+        a = text.find(piece) if hit == choice.hit_index else -1
+        if a >= 0 and max(a, b) <= min(a + len(piece), b + len(choice.text)):
+            pieces[j] = text[min(a, b):max(a + len(piece), b + len(choice.text))]
+            return True
+    return False
+
+
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
             signals: list[tuple[float, float]] | None = None, model: Model | None = None,
             doc_years: dict[str, int] | None = None, first: int = 1,
@@ -797,7 +822,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if reason:  # this part is declined; the other parts of a compound question may still stand
             declined = declined or Composed(decline, True, reason=reason, confidence=choice.coverage)
             continue
-        if choice.text not in pieces:
+        if choice.text not in pieces and not _joined(pieces, cited, choice, passages):
             pieces.append(choice.text)
             cited.append(choice.hit_index)
     if not pieces:

@@ -397,8 +397,8 @@ class ReportQA:
             composed, hits = stated
         elif where.across_years:
             composed, hits = self._compose_by_report(query, hits, where, mode)
-        elif not (doc or year) and self._unplaced(where):
-            composed, hits = self._compose_by_place(meant, query, hits, top_k, history, mode)
+        elif not (doc or year) and (where.earlier or self._unplaced(where)):
+            composed, hits = self._compose_by_place(meant, query, hits, top_k, history, mode, where)
         else:
             composed, hits = self._compose(query, hits, where, mode)
             if len(self.index.documents) > 1 and not composed.declined:
@@ -437,18 +437,25 @@ class ReportQA:
         return len({self._place(d) for d in (where.docs or self.index.documents)}) > 1
 
     def _compose_by_place(self, meant: str, query: Query, hits: list[Hit], top_k: int, history: list[dict],
-                          mode: str | None) -> tuple[Composed, list[Hit]]:
+                          mode: str | None, where: Route) -> tuple[Composed, list[Hit]]:
         """A question that names no place, in an index of several places (去年GDP增长多少？ in a
-        portal of many cities): when some window answers it, it is answered as if each of the
-        reports ranked first (at most :data:`PLACES_ASKED`, the one quoted first) were alone in the
-        index, and every report that answers is quoted, each naming itself, so the asker's own place
-        is among them. Each part of a compound question comes from one report, read with that
-        report's own word weights; when no window answers, it is declined as before."""
+        portal of many cities), or no year, in an index of several years of its place: when some
+        window answers it, it is answered as if each of the reports ranked first (at most
+        :data:`PLACES_ASKED`) were alone in the index, and every report that answers is quoted,
+        each naming itself (a place's newest report first), so the asker's own place and year are
+        among them; 去年/今年 are read against each report's own years. Each part of a compound
+        question comes from one report, read with that report's own word weights; when no window
+        answers, it is declined as before."""
+        if where.earlier:  # the place's earlier reports too, with no one year for 去年/今年
+            query, hits = self.search(meant, top_k, history, mode, None, None,
+                                      Route(docs=tuple(where.docs) + where.earlier, places=where.places))
         whole, ordered = self._compose(query, hits, Route(), mode)
         if whole.declined:  # no window of any report answers: one report alone would not either
             return whole, ordered
         ranked = list(dict.fromkeys([self.index.passages[ordered[i].row].doc_id for i in whole.cited]
                                     + [self.index.passages[h.row].doc_id for h in ordered]))[:PLACES_ASKED]
+        first = {p: n for n, p in reversed(list(enumerate(self._place(d) for d in ranked)))}
+        ranked.sort(key=lambda d: (first[self._place(d)], -((self.index.documents.get(d) or {}).get("year") or 0)))
         pieces, cited, out = [], [], []
         for doc_id in ranked:
             info = self.index.documents.get(doc_id) or {}

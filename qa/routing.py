@@ -9,7 +9,8 @@ reviews), never from file names:
 - a question naming no place but a kind of place (全省, 全区, 咱们区, 全国/我国, China) selects the reports
   whose place is of that kind (a ranking such as 全省第一 names no scope);
 - an explicit year (2024年…) keeps the reports that review or plan that year;
-- otherwise 去年/今年 mean the newest report of each place in view;
+- otherwise 去年/今年 mean the newest report of each place in view; the place's earlier reports are
+  kept aside (``Route.earlier``) so an answer can also quote them, each read against its own years;
 - a question over several years (这几年, 历年, 分别) or a year both planned by one report and
   reviewed by the next keeps every report of the place, answered report by report.
 """
@@ -25,8 +26,8 @@ ACROSS_YEARS_RE = re.compile(r"这几年|近几年|几年来|这些年|历年|�
 YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 # a question that names no place may still name the kind of place it is about: 全省 (a province's
 # report), 全区 (a district's or an autonomous region's), 全国/我国 (the State Council's); not a
-# ranking (全省第一, 全国百强 in a county's report)
-SCOPE_RE = re.compile(r"(?:全|本|我们?|咱们?|俺们?)(国|省|市|区|县|州|旗)(?![第前百排领首唯])|(省|市|区|县)里"
+# ranking (全省第一, 全国百强 in a county's report); 国内生产总值 is the national figure (a place's is 地区生产总值)
+SCOPE_RE = re.compile(r"(?:全|本|我们?|咱们?|俺们?)(国|省|市|区|县|州|旗)(?![第前百排领首唯])|(省|市|区|县)里|(国)内生产总值"
                       r"|\b(?:(national)(?!\s+(?:level|rank))|(nationwide)|(china)(?:'s)?)\b", re.I)
 
 
@@ -39,6 +40,7 @@ class Route:
     places: tuple[str, ...] = ()  # places the question named
     across_years: bool = False  # answer report by report, oldest first
     years: dict[str, int] = field(default_factory=dict)  # planned year of each routed document
+    earlier: tuple[str, ...] = ()  # no year named: the older reports of the places in view
 
 
 def _profile(info: dict) -> dict:
@@ -75,6 +77,7 @@ def route(question: str, documents: dict[str, dict]) -> Route:
     docs = list(named) or in_scope(question, profiles) or list(documents)
     years = {int(y) for y in YEAR_RE.findall(question)}
     across = bool(ACROSS_YEARS_RE.search(question))
+    earlier: list[str] = []
     if years:
         dated = [d for d in docs if {profiles[d].get("year"), profiles[d].get("reviewed_year")} & years]
         docs = dated or docs
@@ -88,6 +91,7 @@ def route(question: str, documents: dict[str, dict]) -> Route:
             place = profiles[d]["place"] or d
             if place not in newest or (profiles[d].get("year") or 0) > (profiles[newest[place]].get("year") or 0):
                 newest[place] = d
+        earlier = [d for d in docs if d not in newest.values()]
         docs = list(newest.values())
     places = tuple(dict.fromkeys(profiles[d]["place"] for d in named))
     one_place = len({profiles[d]["place"] for d in docs}) == 1
@@ -96,7 +100,8 @@ def route(question: str, documents: dict[str, dict]) -> Route:
     return Route(docs=tuple(sorted(docs, key=lambda d: (profiles[d].get("year") or 0, d))) if (named or years or
                  len(docs) < len(documents)) else (),
                  report_year=report_year if one_place else None, places=places, across_years=across,
-                 years={d: profiles[d].get("year") for d in docs})
+                 years={d: profiles[d].get("year") for d in docs},
+                 earlier=tuple(sorted(earlier, key=lambda d: (-(profiles[d].get("year") or 0), d))))
 
 
 def in_scope(question: str, profiles: dict[str, dict]) -> list[str]:

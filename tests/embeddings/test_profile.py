@@ -164,3 +164,11 @@ def test_a_web_copy_whose_bold_phrases_stand_on_lines_of_their_own():
     assert profile.glossary == ["“四好农村路”", "“链式改造”", "“双一流”"]
     assert glossary["“四好农村路”"].endswith("指建好、管好、护好、运营好农村公路。")
     assert glossary["“链式改造”"].endswith("“产业链改造”是指由平台企业提供服务。")
+
+
+def test_a_speaker_at_the_end_of_a_run_together_delivery_line():
+    """A web copy that ran title, date, session and speaker into one line (the State Council's 2024
+    report, first seen in round 12) still names the speaker."""
+    profile, _ = profile_of(Path(__file__).resolve().parents[2] / "data" / "reports" / "state-council-2024.txt")
+    assert (profile.speaker, profile.date, profile.place, profile.level) == ("总理 李强", "2024-03-05", "全国", "national")
+    assert (profile.reviewed_year, profile.year) == (2023, 2024)

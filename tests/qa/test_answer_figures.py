@@ -166,3 +166,17 @@ def test_a_five_year_summary_sentence_naming_the_asked_year_speaks_about_it():
     other = [c for c in found if "年均增长5%" in c.text and "550万" not in c.text]
     assert named and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in named)
     assert other and all(c.features["several_years"] == 1.0 for c in other)
+
+
+def test_two_parts_quoted_from_overlapping_words_of_one_passage_are_one_span():
+    """去年GDP和投资各多少 answered from one sentence: one quote, not the shared words twice."""
+    from embeddings.chunking import Passage
+    from qa.answer import Choice, _joined
+    text = "主要经济指标稳中有进，全年地区生产总值完成176.6亿元，同比增长5.5%；固定资产投资完成45.4亿元，同比增长13.9%。"
+    passages = [Passage("a.txt", text, "", 0, len(text)), Passage("a.txt", "另一段：固定资产投资完成45.4亿元。", "", 0, 17)]
+    pieces, cited = ["主要经济指标稳中有进，全年地区生产总值完成176.6亿元，同比增长5.5%"], [0]
+    assert _joined(pieces, cited, Choice(0, "同比增长5.5%；固定资产投资完成45.4亿元，同比增长13.9%", 1.0, 1.0), passages)
+    assert pieces == [text[:-1]] and cited == [0]
+    # words apart in the passage, or the same words in another passage, stay two quotes
+    assert not _joined(["主要经济指标稳中有进"], [0], Choice(0, "同比增长13.9%", 1.0, 1.0), passages)
+    assert not _joined(pieces, cited, Choice(1, "固定资产投资完成45.4亿元", 1.0, 1.0), passages)

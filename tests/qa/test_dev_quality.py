@@ -59,7 +59,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          + [(OURS / f"{name}-r11.jsonl", REPORTS / f"{name}.txt")
             for name in ("baoding-qingyuan-2025", "baoding-qingyuan-2023")]
          + [(OURS / f"{name}-r11.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("tianjin-2026", "gansu-2026", "neimenggu-2026", "jilin-2026")])
+            for name in ("tianjin-2026", "gansu-2026", "neimenggu-2026", "jilin-2026")]
+         # round 12: the State Council's 2024 report, first seen this round; two sets by two writers
+         # (A tuned on after first sight, B held out)
+         + [(OURS / f"state-council-2024-r12{x}.jsonl", OURS.parent / "reports" / "state-council-2024.txt")
+            for x in ("a", "b")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 

@@ -16,6 +16,13 @@ DOCS = {"qy23": doc("保定市清苑区", 2023), "qy24": doc("保定市清苑区
 def test_a_named_place_selects_its_newest_report():
     r = route("清苑去年GDP多少？", DOCS)
     assert r.docs == ("qy25",) and r.report_year == 2025 and not r.across_years
+    assert r.earlier == ("qy24", "qy23")  # kept aside, newest first, to be quoted after it
+
+
+def test_a_named_year_or_a_place_with_one_report_keeps_nothing_aside():
+    assert route("清苑2023年GDP多少？", DOCS).earlier == ()
+    assert route("四川去年GDP多少？", DOCS).earlier == ()
+    assert route("这几年清苑的GDP分别是多少？", DOCS).earlier == ()
 
 
 def test_the_more_specific_place_wins():
@@ -27,6 +34,7 @@ def test_english_and_national_names():
     assert route("What was Sichuan's GDP growth target?", DOCS).docs == ("sichuan",)
     assert route("去年全国财政收入多少？", DOCS).docs == ("sc22",)
     assert route("What did the State Council plan?", DOCS).docs == ("sc22",)
+    assert route("2023年国内生产总值增长多少？", DOCS).docs == ("sc22",)  # the national figure, not a district's
 
 
 def test_an_explicit_year_keeps_the_reports_that_plan_or_review_it():

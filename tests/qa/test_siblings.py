@@ -18,6 +18,18 @@ def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, wi
     assert sibling_clash(question, window) is clash
 
 
+@pytest.mark.parametrize("window, clash", [
+    ("预计今年财政收入继续恢复增长，加上调入资金等，一般公共预算支出规模28.5万亿元", True),  # the figure is the 支出's
+    ("一般公共预算收入增长5%，一般公共预算支出规模28.5万亿元", False),  # a figure of 收入 too
+    ("预计今年财政收入继续恢复增长，加上调入资金等", False),  # no figure at all: the rest decides
+])
+def test_an_amount_asked_reads_the_clauses_holding_the_figures(window, clash):
+    from qa.text import normalize
+    question = normalize("今年全国财政收入预计有多少？")
+    assert sibling_clash(question, normalize(window), amount=True) is clash
+    assert not sibling_clash(question, normalize(window))  # the word 收入 is in the window
+
+
 @pytest.mark.parametrize("question, window, other", [
     ("去年农村居民人均可支配收入是多少？", "居民人均可支配收入提高到5.4万元、增长4.3%", True),
     ("去年农村居民人均可支配收入是多少？", "农村居民人均可支配收入增长6.5%", False),
