@@ -454,6 +454,7 @@ class ReportQA:
             return whole, ordered
         ranked = list(dict.fromkeys([self.index.passages[ordered[i].row].doc_id for i in whole.cited]
                                     + [self.index.passages[h.row].doc_id for h in ordered]))[:PLACES_ASKED]
+        # places in the order they ranked; within a place, its newest report first
         first = {p: n for n, p in reversed(list(enumerate(self._place(d) for d in ranked)))}
         ranked.sort(key=lambda d: (first[self._place(d)], -((self.index.documents.get(d) or {}).get("year") or 0)))
         pieces, cited, out = [], [], []
