@@ -23,13 +23,13 @@ from embeddings.loaders import Document, DocumentError
 from embeddings.profile import Profile
 from embeddings.profile import build as build_profile
 from embeddings.structure import parse
-from embeddings.vector_cache import text_key
+from embeddings.vector_cache import PASSAGE_BATCH, text_key
 
 
 class PassageEncoder(Protocol):
     model_id: str
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH, progress: bool = False) -> np.ndarray: ...
 
 
 def analyse(document: Document, max_chars: int = DEFAULT_MAX_CHARS) -> tuple[list[Passage], Profile]:

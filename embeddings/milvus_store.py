@@ -34,6 +34,7 @@ import numpy as np
 
 from embeddings.chunking import CHUNKER_VERSION, DEFAULT_MAX_CHARS, Passage
 from embeddings.loaders import Document
+from embeddings.vector_cache import PASSAGE_BATCH
 
 PREFIX = "milvus:"
 INDEX_ROW = "/"  # meta row of the index itself: no document id is "/"
@@ -56,7 +57,7 @@ class Segmenter(Protocol):
 class PassageEncoder(Protocol):
     model_id: str
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH, progress: bool = False) -> np.ndarray: ...
 
 
 def target_of(store: str) -> str | None:

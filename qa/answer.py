@@ -24,8 +24,8 @@ import jieba.posseg
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, spelled_out
-from qa.query import (FRAME_WORDS, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries, subject_words,
-                      thesaurus)
+from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries,
+                      subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
@@ -181,6 +181,12 @@ def names_holder(window: str, roles: list[str]) -> bool:
     return False
 
 
+def _names_term(term: str, bare: str, q_norm: str) -> bool:
+    """Whether the question names a glossary term: the whole of it, or the name it quotes
+    (横琴“双15%”是啥政策 names 横琴“双15%”税收优惠政策)."""
+    return bare in q_norm or any(len(n) >= 2 and n in q_norm for n in QUOTED_RE.findall(term))
+
+
 def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
 
@@ -193,7 +199,8 @@ CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|�
 SIBLINGS = ((("收入",), ("支出",), ()),
             (("城镇",), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
             (("进口",), ("出口",), ("进出口",)),
-            (("存款",), ("贷款",), ("存贷款",)))
+            (("存款",), ("贷款",), ("存贷款",)),
+            (("登记失业",), ("调查失业",), ()))  # the two unemployment rates, one never the other
 
 
 # what a side word qualifies when a figure of that side is asked (农村居民收入, 出口总额, 贷款余额),
@@ -418,7 +425,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
         term = normalize(p.term).strip("“”\"")
-        if p.kind == "glossary" and term and term in q_norm:
+        if p.kind == "glossary" and term and _names_term(normalize(p.term), term, q_norm):
             # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
             if wants_definition or wants_list or asks_what:
                 definition = p.text.split("：", 1)[-1]
@@ -454,10 +461,16 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if base["several_years"] and one_year:
                 # a sentence of a five-year summary that names the asked year speaks about that year
-                # (2025年旅居人数超550万)
+                # (2025年旅居人数超550万), and one that names another year not about the asked one
+                # (预计2022年生产总值… for 2021年GDP); a year compared against (比2020年) names neither
+                # (a sentence comparing two years, 2025年总量比2020年增加…, is about neither alone)
+                plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
                 named = _years(window)
-                if len(named) == 1 and query.year_fit(named, (doc_years or {}).get(p.doc_id, query.report_year)) > 0:
+                own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)}
+                if len(named) == 1 and query.year_fit(named, plan_year) > 0:
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
+                elif len(own) == 1 and query.year_fit(own, plan_year) < 0:
+                    f.update(year_match=0.0, year_clash=1.0)
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
             if wants_number:
@@ -598,13 +611,18 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     return hard, soft
 
 
+COMMON_WORD_FREQ = 500
+"""jieba's dictionary tags some everyday words as names; a name is rarely counted this often (李强 159,
+高峰 1556, 文明 6584; of its two-character ``nr`` words the median count is 20)."""
+
+
 def _proper(word: str, flag: str) -> bool:
     """A place, organisation or person name. jieba guesses tags for words it does not know and
     guesses names too eagerly (智能化 ``nr``, 太累 ``ns``): a person's name must look like one
     (surname + 1–2 characters), a place or organisation must be in jieba's dictionary (unknown
     places are caught by their suffix, 金坛区)."""
-    if flag in ("nr", "nrfg", "nrt"):
-        return len(word) in (2, 3) and word[0] in SURNAMES
+    if flag in ("nr", "nrfg", "nrt"):  # 高峰, 文明, 杜绝: words jieba counts hundreds of times are not names
+        return len(word) in (2, 3) and word[0] in SURNAMES and jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ
     if len(word) == 2 and (_char_tag(word[0]) == "d" and _char_tag(word[1]) == "a" or word[1] == "区"):
         # 太冷, 太大: an adverb and an adjective; 山区, 新区, 湾区: a kind of area, not a name (jieba's
         # dictionary lists them all as places)

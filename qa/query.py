@@ -122,7 +122,8 @@ def relative_offsets(text: str) -> tuple[int, ...]:
 PLAN_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
 # the years before the report's own (过去五年, 现在有多少: what has been done, not what is planned)
 # and the years from it on (今后五年)
-PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|近几年|近年来|现在|目前|如今|截至目前|至今|现有"
+PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|这些年|近几年|近年来|现在|目前|如今|截至目前|至今|现有"
+                     r"|(?<![今后来第])五年(?![规计内后])"
                      r"|over the past|past five years|so far|currently|\bnow\b", re.I)
 AHEAD_RE = re.compile(r"今后五年|未来五年|next five years|coming five years", re.I)
 
@@ -169,8 +170,13 @@ def split_question(text: str) -> list[str]:
     context for the piece after it.
     """
     parts = [p.strip() for p in re.split(r"(?<=[？?])\s*", text) if len(p.strip()) >= 4]
-    if len(parts) > 1:
-        return parts
+    if len(parts) > 1:  # 找工作怎么样？去年新增就业多少，今年目标多少？ has three
+        return [clause for part in parts for clause in _asking_clauses(part)]
+    return _asking_clauses(text.strip())
+
+
+def _asking_clauses(text: str) -> list[str]:
+    """The pieces between commas of one question that each ask something; the whole when they do not."""
     asking, context = [], ""
     for piece in (p.strip() for p in re.split(r"([，、；,;])", text)):
         if piece in ("，", "、", "；", ",", ";", ""):
@@ -189,7 +195,7 @@ def split_question(text: str) -> list[str]:
 
 
 # words that frame a figure question rather than name its subject
-FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
+FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
 def subject_words(text: str, verbs: bool = False) -> list[str]:
@@ -224,14 +230,18 @@ SEVERAL_YEARS_RE = re.compile(r"十[一二三四五六七八九]五|五年|几�
 def sub_queries(query: Query) -> list[Query]:
     """One query per part of a compound question, each with its own time.
 
-    A later part with no subject borrows the first one's (:func:`carry_subject`); a part that names
+    A later part with no subject borrows that of the nearest part before it that has one
+    (:func:`carry_subject`); a part that names
     no time of its own (增长了多少？) keeps the time of the part before it, and a part that names one
     (十四五期间…？今年的目标呢？) keeps its own, so the two halves are not both read as 今年."""
     if len(query.parts) <= 1:
         return [query]
     out: list[Query] = []
+    source = query.parts[0]  # the nearest part before with a subject of its own
     for n, part in enumerate(query.parts):
-        text = part if n == 0 else carry_subject(query.parts[0], part)
+        text = part if n == 0 else carry_subject(source, part)
+        if text == part:
+            source = part
         time = (relative_offsets(part), explicit_years(part), plan_periods(part), period_offsets(part))
         if out and not (any(time) or SEVERAL_YEARS_RE.search(part)):
             time = (out[-1].offsets, out[-1].explicit, out[-1].periods, out[-1].period_offsets)

@@ -172,3 +172,15 @@ def test_a_speaker_at_the_end_of_a_run_together_delivery_line():
     profile, _ = profile_of(Path(__file__).resolve().parents[2] / "data" / "reports" / "state-council-2024.txt")
     assert (profile.speaker, profile.date, profile.place, profile.level) == ("总理 李强", "2024-03-05", "全国", "national")
     assert (profile.reviewed_year, profile.year) == (2023, 2024)
+
+
+def test_the_two_reports_first_seen_in_round_13():
+    """The State Council's 2018 report (a title line before the usual head) and a 广东 web copy
+    with its 名词解释 annex: date, speaker, years, level and glossary read on first sight."""
+    reports = Path(__file__).resolve().parents[2] / "data" / "reports"
+    sc, _ = profile_of(reports / "state-council-2018.txt")
+    assert (sc.speaker, sc.date, sc.level, sc.reviewed_year, sc.year) == ("总理 李克强", "2018-03-05", "national", 2017, 2018)
+    gd, _ = profile_of(reports / "guangdong-2023.txt")
+    assert (gd.speaker, gd.date, gd.place, gd.level, gd.reviewed_year, gd.year) == (
+        "省长 王伟中", "2023-01-12", "广东省", "province", 2022, 2023)
+    assert len(gd.glossary) == 17

@@ -168,6 +168,36 @@ def test_a_five_year_summary_sentence_naming_the_asked_year_speaks_about_it():
     assert other and all(c.features["several_years"] == 1.0 for c in other)
 
 
+def test_a_five_year_summary_sentence_naming_another_year_clashes_with_the_asked_one():
+    """2021年GDP asked; 预计2022年…12.8万亿元 speaks about 2022, so it clashes; 比2020年 names no year."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "过去五年，预计2022年全省地区生产总值达12.8万亿元。地区生产总值比2020年增长百分之十一。"
+    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[2018, 2019, 2020, 2021, 2022])
+    found = candidates(prepare("2021年广东GDP是多少？", 2023), [p], {"地区生产总值": 5.0})
+    other_year = [c for c in found if "12.8万亿元" in c.text and "2020" not in c.text]
+    compared = [c for c in found if "比2020年" in c.text and "2022" not in c.text]
+    assert other_year and all(c.features["year_clash"] == 1.0 and c.features["year_match"] == 0.0
+                              for c in other_year)
+    assert compared and all(c.features["year_clash"] == 0.0 for c in compared)
+
+
+def test_a_glossary_term_is_named_by_the_name_it_quotes():
+    """横琴“双15%”是啥政策 asks for the entry 横琴“双15%”税收优惠政策: its whole definition is a candidate."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = ("横琴“双15%”税收优惠政策：对横琴粤澳深度合作区符合条件的产业企业减按15%的税率征收企业所得税；"
+            "对在合作区工作的境内外高端人才和紧缺人才，其个人所得税负超过15%的部分予以免征。")
+    p = Passage("d", text, "名词解释", 0, len(text), kind="glossary", term="横琴“双15%”税收优惠政策", role="glossary")
+    found = candidates(prepare("横琴“双15%”是啥政策？", 2023), [p], {"横琴": 5.0, "政策": 1.0})
+    whole = [c for c in found if c.features.get("definition") == 1.0]
+    assert whole and whole[0].text.endswith("予以免征。") and whole[0].text.startswith("对横琴")
+    other = Passage("d", "“三区三线”：农业、生态、城镇空间。", "名词解释", 0, 17, kind="glossary", term="“三区三线”",
+                    role="glossary")
+    assert not [c for c in candidates(prepare("横琴“双15%”是啥政策？", 2023), [other], {"横琴": 5.0})
+                if c.features.get("definition") == 1.0]
+
+
 def test_two_parts_quoted_from_overlapping_words_of_one_passage_are_one_span():
     """去年GDP和投资各多少 answered from one sentence: one quote, not the shared words twice."""
     from embeddings.chunking import Passage
@@ -180,3 +210,10 @@ def test_two_parts_quoted_from_overlapping_words_of_one_passage_are_one_span():
     # words apart in the passage, or the same words in another passage, stay two quotes
     assert not _joined(["主要经济指标稳中有进"], [0], Choice(0, "同比增长13.9%", 1.0, 1.0), passages)
     assert not _joined(pieces, cited, Choice(1, "固定资产投资完成45.4亿元", 1.0, 1.0), passages)
+
+
+def test_the_registered_and_the_surveyed_unemployment_rates_are_siblings():
+    from qa.answer import sibling_clash
+    window = normalize("城镇新增就业132万人，城镇调查失业率控制在5.5%以内")
+    assert sibling_clash(normalize("去年城镇登记失业率是多少？"), window, True)
+    assert not sibling_clash(normalize("去年城镇调查失业率是多少？"), window, True)

@@ -10,6 +10,9 @@ def test_thesaurus_expands_everyday_and_english_words():
     assert "托育" in expansions("托儿所名额有多少")
     assert "地区生产总值" in expansions("What was Liyang's GDP?")
     assert expansions("经济运行整体向好") == []
+    assert "国有企业" in expansions("去年国企利润涨了多少？")
+    assert "养老金" in expansions("退休工资去年又涨了吗？")
+    assert "拉闸限电" in expansions("夏天有没有停电限电？")
 
 
 def test_relative_years_follow_the_report_year():
@@ -111,6 +114,9 @@ def test_places_and_people_the_report_never_names_are_hard_misses():
     assert missing_terms(prepare("溧阳哪个镇被评为国家农业产业强镇？", 2025), corpus)[0] == []
     # jieba tags 智能化 as a person's name; a name must start with a surname
     assert missing_terms(prepare("要实施哪个三年行动来推动企业智能化改造？"), corpus)[0] == []
+    # jieba's dictionary tags 高峰 a name too, but counts it far too often for one; 李克强 is a name
+    assert missing_terms(prepare("去年夏天用电高峰有没有停电？"), corpus)[0] == []
+    assert missing_terms(prepare("李克强是谁？"), corpus)[0] == ["李克强"]
 
 
 def test_english_thesaurus_words_match_their_plurals():
@@ -146,6 +152,25 @@ def test_plan_periods_and_the_present_name_years():
     assert question_years("现在一共有多少个公园", 2026) == (2021, 2022, 2023, 2024, 2025)
     assert question_years("过去五年新增就业多少", 2025) == (2020, 2021, 2022, 2023, 2024)
     assert prepare("现在有多少", 2026).year_fit((2026,), 2026) == -1  # what is there now is not the plan
+    # a bare 五年 or 这些年 in a question is the years the report looks back on, not a plan's
+    assert question_years("易地扶贫搬迁五年搬了多少人", 2018) == (2013, 2014, 2015, 2016, 2017)
+    assert question_years("这些年累计减了多少税", 2018) == (2013, 2014, 2015, 2016, 2017)
+    assert question_years("今后五年要建多少", 2023) == (2023, 2024, 2025, 2026, 2027)
+    assert question_years("第一个五年规划是哪年", 2023) == ()
+
+
+def test_a_question_mark_part_with_two_asking_clauses_splits_again():
+    """找工作怎么样？去年…多少，今年目标多少？ is three questions; the last borrows the subject of
+    the nearest part before it that has one, not the first part's."""
+    q = prepare("找工作的情况怎么样？去年城镇新增就业多少，今年目标多少？", 2023)
+    assert q.parts == ["找工作的情况怎么样？", "去年城镇新增就业多少", "今年目标多少？"]
+    last = sub_queries(q)[-1]
+    assert "就业" in last.text and last.years == (2023,)
+
+
+def test_cumulative_is_a_frame_word_not_a_subject_to_borrow():
+    from qa.query import carry_subject
+    assert "累计" not in carry_subject("营改增这些年累计减了多少税？", "今年还要再减多少？").split()
 
 
 def test_thesaurus_phrases_are_listed_once():
