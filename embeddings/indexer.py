@@ -29,7 +29,8 @@ from embeddings.vector_cache import PASSAGE_BATCH, text_key
 class PassageEncoder(Protocol):
     model_id: str
 
-    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH, progress: bool = False) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH,
+                        progress: bool = False) -> np.ndarray: ...
 
 
 def analyse(document: Document, max_chars: int = DEFAULT_MAX_CHARS) -> tuple[list[Passage], Profile]:

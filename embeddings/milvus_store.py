@@ -57,7 +57,8 @@ class Segmenter(Protocol):
 class PassageEncoder(Protocol):
     model_id: str
 
-    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH, progress: bool = False) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], batch_size: int = PASSAGE_BATCH,
+                        progress: bool = False) -> np.ndarray: ...
 
 
 def target_of(store: str) -> str | None:
