@@ -181,10 +181,11 @@ def names_holder(window: str, roles: list[str]) -> bool:
     return False
 
 
-def _names_term(term: str, bare: str, q_norm: str) -> bool:
-    """Whether the question names a glossary term: the whole of it, or the name it quotes
-    (横琴“双15%”是啥政策 names 横琴“双15%”税收优惠政策)."""
-    return bare in q_norm or any(len(n) >= 2 and n in q_norm for n in QUOTED_RE.findall(term))
+def _names_term(term: str, q_norm: str) -> bool:
+    """Whether the (normalised) question names a (normalised) glossary term: the whole of it, or
+    the name it quotes (横琴“双15%”是啥政策 names 横琴“双15%”税收优惠政策)."""
+    return (term.strip("“”\"") in q_norm
+            or any(len(n) >= 2 and n in q_norm for n in QUOTED_RE.findall(term)))
 
 
 def _years(section: str) -> set[int]:
@@ -425,7 +426,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
         term = normalize(p.term).strip("“”\"")
-        if p.kind == "glossary" and term and _names_term(normalize(p.term), term, q_norm):
+        if p.kind == "glossary" and term and _names_term(normalize(p.term), q_norm):
             # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
             if wants_definition or wants_list or asks_what:
                 definition = p.text.split("：", 1)[-1]
@@ -461,9 +462,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if base["several_years"] and one_year:
                 # a sentence of a five-year summary that names the asked year speaks about that year
-                # (2025年旅居人数超550万), and one that names another year not about the asked one
-                # (预计2022年生产总值… for 2021年GDP); a year compared against (比2020年) names neither
-                # (a sentence comparing two years, 2025年总量比2020年增加…, is about neither alone)
+                # (2025年旅居人数超550万); one comparing two years (2025年总量比2020年增加…) is about
+                # neither alone. One that names another year clashes (预计2022年生产总值… for
+                # 2021年GDP), a year it compares against (比2020年) not counting.
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
                 named = _years(window)
                 own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)}

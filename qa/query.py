@@ -212,9 +212,14 @@ def subject_words(text: str, verbs: bool = False) -> list[str]:
 QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
 
 
+def has_subject(part: str) -> bool:
+    """Whether a sub-question names what it asks about (今年又要建多少 does not)."""
+    return any(len(t) >= 2 for t in subject_words(part))
+
+
 def carry_subject(first: str, part: str) -> str:
     """A later sub-question with no subject of its own (今年又要建多少) borrows the first one's."""
-    if any(len(t) >= 2 for t in subject_words(part)):
+    if has_subject(part):
         return part
     quoted = [n for n in QUOTED_RE.findall(first) if len(n) <= 12]  # “四上”: a name, whatever jieba makes of it
     # an everyday phrase keeps its report terms (经济增长 → 国内生产总值 for 今年的增长目标呢)
@@ -231,16 +236,16 @@ def sub_queries(query: Query) -> list[Query]:
     """One query per part of a compound question, each with its own time.
 
     A later part with no subject borrows that of the nearest part before it that has one
-    (:func:`carry_subject`); a part that names
-    no time of its own (增长了多少？) keeps the time of the part before it, and a part that names one
-    (十四五期间…？今年的目标呢？) keeps its own, so the two halves are not both read as 今年."""
+    (:func:`carry_subject`); a part that names no time of its own (增长了多少？) keeps the time of
+    the part before it, and a part that names one (十四五期间…？今年的目标呢？) keeps its own, so the
+    two halves are not both read as 今年."""
     if len(query.parts) <= 1:
         return [query]
     out: list[Query] = []
-    source = query.parts[0]  # the nearest part before with a subject of its own
+    source = query.parts[0]  # the nearest part so far with a subject of its own
     for n, part in enumerate(query.parts):
         text = part if n == 0 else carry_subject(source, part)
-        if text == part:
+        if n and has_subject(part):
             source = part
         time = (relative_offsets(part), explicit_years(part), plan_periods(part), period_offsets(part))
         if out and not (any(time) or SEVERAL_YEARS_RE.search(part)):
