@@ -120,7 +120,7 @@ def quality(data_dir, real_encoder):
             results[dataset.stem] = score(rows, {p["id"]: p for p in preds})["overall"]
     ahead.join()
     yield systems, results
-    # 45 indexes with their word cuts are a few GB of Python objects: let them go before the
+    # some 50 indexes with their word cuts are a few GB of Python objects: let them go before the
     # later modules (servers and CLI subprocesses) run beside this process
     systems.clear()
     gc.collect()
