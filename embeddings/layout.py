@@ -18,6 +18,7 @@ TERMINAL = "。！？!?；;：:…”’」』）)】"
 _WIDGET_RE = re.compile(r"^(?:下载|打印|全屏|收藏|加大|还原|减小|大|中|小|默认|关闭|返回|【|】|\[|\]|[【\[]?(?:字号|字体)[:：]?"
                         r"|分享|分享到[:：]?|扫一扫|二维码|打印本页|关闭窗口|【打印】|【关闭】|正文[:：]?|内容摘要[:：]?"
                         r"|阅读[:：]?|评论[:：]?|点击[:：]?|浏览[:：]?|[\d\s\-:：./]+|(?:首页|当前位置|您的位置|您现在的位置).{0,40}"
+                        r"|.{0,10}首页\s*[>＞›»].{0,40}"
                         r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\d{1,2}\s*[时:：]\s*\d{1,2}\s*分?)$")
 # A ``label：value`` line of page metadata (来源：四川日报, 时间：2026-02-09, 作者：…).
 _LABEL_RE = re.compile(r"^[【\[]?(?:来源|时间|作者|阅读|评论|分享|发文单位|发文时间|发布时间|发布日期|来源URL|来源网址|网址|链接"
@@ -25,8 +26,14 @@ _LABEL_RE = re.compile(r"^[【\[]?(?:来源|时间|作者|阅读|评论|分享|�
 # The first line of a page's trailer: everything from it to the end is not the report.
 _TRAILER_RE = re.compile(r"^(?:标签[:：]?|tags?[:：]?|分享到[:：]?|上一篇[:：]?.*|下一篇[:：]?.*|相关文章|相关报道[:：]?|相关链接[:：]?"
                          r"|相关新闻[:：]?|相关评论|相关阅读|延伸阅读|本栏最新|本栏推荐|阅读排行|热门文章|标签云|免责声明.*"
-                         r"|[（(]\s*(?:责任编辑|编辑|来源)\s*[:：].{0,40}[）)]|责任编辑\s*[:：].{0,40}|【打印】.*|【关闭】.*)$", re.I)
+                         r"|[（(]\s*(?:责任编辑|编辑|来源)\s*[:：].{0,40}[）)]|责任编辑\s*[:：].{0,40}|【打印】.*|【关闭】.*"
+                         r"|(?:特别|版权)声明[:：].*|相关推荐|热点推荐|热门推荐|推荐阅读|猜你喜欢|热门评论|网友评论|我要评论"
+                         r"|/?阅读下一篇/?|返回.{0,8}首页|下载.{0,12}客户端)$", re.I)
 _SUMMARY_LABEL = ("内容摘要", "摘要")
+# A portal's navigation menu before the article: a long run of short lines (新闻 / 国内 / 体育 / 财经 …).
+# A cover page or title block has a few short lines (政府工作报告 / 2025年1月 / 县长 张三), never so many.
+MENU_LINE_CHARS = 8
+MENU_RUN = 10
 _BODY_START_RE = re.compile(r"^(?:各位代表|同志们|[一二三四五六七八九十]+、)")
 # One paragraph per line when blank lines are rare and long lines end their sentences.
 BLANK_LINE_SHARE = 0.1
@@ -81,11 +88,27 @@ def is_trailer_start(line: str) -> bool:
     return bool(_TRAILER_RE.match(line.strip()))
 
 
+def _menu_items(front: list[str]) -> set[int]:
+    """Indexes of the menu items in the lines before the body: the lines (without figures, which
+    may be a date) of each run of at least ``MENU_RUN`` short lines."""
+    items: set[int] = set()
+    run: list[int] = []
+    for i, text in enumerate(front + ["-" * (MENU_LINE_CHARS + 1)]):  # a long sentinel ends the last run
+        if len(text) <= MENU_LINE_CHARS and text[-1:] not in TERMINAL:
+            run.append(i)
+            continue
+        if len(run) >= MENU_RUN:
+            items.update(j for j in run if not any(c.isdigit() for c in front[j]))
+        run = []
+    return items
+
+
 def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``spans`` without page clutter: widgets and labels before the body, the page summary (a
     run-on copy of the opening after 内容摘要), and the trailer after the last paragraph."""
     texts = [raw[s:e].strip() for s, e in spans]
     body = next((i for i, t in enumerate(texts) if _BODY_START_RE.match(t)), len(texts))
+    menu = _menu_items(texts[:body])
     keep: list[tuple[int, int]] = []
     after_summary = after_label = False
     for i, (span, text) in enumerate(zip(spans, texts)):
@@ -103,6 +126,8 @@ def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
                     continue
             if is_widget(text):
                 after_label = text[-1] in "：:"
+                continue
+            if i in menu:
                 continue
         keep.append(span)
     total = sum(e - s for s, e in keep) or 1

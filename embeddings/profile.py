@@ -206,28 +206,39 @@ def title_of(front_lines: list[str]) -> str:
     found = []
     for line in front_lines[:12]:
         m = _TITLE_RE.fullmatch(line.strip())
-        if m and "在" not in m.group(1):
-            found.append(re.sub(r"\s+", "", m.group(1)))
+        if m and "在" not in m.group(1):  # a page's headline lead (全文来了！…, 全文｜…) is not the title
+            found.append(re.sub(r"\s+", "", re.split(r"[！!｜|】]", m.group(1))[-1]))
     return max(found, key=lambda t: ("政府" in t, re.search(r"20\d\d", t) is not None, len(t)), default="")
+
+
+def period_words(reviewed: int | None, planned: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words of the five years a report looks back on, words of those it looks ahead to), by its own
+    years: a 2016 report reviews “十二五” and plans “十三五”, a 2026 one reviews “十四五” and plans “十五五”."""
+    past = period_of(reviewed) if reviewed else ""
+    ahead = coming_period(planned)
+    multi = ("过去五年", "五年来") + ((f"{past}五",) if past else MULTI_YEAR_WORDS[2:])
+    outlook = ("今后五年", "未来五年", "今后一个时期") + (ahead if ahead else OUTLOOK_WORDS[:2])
+    return multi, tuple(w for w in outlook if w not in multi)
 
 
 def role_of(title: str, reviewed: int | None, planned: int | None, previous: str = "") -> str:
     """The temporal role of a part from its title; a part that says nothing continues the plan."""
     years = set(years_named(title))
+    multi_words, outlook_words = period_words(reviewed, planned)
     if any(w in title for w in ("名词解释", "注释", "名词注释")):
         return "glossary"
     if any(w in title for w in GOVERNMENT_WORDS):
         return "government"
     if "回顾" in title:  # “十四五”时期工作回顾 reviews five years; …和2025年工作回顾 mixes them (paragraphs tell)
-        multi = any(w in title for w in MULTI_YEAR_WORDS) and reviewed not in years and "一年" not in title
+        multi = any(w in title for w in multi_words) and reviewed not in years and "一年" not in title
         return "review_multi" if multi else "review"
     if reviewed in years and planned not in years:
         return "review"
     if planned in years and reviewed not in years:
         return "plan"
-    if any(w in title for w in OUTLOOK_WORDS):
+    if any(w in title for w in outlook_words):
         return "outlook"
-    if any(w in title for w in MULTI_YEAR_WORDS):
+    if any(w in title for w in multi_words):
         return "review_multi"
     if any(w in title for w in PLAN_WORDS) or "今年" in title:
         return "plan"
@@ -249,8 +260,8 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
     return []
 
 
-_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|“?十四五”?(?:时期|期间|以来|这五年)|这五年)")),
-              ("outlook", re.compile(r"^(?:“?十五五”?|今后五年|未来五年)")),
+_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|这五年)")),
+              ("outlook", re.compile(r"^(?:今后五年|未来五年)")),
               ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年|刚刚过去的(?:一年|20\d\d年))")),
               ("plan", re.compile(r"^(?:今年|新的一年)")))
 _YEAR_LEAD_RE = re.compile(r"^(20\d\d)年(?:是|，|,|以来|全年|我们)")
@@ -263,10 +274,19 @@ def lead_role(text: str, reviewed: int | None = None, planned: int | None = None
     for role, pattern in _LEAD_ROLE:
         if pattern.match(text):
             return role
+    period = period_of(reviewed) if reviewed else "十四"  # “十二五”时期… in a 2016 report, “十四五”以来… in a 2026 one
+    if period and re.match(rf"“?{period}五”?(?:时期|期间|以来|这五年)", text):
+        return "review_multi"
+    ahead = coming_period(planned)[:1] or ("十五五",)  # “十三五”时期是… in a 2016 report looks ahead
+    if re.match(rf"“?{ahead[0]}”?", text):
+        return "outlook"
     m = _YEAR_LEAD_RE.match(text)
     if m:  # 2025年是“十四五”收官之年 reviews; 2026年是“十五五”开局之年 plans
         year = int(m.group(1))
-        return "review" if year == reviewed else "plan" if (year == planned or planned is None) else ""
+        if year == reviewed:  # …收官之年。过去五年，…: the paragraph sums up the five years
+            second = re.split(r"[。！!]", text, maxsplit=1)[1:]
+            return "review_multi" if second and _LEAD_ROLE[0][1].match(second[0].lstrip()) else "review"
+        return "plan" if (year == planned or planned is None) else ""
     return ""
 
 
@@ -286,6 +306,11 @@ def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int |
 
 
 _PERIOD_NUMERALS = {12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
+
+
+def period_of(year: int) -> str:
+    """The numeral of the five-year plan period a year falls in (2025 → 十四, 2015 → 十二), or ""."""
+    return _PERIOD_NUMERALS.get(14 + (year - 2021) // 5, "")
 
 
 def coming_period(planned: int | None) -> tuple[str, ...]:

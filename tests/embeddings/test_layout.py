@@ -67,3 +67,32 @@ def test_unnumbered_part_titles_and_lost_spaces():
     assert ("加强政府自身建设", "一、持之以恒强化忠诚担当") in parts
     topic = next(b for b in blocks if b.kind == "topic")
     assert topic.path == ("2024年工作回顾", "我们始终保持发展定力，经济运行跑出新速度")
+
+
+PORTAL_COPY = "\n".join(
+    ["某网首页", "应用", "新闻", "国内", "国际", "体育", "综合", "娱乐", "明星", "财经", "股票", "汽车", "科技", "房产",
+     "注册免费邮箱（付费）", "网易首页 > 正文",
+     "全文来了！2026年某省政府工作报告", "2026-01-25 10:00:00 来源: 某省发布", "举报", "分享至",
+     "政府工作报告", "——2026年1月20日在某省第十四届人民代表大会第四次会议上", "某省省长 张三",
+     "各位代表：", "现在，我代表省人民政府，向大会报告工作，请予审议。",
+     "一、2025年工作回顾", "过去一年，全省地区生产总值增长5.2%。",
+     "二、2026年工作安排", "今年全省地区生产总值预期增长5%左右。", "各位代表！让我们携手奋进，再创佳绩！",
+     "特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。",
+     "/阅读下一篇/", "返回某网首页", "热点推荐", "某地发生交通事故", "某报 2026-01-25 09:36:21", "跟贴 111"])
+
+
+def test_a_portal_menu_and_the_news_list_after_the_report_are_not_the_report():
+    paragraphs = clean(PORTAL_COPY).text.split("\n\n")
+    for junk in ("应用", "体育", "财经", "房产", "热点推荐", "某地发生交通事故", "跟贴 111", "/阅读下一篇/"):
+        assert junk not in paragraphs, junk
+    assert not any(p.startswith("特别声明") for p in paragraphs)
+    for kept in ("全文来了！2026年某省政府工作报告", "政府工作报告", "某省省长张三", "各位代表！让我们携手奋进，再创佳绩！"):
+        assert kept in paragraphs, kept
+
+
+def test_a_cover_page_of_short_lines_is_kept():
+    cover = "\n\n".join(["某县人民政府", "政府工作报告", "2025年1月8日", "在某县第十八届", "人民代表大会", "第五次会议上",
+                         "县长", "张三", "各位代表：", "现在，我代表县人民政府，向大会报告工作，请予审议。"])
+    paragraphs = clean(cover).text.split("\n\n")
+    assert paragraphs[:8] == ["某县人民政府", "政府工作报告", "2025年1月8日", "在某县第十八届", "人民代表大会", "第五次会议上",
+                              "县长", "张三"]

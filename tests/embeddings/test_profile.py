@@ -184,3 +184,40 @@ def test_the_two_reports_first_seen_in_round_13():
     assert (gd.speaker, gd.date, gd.place, gd.level, gd.reviewed_year, gd.year) == (
         "省长 王伟中", "2023-01-12", "广东省", "province", 2022, 2023)
     assert len(gd.glossary) == 17
+
+
+def test_a_year_that_closes_a_plan_period_and_the_period_named_by_its_own_numeral():
+    """2015年是“十二五”收官之年。过去五年，… sums up five years, as “十二五”时期… does in a 2016 report;
+    the period a report looks ahead to (“十三五” in 2016, “十五五” in 2026) is not reviewed."""
+    text = ("2016年政府工作报告\n各位代表：\n一、2015年工作回顾\n过去一年，经济运行保持在合理区间。\n"
+            "国内生产总值增长6.9%。\n2015年是“十二五”收官之年。过去五年，我国发展成就举世瞩目。\n"
+            "农村贫困人口减少1亿多。\n“十二五”时期的辉煌成就，充分显示了巨大优越性。\n"
+            "二、“十三五”时期主要目标任务\n“十三五”时期是全面建成小康社会决胜阶段。\n"
+            "三、2016年重点工作\n今年要重点做好八个方面工作。\n")
+    c, profile, blocks, role = analysed(text)
+    assert (profile.reviewed_year, profile.year) == (2015, 2016)
+    assert role["国内生产总值增长6.9%。"] == "review"
+    assert role["2015年是“十二五”收官之年。过去五年，我国发展成就举世瞩目。"] == "review_multi"
+    assert role["农村贫困人口减少1亿多。"] == "review_multi"
+    assert role["“十二五”时期的辉煌成就，充分显示了巨大优越性。"] == "review_multi"
+    assert role["“十三五”时期是全面建成小康社会决胜阶段。"] == "outlook"
+    one_year = text.replace("过去五年，我国发展成就举世瞩目。", "一年来，我们迎难而上。")
+    assert analysed(one_year)[3]["2015年是“十二五”收官之年。一年来，我们迎难而上。"] == "review"
+
+
+def test_the_two_reports_first_seen_in_round_14():
+    """The State Council's 2016 report (only a title line above 各位代表) and a 广东 page copied
+    from a news portal as found: menus before the report, a disclaimer and a news list after it."""
+    reports = Path(__file__).resolve().parents[2] / "data" / "reports"
+    sc, sc_blocks = profile_of(reports / "state-council-2016.txt")
+    assert (sc.place, sc.level, sc.reviewed_year, sc.year, sc.date, sc.speaker) == ("全国", "national", 2015, 2016, "", "")
+    by_role = {b.role for b in sc_blocks if "农村贫困人口减少1亿多" in b.text}
+    assert by_role == {"review_multi"}  # the “十二五” summary, not 2015
+    gd, gd_blocks = profile_of(reports / "guangdong-2025.txt")
+    assert (gd.title, gd.speaker, gd.date, gd.place, gd.level, gd.reviewed_year, gd.year) == (
+        "2025年广东省政府工作报告", "省长 王伟中", "2025-01-15", "广东省", "province", 2024, 2025)
+    texts = [b.text for b in gd_blocks]
+    assert any(b.path[-1].startswith("附件1") for b in gd_blocks if b.kind == "paragraph")  # the annex is the report's
+    for clutter in ("网易首页", "热点推荐", "跟贴", "特别声明", "进入关怀版", "注册免费邮箱"):
+        assert not any(clutter in t for t in texts), clutter
+    assert not {"体育", "财经", "房产"} & set(texts)  # the portal's menu

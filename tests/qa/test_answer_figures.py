@@ -217,3 +217,8 @@ def test_the_registered_and_the_surveyed_unemployment_rates_are_siblings():
     window = normalize("城镇新增就业132万人，城镇调查失业率控制在5.5%以内")
     assert sibling_clash(normalize("去年城镇登记失业率是多少？"), window, True)
     assert not sibling_clash(normalize("去年城镇调查失业率是多少？"), window, True)
+
+
+def test_how_many_more_were_admitted_is_a_change():
+    """又多招了多少 asks for a change: a growth rate answers it."""
+    assert ok("重点大学招贫困地区农村学生去年又多招了多少？", "重点高校招收贫困地区农村学生人数又增长10.5%。")

@@ -68,7 +68,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 13: the State Council's 2018 report and 广东's 2023 one, first seen this round; two sets
          # each by two writers (A tuned on after first sight, B held out)
          + [(OURS / f"{name}-r13{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2018", "guangdong-2023") for x in ("a", "b")])
+            for name in ("state-council-2018", "guangdong-2023") for x in ("a", "b")]
+         # round 14: the State Council's 2016 report and a 广东 2025 page copied from a news portal with
+         # its menus and news list, first seen this round (A tuned on after first sight, B held out)
+         + [(OURS / f"{name}-r14{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2016", "guangdong-2025") for x in ("a", "b")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 
 
