@@ -9,6 +9,7 @@ import statistics
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.evaluate import load_dataset, predict, score
@@ -74,18 +75,37 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          + [(OURS / f"{name}-r14{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
             for name in ("state-council-2016", "guangdong-2025") for x in ("a", "b")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
+# the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
+VECTORS = ROOT / "tests" / "data" / "passage_vectors"
 
 
-def _encode_ahead(reports, encoder, data_dir, ready, failed):
+def _committed_vectors(model_id: str, dim: int) -> dict[str, np.ndarray]:
+    """The committed passage vectors (text hash → vector) of the model ``model_id``."""
+    found: dict[str, np.ndarray] = {}
+    for path in sorted(VECTORS.glob("*.npz")):
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["model"]) == model_id and z["vectors"].shape[1] == dim:
+                found.update(zip((k.decode() for k in z["keys"]), z["vectors"]))
+    return found
+
+
+def _encode_ahead(reports, encoder, data_dir, ready, failed, counts):
     """Put each report's passage vectors into the data directory's vector cache, in order, setting
-    ``ready[stem]`` as each is done (all of them on failure, which is kept in ``failed``)."""
+    ``ready[stem]`` as each is done (all of them on failure, which is kept in ``failed``). The
+    committed vectors go in first: only passages whose text they do not know reach the model
+    (``counts``: passages in all, and those that did)."""
     from embeddings.indexer import analyse
     from embeddings.loaders import load_document
     from embeddings.vector_cache import caching
     try:
         cached = caching(encoder, data_dir, log=lambda m: None)
+        cached.cache.put(encoder.model_id, _committed_vectors(encoder.model_id, int(encoder.dim)))
         for report in reports:
-            cached.encode_passages([p.index_text for p in analyse(load_document(report))[0]])
+            texts = [p.index_text for p in analyse(load_document(report))[0]]
+            hits = cached.hits
+            cached.encode_passages(texts)
+            counts["passages"] += len(texts)
+            counts["encoded"] += len(texts) - (cached.hits - hits)
             ready[report.stem].set()
     except BaseException as exc:  # the main thread re-raises it
         failed.append(exc)
@@ -107,7 +127,8 @@ def quality(data_dir, real_encoder):
     reports = list(dict.fromkeys(report for _, report in SETS + FRESH))
     ready = {report.stem: threading.Event() for report in reports}
     failed: list[BaseException] = []
-    ahead = threading.Thread(target=_encode_ahead, args=(reports, real_encoder, data_dir, ready, failed),
+    counts = {"passages": 0, "encoded": 0}
+    ahead = threading.Thread(target=_encode_ahead, args=(reports, real_encoder, data_dir, ready, failed, counts),
                              daemon=True)
     ahead.start()
     systems, results = {}, {}
@@ -123,11 +144,32 @@ def quality(data_dir, real_encoder):
             preds = predict(lambda q: qa.ask(q, top_k=10), rows, prefetch=qa.prefetch)
             results[dataset.stem] = score(rows, {p["id"]: p for p in preds})["overall"]
     ahead.join()
-    yield systems, results
+    yield systems, results, counts
     # some 50 indexes with their word cuts are a few GB of Python objects: let them go before the
     # later modules (servers and CLI subprocesses) run beside this process
     systems.clear()
     gc.collect()
+
+
+def test_the_committed_vectors_are_the_models(real_encoder):
+    """The committed passage vectors are what the real model gives those passages now."""
+    from embeddings.indexer import analyse
+    from embeddings.loaders import load_document
+    from embeddings.vector_cache import text_key
+    committed = _committed_vectors(real_encoder.model_id, int(real_encoder.dim))
+    texts = [p.index_text for report in (LIYANG, REPORTS / "sichuan-2026.txt", OURS.parent / "reports" / "guangdong-2025.txt")
+             for p in analyse(load_document(report))[0][:6]]
+    assert all(text_key(t) in committed for t in texts)
+    live = real_encoder.encode_passages(texts)
+    assert np.abs(live - np.stack([committed[text_key(t)] for t in texts])).max() < 1e-4
+
+
+def test_few_passages_needed_the_model(quality):
+    """Reports are cut into passages as when the vectors were committed: a change to cutting must
+    come with ``scripts/refresh_test_vectors.py``, or this suite grows by minutes of encoding."""
+    counts = quality[2]
+    assert counts["encoded"] <= 0.05 * counts["passages"], (
+        f"{counts['encoded']} of {counts['passages']} passages were encoded: run scripts/refresh_test_vectors.py")
 
 
 @pytest.fixture(scope="module")
