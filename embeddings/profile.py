@@ -38,8 +38,11 @@ _NAME_ONLY_RE = re.compile(r"^(?:%s)$" % _PERSON)
 _TITLE_RE = re.compile(r"(?:标题[:：])?\s*(.{0,40}?工作报告[^\n]{0,12})")
 LEVEL_SUFFIXES = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"), ("盟", "prefecture"),
                   ("区", "district"), ("县", "county"), ("旗", "county"), ("市", "city"))
-MULTI_YEAR_WORDS = ("过去五年", "五年来", "十四五", "十三五", "十二五")
-OUTLOOK_WORDS = ("十五五", "十六五", "今后五年", "未来五年", "今后一个时期")
+MULTI_YEAR_WORDS = ("过去五年", "五年来")
+OUTLOOK_WORDS = ("今后五年", "未来五年", "今后一个时期")
+# the plan periods a report's parts name when its years are unknown (see :func:`period_words`)
+UNDATED_PAST = ("十四五", "十三五", "十二五")
+UNDATED_AHEAD = ("十五五", "十六五")
 REVIEW_WORDS = ("回顾", "过去一年", "一年来", "主要工作", "主要成绩", "发展成就", "工作总结")
 PLAN_WORDS = ("工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "预期目标", "主要目标", "总体思路",
               "工作目标", "总体部署", "主要考虑")
@@ -215,9 +218,8 @@ def period_words(reviewed: int | None, planned: int | None) -> tuple[tuple[str, 
     """(words of the five years a report looks back on, words of those it looks ahead to), by its own
     years: a 2016 report reviews “十二五” and plans “十三五”, a 2026 one reviews “十四五” and plans “十五五”."""
     past = period_of(reviewed) if reviewed else ""
-    ahead = coming_period(planned)
-    multi = ("过去五年", "五年来") + ((f"{past}五",) if past else MULTI_YEAR_WORDS[2:])
-    outlook = ("今后五年", "未来五年", "今后一个时期") + (ahead if ahead else OUTLOOK_WORDS[:2])
+    multi = MULTI_YEAR_WORDS + ((f"{past}五",) if past else UNDATED_PAST)
+    outlook = OUTLOOK_WORDS + (coming_period(planned) or UNDATED_AHEAD)
     return multi, tuple(w for w in outlook if w not in multi)
 
 
@@ -274,11 +276,11 @@ def lead_role(text: str, reviewed: int | None = None, planned: int | None = None
     for role, pattern in _LEAD_ROLE:
         if pattern.match(text):
             return role
-    period = period_of(reviewed) if reviewed else "十四"  # “十二五”时期… in a 2016 report, “十四五”以来… in a 2026 one
-    if period and re.match(rf"“?{period}五”?(?:时期|期间|以来|这五年)", text):
+    past = period_of(reviewed) + "五" if reviewed and period_of(reviewed) else UNDATED_PAST[0]
+    if re.match(rf"“?{past}”?(?:时期|期间|以来|这五年)", text):  # “十二五”时期… in a 2016 report
         return "review_multi"
-    ahead = coming_period(planned)[:1] or ("十五五",)  # “十三五”时期是… in a 2016 report looks ahead
-    if re.match(rf"“?{ahead[0]}”?", text):
+    ahead = (coming_period(planned) or UNDATED_AHEAD)[0]
+    if re.match(rf"“?{ahead}”?", text):  # “十三五”时期是… in a 2016 report looks ahead
         return "outlook"
     m = _YEAR_LEAD_RE.match(text)
     if m:  # 2025年是“十四五”收官之年 reviews; 2026年是“十五五”开局之年 plans
