@@ -134,6 +134,17 @@ def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     seen = 0
     for i, (s, e) in enumerate(keep):
         if seen > total / 2 and is_trailer_start(raw[s:e]):
+            while i and is_link_line(raw[keep[i - 1][0]:keep[i - 1][1]]):
+                i -= 1  # the related-article links just above 上一篇： belong to the trailer too
             return keep[:i]
         seen += e - s
     return keep
+
+
+# a link to another article: a headline with a bracketed tag (【2024…考点】…) or a "more" arrow (…学习>>)
+_LINK_LINE_RE = re.compile(r"^【[^】]{1,30}】.{1,60}[^。]$|^.{2,60}(?:>>|》》|»|›|更多)$")
+
+
+def is_link_line(line: str) -> bool:
+    """A line linking to another page (related headlines above a page's trailer), not a paragraph."""
+    return bool(_LINK_LINE_RE.match(line.strip()))

@@ -203,6 +203,27 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
     return "", ""
 
 
+# a news lead in a web copy: 3月5日，第十二届全国人民代表大会第五次会议在北京人民大会堂开幕。国务院总理李克强作政府工作报告。
+_NEWS_OPENING_RE = re.compile(r"(\d{1,2})月(\d{1,2})日[，,]\s*([^，。]{0,30}?人民代表大会[^，。]{0,12}?会议)[^。]{0,30}?开幕")
+_NEWS_SPEAKER_RE = re.compile(r"([\u4e00-\u9fff·•]{3,30}?)(?:代表[^，。]{0,12})?作(?:了)?(?:政府)?工作报告")
+
+
+def news_lead(text: str, year: int | None) -> tuple[str, str, str]:
+    """(ISO date, session, speaker) from a news lead that a web copy carries in place of the
+    report's own front matter; the date needs the report's ``year`` (the lead names no year)."""
+    date = session = speaker = ""
+    m = _NEWS_OPENING_RE.search(text)
+    if m and year:
+        date, session = f"{year:04d}-{int(m.group(1)):02d}-{int(m.group(2)):02d}", m.group(3)
+    for m in _NEWS_SPEAKER_RE.finditer(text):
+        head = m.group(1)
+        found = next((s for s in (_SPEAKER_RE.match(head[i:]) for i in range(len(head))) if s), None)
+        if found:
+            speaker = f"{found.group('office')} {found.group('name')}"
+            break
+    return date, session, speaker
+
+
 def title_of(front_lines: list[str]) -> str:
     """The report's own title line (``2026年浙江省政府工作报告``), without a ``标题：`` label; a line
     naming the government's report wins over a page's bare section name (``工作报告``)."""
@@ -400,6 +421,11 @@ def build(clean_text: str, blocks: list[Block], described: dict | None = None) -
         planned_named = [y for h in headings if any(w in h.text for w in PLAN_WORDS) for y in years_named(h.text)]
         year = planned_named[0] if planned_named else (reviewed + 1 if reviewed else None)
     year = described.get("year") or year
+    if not (date and speaker):  # a web copy's news lead (…开幕。国务院总理李克强作政府工作报告)
+        title_year = next(iter(years_named(title) or [int(y) for y in re.findall(r"(20\d\d)", title)[:1]]), None)
+        lead_date, lead_session, lead_speaker = news_lead(clean_text[:20000], year or title_year)
+        date, session = (date, session) if date else (lead_date, session or lead_session)
+        speaker = speaker or lead_speaker
     if reviewed is None or (year and reviewed != year - 1):  # 2026年主要工作 plans: it reviews nothing
         reviewed = year - 1 if year else None
     blocks = assign_roles(blocks, reviewed, year)

@@ -50,7 +50,9 @@ ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|�
 NAME_FLAGS = ("nr", "nrfg", "nrt")
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
-NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD)
+# an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次
+BARE_AMOUNT = r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)"
+NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT)
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
 PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
@@ -241,7 +243,8 @@ def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     if not (amount and pairs):
         return False
     figures = [c for c in clauses(window) if has_figure(c)]
-    return bool(figures) and any(not any(w in c for c in figures for w in asked + both)
+    # a total of both sides (进出口总额) holds the asked side's figure; 城乡居民收入比 does not
+    return bool(figures) and any(not any(w in c for c in figures for w in asked + tuple(SUMS.intersection(both)))
                                  and any(w in c for c in figures for w in other) for asked, other, both in pairs)
 
 
@@ -481,7 +484,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c)))
                 if asks_change:
                     f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
-            if not unit_ok(query, window, missing):
+            if not unit_ok(query, window, missing, p.text):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
                 f["date_ok" if has_date else "date_miss"] = 1.0
@@ -586,16 +589,22 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     # a year the question writes out; 去年/前年 are read against each report and may simply not be
     # written in it (去年空气优良天数比前年多了多少天)
     years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.explicit}
-    hard = sorted(y for y in years if y not in norm_corpus)
-    words = tag(normalize(query.text))
+    hard = sorted(y for y in years if not _names_year(y, norm_corpus))
+    words = _unfused(tag(normalize(query.text)))
     for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
         if (after in PLACE_SUFFIXES and len(word) >= 2 and word not in norm_corpus
-                and word not in STOPWORDS and flag not in ("r", "m", "q", "v") and not QUESTION_WORD_RE.search(word)):
+                and word not in STOPWORDS and flag not in ("r", "m", "q", "v") and not QUESTION_WORD_RE.search(word)
+                # 老百姓/省了: a common word before 省 or 市 is no unknown place (jieba has never seen 金坛)
+                and (flag in PROPER_FLAGS or jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ)):
             hard.append(word + after)
     # an everyday or English phrase whose report words the report never uses: for an English
     # question that is the subject itself (housing price → 房价); in Chinese it only weighs less
-    absent = [phrase for phrase, terms in matched_phrases(query.text)
-              if phrase not in norm_corpus and not any(t in norm_corpus for t in terms.split())]
+    matched = matched_phrases(query.text)
+    absent = [phrase for phrase, terms in matched
+              if phrase not in norm_corpus and not any(t in norm_corpus for t in terms.split())
+              # entities of market entities: a longer phrase holding it reaches the report
+              and not any(phrase in longer and longer != phrase and any(t in norm_corpus for t in more.split())
+                          for longer, more in matched)]
     soft: list[str] = []
     if query.english:
         return hard + absent, soft
@@ -603,7 +612,9 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     # a word inside a phrase the thesaurus translates into the report's words is not missing
     # (固定资产投资 is cut into 固定资产 + 投资, and the report says 固投)
     known = [phrase for phrase, terms in matched_phrases(query.text) if any(t in norm_corpus for t in terms.split())]
-    for word, flag in words:
+    for n, (word, flag) in enumerate(words):
+        if n + 1 < len(words) and words[n + 1][0].endswith(EVENT_ENDINGS):
+            continue  # 杭州/亚运会: a place naming an event the report may call otherwise (第十九届亚运会)
         if (len(word) >= 2 and flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
                 and word not in norm_corpus and word not in _phrases()
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
@@ -613,6 +624,28 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
 
 
 COMMON_WORD_FREQ = 500
+EVENT_ENDINGS = ("运会", "博会", "览会", "易会", "峰会", "论坛", "大赛", "马拉松")
+CN_YEAR_DIGITS = ("〇一二三四五六七八九", "○一二三四五六七八九", "零一二三四五六七八九")
+# measure words that jieba fuses with the next word into a guessed person's name (多少张普惠性床位)
+MEASURE_WORDS = frozenset("个张所家位名条座台辆件项处只批套间")
+
+
+def _names_year(year: str, norm_corpus: str) -> bool:
+    """The report names ``year`` (2035), in Arabic or in Chinese numerals (二〇三五年)."""
+    return year in norm_corpus or any("".join(d[int(c)] for c in year) in norm_corpus for d in CN_YEAR_DIGITS)
+
+
+def _unfused(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """jieba's tags with a measure word split off the guessed name it was fused into after a
+    number (多少/张普惠 → 多少/张/普惠): 普惠 is a word of the question, 张普惠 nobody's name."""
+    out: list[tuple[str, str]] = []
+    for word, flag in words:
+        if (out and out[-1][1] == "m" and flag in ("nr", "nrfg", "nrt") and len(word) >= 3
+                and word[0] in MEASURE_WORDS):
+            out += [(word[0], "q"), (word[1:], "n")]
+        else:
+            out.append((word, flag))
+    return out
 """jieba's dictionary tags some everyday words as names; a name is rarely counted this often (李强 159,
 高峰 1556, 文明 6584; of its two-character ``nr`` words the median count is 20)."""
 
@@ -643,7 +676,7 @@ def _phrases() -> frozenset[str]:
 
 UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
                      r"|万人次|人次|户|所|座|场次)")
-MONEY_RE = re.compile(r"多少钱|几块钱|多少块|how much money|\bcosts?\b|(?<!consumer )\bprices?\b(?! (?:index|level))|\bfares?\b|\bfees?\b|"
+MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)|how much money|\bcosts?\b|(?<!consumer )\bprices?\b(?! (?:index|level))|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
                      r"what share|\brate\b", re.I)
@@ -657,11 +690,12 @@ CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省�
                        r"|\bchange", re.I)
 
 
-def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()) -> bool:
+def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = (), passage: str = "") -> bool:
     """A question asking for an amount gets a number (a year is not one) in a clause that also
     names what the question is about (not just 目标 or 增长), and that clause's figure is of the
     asked kind: the unit it names (多少亿元), money (多少钱), a rate (失业率多少), a count (常住人口
-    有多少: not a bare percentage). ``missing``: question words the report never uses."""
+    有多少: not a bare percentage), and beside the place the question names when its ``passage``
+    names that place too. ``missing``: question words the report never uses."""
     if not QUANTITY_RE.search(query.text):
         return True
     if not has_figure(window):
@@ -690,6 +724,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if not (CHANGE_RE.search(query.text) or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)):
         # 去年GDP有多少: a level, not 增长5.5% (a target is often a growth rate: 今年GDP目标 → 增长6%左右)
         kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c))))
+    if not CHANGE_RE.search(query.text):  # 今年目标多少: the target itself, not 比去年多100万人
+        kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c)))
     if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
         kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c)))
     if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
@@ -697,7 +733,30 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
         # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)
         kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c)))
+    # a place the question names (广州 in a 广东 report) that has a figure of its own in the passage
+    # (广州经济总量突破3万亿元): another clause's figure is not that place's (the province's 增长4.8%).
+    # A place named without a figure (庆阳数据中心集群…，算力规模…) is the subject of the clauses after it.
+    places = _places(query.text)
+    named = [w for w in places if any(w in c and has_figure(c) for c in _norm_clauses(passage or window))] if places else []
+    if named:
+        kinds.append(lambda c: any(w in c for w in named))
     return any(all(k(c) for k in kinds) for c in numbered)
+
+
+@lru_cache(maxsize=2048)
+def _norm_clauses(text: str) -> tuple[str, ...]:
+    """The normalised clauses of a passage, remembered: its windows share them."""
+    return tuple(normalize(c) for c in clauses(text))
+
+
+COUNTRY_NAMES = frozenset(("中国", "中华", "全国", "我国"))  # the country: in names (中国古动物馆), never a sub-place
+
+
+@lru_cache(maxsize=1024)
+def _places(text: str) -> tuple[str, ...]:
+    """Place names a (Chinese) question names besides its report's own, which routing strips."""
+    return tuple(w for w, flag in tag(normalize(text))
+                 if flag == "ns" and len(w) >= 2 and w not in COUNTRY_NAMES and _proper(w, flag))
 
 
 # what is counted in money when its level is asked (收入/支出/投资是多少: so many 元, not 增长6%)
@@ -711,6 +770,9 @@ GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降
 CHANGE_FIGURE_RE = re.compile(r"(?:增加|提高|减少|降低|下降|上涨|上调|下调|增长|扩大|压减)\s*\d[\d.]*\s*[十百千万亿]*"
                               r"(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?")
 POINTS_RE = re.compile(r"\d[\d.]*\s*个百分点")
+# a figure by which this year differs from another (比去年多100万人, 比上年增加2000亿元): not the level
+COMPARISON_RE = re.compile(r"比(?:去年|上年|前年|上一年|(?:19|20)\d\d年)(?:多|少|增加|减少|提高|降低|增长|下降|扩大|压减)了?"
+                           r"\s*\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里|[%％]|个百分点)?")
 
 
 @lru_cache(maxsize=1024)
@@ -780,7 +842,7 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
     roles = asked_roles(query)
     if roles and not names_holder(choice.text, roles):
         return f"no one named as {'/'.join(roles)}"
-    if not unit_ok(query, choice.text, missing):
+    if choice.features.get("unit_miss") or not unit_ok(query, choice.text, missing):
         return "no figure of the asked kind"
     if (DEFINITION_RE.search(query.text) or LIST_RE.search(query.text)) and restates(choice.text, normalize(query.text)):
         return "only names what is asked about"

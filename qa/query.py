@@ -162,6 +162,11 @@ def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
 ASKING_RE = re.compile(r"多少|几|哪|什么|啥|咋|吗|呢|怎么|如何|是否|有没有|是不是|how|what|which|when|who", re.I)
 
 
+# two years asked side by side (去年和今年, 2023年与2024年): the question is asked of each
+_YEAR_WORD = r"(?:去年|今年|明年|前年|(?:19|20)\d\d年?)"
+YEAR_PAIR_RE = re.compile(rf"({_YEAR_WORD})(?:和|与|跟|及|以及|、)({_YEAR_WORD})")
+
+
 def split_question(text: str) -> list[str]:
     """Sub-questions of a compound question; one part for a simple one.
 
@@ -169,6 +174,11 @@ def split_question(text: str) -> list[str]:
     (，、；) between pieces that each ask something; a piece that asks nothing (托育这块，…) is
     context for the piece after it.
     """
+    pair = YEAR_PAIR_RE.search(text)
+    if pair and ASKING_RE.search(text) and not text[:pair.start()].endswith(("比", "较")):
+        # 去年和今年社零增速分别是多少: one question per year (not 比去年和前年: a comparison)
+        rest = re.sub(r"分别|各自|各(?=[是为有多])", "", text[:pair.start()] + "{}" + text[pair.end():])
+        return [rest.format(pair.group(1)), rest.format(pair.group(2))]
     parts = [p.strip() for p in re.split(r"(?<=[？?])\s*", text) if len(p.strip()) >= 4]
     if len(parts) > 1:  # 找工作怎么样？去年新增就业多少，今年目标多少？ has three
         return [clause for part in parts for clause in _asking_clauses(part)]

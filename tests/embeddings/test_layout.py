@@ -96,3 +96,17 @@ def test_a_cover_page_of_short_lines_is_kept():
     paragraphs = clean(cover).text.split("\n\n")
     assert paragraphs[:8] == ["某县人民政府", "政府工作报告", "2025年1月8日", "在某县第十八届", "人民代表大会", "第五次会议上",
                               "县长", "张三"]
+
+
+def test_related_article_links_just_above_the_trailer_are_not_the_report():
+    """An exam-prep portal (the 广东 2024 copy, first seen in round 15) lists links to its other
+    articles (【2024…考点】…, …学习>>) just above 上一篇：; they go with the trailer."""
+    page = "\n".join(["某省政府工作报告", "各位代表：", "现在，我代表省人民政府，向大会报告工作，请予审议。",
+                      "一、2023年工作回顾", "地区生产总值增长4.8%，总量连续35年居全国首位。" * 3,
+                      "各位代表！让我们携手奋进，再创佳绩！", "某网推荐参加遴选的考生学习>>",
+                      "【2024某省遴选应知应会】详细解读！什么是某省“1310”部署？",
+                      "【2024某省遴选重磅考点】中国共产党某省第十三届委员会第四次全体会议决议",
+                      "上一篇： 【云南遴选】2023年某市市级机关遴选", "为你推荐"])
+    paragraphs = clean(page).text.split("\n\n")
+    assert paragraphs[-1] == "各位代表！让我们携手奋进，再创佳绩！"
+    assert not any("遴选" in p for p in paragraphs)

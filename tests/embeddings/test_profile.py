@@ -224,3 +224,16 @@ def test_the_two_reports_first_seen_in_round_14():
     for clutter in ("网易首页", "热点推荐", "跟贴", "特别声明", "进入关怀版", "注册免费邮箱"):
         assert not any(clutter in t for t in texts), clutter
     assert not {"体育", "财经", "房产"} & set(texts)  # the portal's menu
+
+
+def test_a_news_lead_stands_in_for_the_missing_front_matter():
+    """The State Council's 2017 report (first seen in round 15) has only a title line above 各位代表;
+    the copy carries a news lead (3月5日，第十二届全国人民代表大会第五次会议…开幕。国务院总理李克强作政府
+    工作报告。) from which date, session and speaker are read."""
+    reports = Path(__file__).resolve().parents[2] / "data" / "reports"
+    sc, _ = profile_of(reports / "state-council-2017.txt")
+    assert (sc.speaker, sc.date, sc.session, sc.level, sc.reviewed_year, sc.year) == (
+        "总理 李克强", "2017-03-05", "第十二届全国人民代表大会第五次会议", "national", 2016, 2017)
+    gd, blocks = profile_of(reports / "guangdong-2024.txt")  # an exam-prep portal's page, ads and all
+    assert (gd.speaker, gd.date, gd.place, gd.reviewed_year, gd.year) == ("省长 王伟中", "2024-01-23", "广东省", 2023, 2024)
+    assert blocks[-1].text.endswith("为强国建设、民族复兴作出广东新的更大贡献！")

@@ -189,3 +189,68 @@ def test_hyphenated_english_phrases_match_as_typed():
     from qa.query import matched_phrases
     assert "high-tech" in dict(matched_phrases("What is the target for high-tech enterprises?"))
     assert "high-speed rail" in dict(matched_phrases("Will a high-speed rail station open?"))
+
+
+def test_a_year_the_report_writes_in_chinese_numerals_is_not_missing():
+    corpus = normalize("在此基础上再奋斗五年，到二〇三五年基本建成社会主义现代化大都市，城市品质全面提升。")
+    hard, _ = missing_terms(prepare("到2035年要基本建成一个什么样的城市？", 2026), corpus)
+    assert hard == []
+    hard, _ = missing_terms(prepare("到2030年要建成什么？", 2026), corpus)
+    assert hard == ["2030"]
+
+
+def test_jieba_guesses_are_not_names_the_report_lacks():
+    corpus = normalize("新增普惠性养老床位2000个。节约治丧费用3亿元。广东健儿在第十九届亚运会勇夺30枚金牌。")
+    # 多少/张普惠: a measure word fused into a guessed person's name
+    assert missing_terms(prepare("今年要增加多少张普惠性养老床位？", 2026), corpus)[0] == []
+    # 老百姓/省了: a common word before 省 is no unknown province
+    assert missing_terms(prepare("去年政府帮老百姓省了多少办丧事的钱？", 2026), corpus)[0] == []
+    # 杭州/亚运会: a place naming an event the report calls otherwise
+    assert missing_terms(prepare("广东健儿在杭州亚运会拿了多少块金牌？", 2026), corpus)[0] == []
+    # a place the report never names still is missing
+    assert missing_terms(prepare("聊城市去年GDP是多少？", 2026), corpus)[0] == ["聊城市"]
+    assert missing_terms(prepare("金坛区去年地区生产总值是多少", 2026), corpus)[0] == ["金坛区"]
+
+
+def test_an_english_word_inside_a_phrase_that_reaches_the_report_is_not_missing():
+    corpus = normalize("新增市场经营主体18.1万户，总量突破106万户。")
+    hard, _ = missing_terms(prepare("How many new market entities were added last year?", 2025), corpus)
+    assert hard == []  # "entities" alone is 市场主体; "market entities" reaches 经营主体
+
+
+def test_two_years_asked_side_by_side_are_two_questions():
+    assert split_question("去年和今年社会消费品零售总额的增速分别是多少？") == [
+        "去年社会消费品零售总额的增速是多少？", "今年社会消费品零售总额的增速是多少？"]
+    assert split_question("2023年与2024年GDP各是多少") == ["2023年GDP是多少", "2024年GDP是多少"]
+    assert split_question("今年比去年和前年都高吗") == ["今年比去年和前年都高吗"]  # a comparison
+    assert [q.years for q in sub_queries(prepare("去年和今年的新增就业分别是多少", 2024))] == [(2023,), (2024,)]
+
+
+def test_a_bare_magnitude_is_a_figure_and_a_difference_is_not_a_level():
+    target = prepare("跨境电商今年目标是多少？", 2024)
+    assert unit_ok(target, "力争跨境电商进出口规模突破万亿元。")
+    assert not unit_ok(target, "加强海外仓布局，发展跨境电商。")
+    jobs = prepare("今年城镇新增就业目标多少？", 2017)
+    assert not unit_ok(jobs, "城镇新增就业预期目标比去年多100万人")
+    assert unit_ok(jobs, "城镇新增就业1100万人以上")
+    assert unit_ok(prepare("今年就业目标比去年多了多少？", 2017), "城镇新增就业预期目标比去年多100万人")
+
+
+def test_how_many_pieces_of_something_is_not_a_price():
+    medals = prepare("广东健儿在亚运会拿了多少块金牌？", 2024)
+    assert unit_ok(medals, "广东健儿在第十九届亚运会勇夺30枚金牌")
+    assert not unit_ok(prepare("低保一个月能领多少块？", 2024), "低保对象增加3000人")
+
+
+def test_a_place_the_question_names_must_be_beside_the_figure():
+    """广州去年GDP增长了多少 of a 广东 report: the province's 增长4.8% is not 广州's, though 广州 is
+    named in the next clause; with no other place in the passage the figure stands."""
+    q = prepare("广州去年GDP增长了百分之几？", 2024)
+    passage = "地区生产总值达到13.57万亿元、增长4.8%，广州经济总量突破3万亿元"
+    assert not unit_ok(q, "地区生产总值达到13.57万亿元、增长4.8%", passage=passage)
+    assert unit_ok(q, "广州地区生产总值增长4.6%", passage="广州地区生产总值增长4.6%")
+    assert unit_ok(prepare("去年GDP增长了百分之几？", 2024), "地区生产总值达到13.57万亿元、增长4.8%", passage=passage)
+    # a place named without a figure of its own is the subject of the clauses after it
+    shuttle = prepare("庆阳数据中心集群算力规模现在有多大？", 2026)
+    passage = "庆阳数据中心集群建设提速，算力规模达到6.5万P"
+    assert unit_ok(shuttle, "算力规模达到6.5万P", passage=passage)

@@ -54,3 +54,14 @@ def test_a_side_word_that_qualifies_no_figure_asks_for_no_side(question, window)
     from qa.answer import unqualified
     from qa.text import normalize
     assert not unqualified(normalize(question), normalize(window))
+
+
+def test_a_ratio_of_both_sides_does_not_stand_for_the_asked_side():
+    from qa.text import normalize
+    question = normalize("去年城镇居民人均可支配收入涨了多少？")
+    window = normalize("农村居民人均可支配收入增长6.5%，城乡居民收入比缩小至2.36∶1。")
+    assert sibling_clash(question, window, amount=True)  # 6.5% is 农村's; 城乡 only names a ratio
+    both = normalize("城乡居民人均可支配收入分别增长5%和6.5%")
+    assert not sibling_clash(question, both, amount=True)
+    totals = normalize("存贷款余额分别达38.7万亿元、29.9万亿元")
+    assert not sibling_clash(normalize("去年存款余额是多少？"), totals, amount=True)  # a total holds each side
