@@ -190,7 +190,8 @@ def pinyin(name: str) -> str:
 
 def speaker_of(front_lines: list[str]) -> tuple[str, str]:
     """(``省长 施小琳``, place named in that line) from the front matter's speaker line."""
-    front_lines = [re.sub(r"\s+|\?{2,}", "", line) for line in front_lines]  # 县长??杨曙光: lost blanks
+    # 县长??杨曙光, 国务院总理?李克强: blanks an encoding lost (Chinese asks with ？, never between two characters)
+    front_lines = [re.sub(r"\s+|\?{2,}|(?<=[\u4e00-\u9fff])\?(?=[\u4e00-\u9fff])", "", line) for line in front_lines]
     for line in front_lines:
         # the speaker on a line of its own, or at the end of the delivery line when a web copy ran the
         # title, date, session and speaker together (…第二次会议上国务院总理李强)

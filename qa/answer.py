@@ -194,6 +194,20 @@ def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
 
 
+_OPENING_YEAR_RE = re.compile(r"\s*(20\d\d)\s*年(?:，|,|是|全年|我们)")
+
+
+def _opening_year(text: str, window: str) -> set[int]:
+    """The year the sentence holding ``window`` opens with (2012年，在…情况下，…国内生产总值增长7.8%):
+    inside a passage summing up five years, that sentence speaks about that year."""
+    i = text.find(window)
+    if i < 0:
+        return set()
+    start = max(text.rfind(mark, 0, i) for mark in "。！？；") + 1
+    m = _OPENING_YEAR_RE.match(text, start)
+    return {int(m.group(1))} if m else set()
+
+
 YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
@@ -469,8 +483,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # neither alone. One that names another year clashes (预计2022年生产总值… for
                 # 2021年GDP), a year it compares against (比2020年) not counting.
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
-                named = _years(window)
-                own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)}
+                opening = _opening_year(p.text, window)  # 2012年，…，国内生产总值增长7.8%: the sentence's year
+                named = _years(window) or opening
+                own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)} or opening
                 if len(named) == 1 and query.year_fit(named, plan_year) > 0:
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif len(own) == 1 and query.year_fit(own, plan_year) < 0:

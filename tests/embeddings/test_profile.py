@@ -237,3 +237,11 @@ def test_a_news_lead_stands_in_for_the_missing_front_matter():
     gd, blocks = profile_of(reports / "guangdong-2024.txt")  # an exam-prep portal's page, ads and all
     assert (gd.speaker, gd.date, gd.place, gd.reviewed_year, gd.year) == ("省长 王伟中", "2024-01-23", "广东省", 2023, 2024)
     assert blocks[-1].text.endswith("为强国建设、民族复兴作出广东新的更大贡献！")
+
+
+def test_a_blank_lost_as_one_question_mark_between_office_and_name():
+    """The State Council's 2015 report (first seen in round 15) writes 国务院总理?李克强: an encoding
+    lost the blank; Chinese asks with ？ and never between two characters."""
+    reports = Path(__file__).resolve().parents[2] / "data" / "reports"
+    sc, _ = profile_of(reports / "state-council-2015.txt")
+    assert (sc.speaker, sc.date, sc.reviewed_year, sc.year) == ("总理 李克强", "2015-03-05", 2014, 2015)

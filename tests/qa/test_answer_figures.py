@@ -222,3 +222,17 @@ def test_the_registered_and_the_surveyed_unemployment_rates_are_siblings():
 def test_how_many_more_were_admitted_is_a_change():
     """又多招了多少 asks for a change: a growth rate answers it."""
     assert ok("重点大学招贫困地区农村学生去年又多招了多少？", "重点高校招收贫困地区农村学生人数又增长10.5%。")
+
+
+def test_a_sentence_opening_with_the_asked_year_inside_a_five_year_review():
+    """The State Council's 2013 report reviews five years in one part; a sentence of it opening with
+    2012年，… gives 2012's figures in clauses that no longer name the year."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = ("我们始终注重处理好发展和结构的关系，五年来经济年均增长9.3%。2012年，在世界经济增长减速的情况下，"
+            "我们合理把握政策力度，国内生产总值增长7.8%，城镇新增就业1266万人。")
+    passage = Passage(doc_id="d", text=text, section="一、过去五年工作回顾", start=0, end=len(text),
+                      role="review_multi", years=[2008, 2009, 2010, 2011, 2012])
+    query = prepare("去年GDP涨了多少？", 2013)
+    found = [c for c in candidates(query, [passage], {}, []) if "7.8%" in c.text and "2012" not in c.text]
+    assert found and all(c.features.get("year_match") and not c.features.get("year_clash") for c in found)

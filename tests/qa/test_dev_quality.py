@@ -79,7 +79,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 15: the State Council's 2017 report (a news lead for front matter) and 广东's 2024 one
          # from an exam-prep portal, first seen this round (A tuned on after first sight, B held out)
          + [(OURS / f"{name}-r15{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2017", "guangdong-2024") for x in ("a", "b")])
+            for name in ("state-council-2017", "guangdong-2024") for x in ("a", "b")]
+         # ... and the State Council's 2013 (a five-year review) and 2015 reports, first measured on the
+         # round's code at 140dc30, then A tuned on, B held out
+         + [(OURS / f"{name}-r15{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2013", "state-council-2015") for x in ("a", "b")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"
