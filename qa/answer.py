@@ -483,9 +483,14 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # neither alone. One that names another year clashes (预计2022年生产总值… for
                 # 2021年GDP), a year it compares against (比2020年) not counting.
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
+                own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)}
+                if plan_year and re.search(r"(?<![比较从由于])去年", window):
+                    own.add(plan_year - 1)  # …从2009年的2.8%降到去年的1.5%左右: the report's own 去年
+                    named = set(own)
+                else:
+                    named = _years(window)
                 opening = _opening_year(p.text, window)  # 2012年，…，国内生产总值增长7.8%: the sentence's year
-                named = _years(window) or opening
-                own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)} or opening
+                named, own = named or opening, own or opening
                 if len(named) == 1 and query.year_fit(named, plan_year) > 0:
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif len(own) == 1 and query.year_fit(own, plan_year) < 0:
@@ -694,7 +699,8 @@ UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万�
 MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)|how much money|\bcosts?\b|(?<!consumer )\bprices?\b(?! (?:index|level))|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
-                     r"what share|\brate\b", re.I)
+                     r"what share|\brate\b"
+                     r"|(?:多少|几)[？?]?\s.*[^效频汇]率(?:\s|$)", re.I)  # 今年打算提到多少？ 财政赤字率: a borrowed rate
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"

@@ -208,10 +208,23 @@ def _asking_clauses(text: str) -> list[str]:
 FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
-def subject_words(text: str, verbs: bool = False) -> list[str]:
+def _rates_joined(words) -> list[tuple[str, str]]:
+    """jieba's words with a rate's 率 kept on the noun before it (财政赤字/率 → 财政赤字率): the rate, not
+    the amount, is what the question is about."""
+    out: list[tuple[str, str]] = []
+    for word, flag in words:
+        if word == "率" and out and out[-1][1][:1] == "n":
+            out[-1] = (out[-1][0] + word, "n")
+        else:
+            out.append((word, flag))
+    return out
+
+
+def subject_words(text: str, verbs: bool = False, rates: bool = False) -> list[str]:
     """Words that could name what a question is about: not its years, frame (目标, 多少), adverbs,
-    pronouns, measure words or one-character verbs."""
-    words = [w for w, flag in tag(normalize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text)))
+    pronouns, measure words or one-character verbs; with ``rates``, a rate's 率 stays on its noun."""
+    tagged = tag(normalize(re.sub(r"20\d\d年?|前年|去年|今年|明年", " ", text)))
+    words = [w for w, flag in (_rates_joined(tagged) if rates else tagged)
              if (flag == "eng" or flag[:1] not in ("d", "r", "p", "c", "u", "m", "q", "t", "y", "e", "x", "f"))
              and not (flag[:1] == "v" and flag != "vn" and (len(w) == 1 or not verbs))]  # 改, 建: how, not what
     return [t for t in words if t not in FRAME_WORDS and t not in GENERIC_NOUNS and t not in STOPWORDS
@@ -234,8 +247,9 @@ def carry_subject(first: str, part: str) -> str:
     quoted = [n for n in QUOTED_RE.findall(first) if len(n) <= 12]  # “四上”: a name, whatever jieba makes of it
     # an everyday phrase keeps its report terms (经济增长 → 国内生产总值 for 今年的增长目标呢)
     phrases = [p for p, _ in matched_phrases(first)]
-    borrowed = [t for t in dict.fromkeys(quoted + phrases + subject_words(first, verbs=True))
-                if t not in part and not any(t in p for p in phrases if p != t)]
+    subjects = subject_words(first, verbs=True, rates=True)
+    borrowed = [t for t in dict.fromkeys(quoted + phrases + subjects)
+                if t not in part and not any(t in p for p in phrases + subjects if p != t)]  # 财政 of 财政赤字率
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
 

@@ -236,3 +236,25 @@ def test_a_sentence_opening_with_the_asked_year_inside_a_five_year_review():
     query = prepare("去年GDP涨了多少？", 2013)
     found = [c for c in candidates(query, [passage], {}, []) if "7.8%" in c.text and "2012" not in c.text]
     assert found and all(c.features.get("year_match") and not c.features.get("year_clash") for c in found)
+
+
+def test_a_later_part_borrows_the_rate_not_the_amount():
+    """去年财政赤字率是多少？今年打算提到多少？: jieba cuts 财政赤字/率, and the second part asked about
+    财政赤字 (an amount) got 财政赤字1.2万亿元 instead of 赤字率在2%左右 (国务院 2013, round 15)."""
+    assert carry_subject("去年财政赤字率是多少？", "今年打算提到多少？") == "今年打算提到多少？ 财政赤字率"
+    assert "失业率" in carry_subject("去年城镇登记失业率是多少？", "今年目标呢？")
+    q = prepare("今年打算提到多少？ 财政赤字率", 2013)  # the second part, with the rate it borrowed
+    assert not unit_ok(q, "今年拟安排财政赤字1.2万亿元")
+    assert unit_ok(q, "今年增加赤字后，赤字率在2%左右")
+
+
+def test_the_reports_own_last_year_inside_a_five_year_review():
+    """财政赤字占国内生产总值的比重从2009年的2.8%降到去年的1.5%左右 (国务院 2013): 去年 is the report's
+    reviewed year, 2009 only the starting point."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "五年来财政运行平稳。财政赤字占国内生产总值的比重从2009年的2.8%降到去年的1.5%左右，赤字率保持在安全水平。"
+    passage = Passage(doc_id="d", text=text, section="一、过去五年工作回顾", start=0, end=len(text),
+                      role="review_multi", years=[2008, 2009, 2010, 2011, 2012])
+    found = [c for c in candidates(prepare("去年财政赤字率是多少？", 2013), [passage], {}, []) if "1.5%" in c.text]
+    assert found and all(c.features.get("year_match") and not c.features.get("several_years") for c in found)
