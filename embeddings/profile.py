@@ -423,9 +423,10 @@ def build(clean_text: str, blocks: list[Block], described: dict | None = None) -
         year = planned_named[0] if planned_named else (reviewed + 1 if reviewed else None)
     year = described.get("year") or year
     if not (date and speaker):  # a web copy's news lead (…开幕。国务院总理李克强作政府工作报告)
-        title_year = next(iter(years_named(title) or [int(y) for y in re.findall(r"(20\d\d)", title)[:1]]), None)
-        lead_date, lead_session, lead_speaker = news_lead(clean_text[:20000], year or title_year)
-        date, session = (date, session) if date else (lead_date, session or lead_session)
+        titled = years_named(title) or [int(y) for y in re.findall(r"20\d\d", title)]  # 2017政府工作报告
+        lead_date, lead_session, lead_speaker = news_lead(clean_text[:20000], year or (titled[0] if titled else None))
+        if not date:
+            date, session = lead_date, session or lead_session
         speaker = speaker or lead_speaker
     if reviewed is None or (year and reviewed != year - 1):  # 2026年主要工作 plans: it reviews nothing
         reviewed = year - 1 if year else None

@@ -644,6 +644,9 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
 
 
 COMMON_WORD_FREQ = 500
+"""jieba's dictionary tags some everyday words as names; a name is rarely counted this often (李强 159,
+高峰 1556, 文明 6584; of its two-character ``nr`` words the median count is 20)."""
+# what names an event after a place (杭州亚运会, 上海进博会): the place names the event, not a sub-place
 EVENT_ENDINGS = ("运会", "博会", "览会", "易会", "峰会", "论坛", "大赛", "马拉松")
 CN_YEAR_DIGITS = ("〇一二三四五六七八九", "○一二三四五六七八九", "零一二三四五六七八九")
 # measure words that jieba fuses with the next word into a guessed person's name (多少张普惠性床位)
@@ -666,8 +669,6 @@ def _unfused(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             out.append((word, flag))
     return out
-"""jieba's dictionary tags some everyday words as names; a name is rarely counted this often (李强 159,
-高峰 1556, 文明 6584; of its two-character ``nr`` words the median count is 20)."""
 
 
 def _proper(word: str, flag: str) -> bool:
