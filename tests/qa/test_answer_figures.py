@@ -241,7 +241,9 @@ def test_a_sentence_opening_with_the_asked_year_inside_a_five_year_review():
 def test_a_later_part_borrows_the_rate_not_the_amount():
     """去年财政赤字率是多少？今年打算提到多少？: jieba cuts 财政赤字/率, and the second part asked about
     财政赤字 (an amount) got 财政赤字1.2万亿元 instead of 赤字率在2%左右 (国务院 2013, round 15)."""
-    assert carry_subject("去年财政赤字率是多少？", "今年打算提到多少？") == "今年打算提到多少？ 财政赤字率"
+    borrowed = carry_subject("去年财政赤字率是多少？", "今年打算提到多少？")
+    # (财政赤字/率 or 财政/赤字率, as the words jieba was taught decide: the rate either way)
+    assert "赤字率" in borrowed and "财政赤字 " not in borrowed + " "
     assert "失业率" in carry_subject("去年城镇登记失业率是多少？", "今年目标呢？")
     q = prepare("今年打算提到多少？ 财政赤字率", 2013)  # the second part, with the rate it borrowed
     assert not unit_ok(q, "今年拟安排财政赤字1.2万亿元")
