@@ -33,6 +33,9 @@ TERMINAL = "。！？!?；;：:…"
 MAX_TOPIC_CHARS = 40
 MAX_HEADING_CHARS = 60
 MAX_LEAD_CHARS = 16
+# an ASCII ? ending a Chinese line is a character an encoding lost (Chinese asks with ？):
+# （四）促进农业现代化和农村改革发展。? is a heading
+_LOST_END_RE = re.compile(r"(?<=[\u4e00-\u9fff。”）)])\?+$")
 
 
 @dataclass
@@ -79,6 +82,7 @@ def lead_sentence(para: str) -> str:
 
 def heading_style(para: str) -> tuple[str, int] | None:
     """(numbering style, number) when ``para`` is a numbered heading: short and not a sentence."""
+    para = _LOST_END_RE.sub("", para)
     if len(para) > MAX_HEADING_CHARS or "。" in para.rstrip("。") or para.count("。") > 1:
         return None
     for style, pattern in HEADING_STYLES:
@@ -93,6 +97,7 @@ def heading_style(para: str) -> tuple[str, int] | None:
 
 def is_part_title(para: str) -> bool:
     """A short unnumbered line naming a part of the report (``2024年工作回顾``, ``加强政府自身建设``)."""
+    para = _LOST_END_RE.sub("", para)
     return (len(para) <= MAX_TOPIC_CHARS and para[-1] not in TERMINAL and "，" not in para
             and any(w in para for w in PART_WORDS))
 

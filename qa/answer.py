@@ -209,7 +209,7 @@ def _opening_year(text: str, window: str) -> set[int]:
 
 
 YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
-CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|提高了?多少|growth|grew|rise|rose|increase",
+CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
 # one where the question asks the other gives the wrong figure; the third group names both at once
@@ -706,7 +706,7 @@ PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"人数|how many|population", re.I)
-CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|增加|变好|变差|改善|好转|变化"
+CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|增加|变好|变差|改善|好转|变化"
                        r"|压减|压缩|削减|加多少|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"
                        r"|比例|比重|占比|率|百分|%|percent|growth|\bgr[eo]w|increase|decrease|decline|\bdrop|reduc|rise|fall|improve"
                        r"|\bchange", re.I)

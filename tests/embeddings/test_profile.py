@@ -245,3 +245,20 @@ def test_a_blank_lost_as_one_question_mark_between_office_and_name():
     reports = Path(__file__).resolve().parents[2] / "data" / "reports"
     sc, _ = profile_of(reports / "state-council-2015.txt")
     assert (sc.speaker, sc.date, sc.reviewed_year, sc.year) == ("总理 李克强", "2015-03-05", 2014, 2015)
+
+
+def test_full_width_digits_and_headings_ending_in_a_lost_character():
+    """Two reports first seen in round 16. The State Council's 2010 report writes its dates in
+    full-width digits (——２０１０年３月５日在第十一届全国人民代表大会第三次会议上); its 2014 report ends two
+    sub-part headings with an ASCII ? an encoding left for a lost character (（四）促进农业现代化和农村
+    改革发展。?), which must still open their sub-parts."""
+    reports = Path(__file__).resolve().parents[2] / "data" / "reports"
+    sc10, blocks = profile_of(reports / "state-council-2010.txt")
+    assert (sc10.date, sc10.session, sc10.speaker, sc10.reviewed_year, sc10.year) == (
+        "2010-03-05", "第十一届全国人民代表大会第三次会议", "总理 温家宝", 2009, 2010)
+    assert len(sc10.glossary) == 7 and sum(b.kind == "glossary" for b in blocks) == 7
+    assert [o["years"] for o in sc10.outline[:2]] == [[2009], [2010]]
+    sc14, _ = profile_of(reports / "state-council-2014.txt")
+    titles = [o["title"] for o in sc14.outline]
+    assert "（四）促进农业现代化和农村改革发展。?" in titles and "（七）加强教育、卫生、文化等社会建设。?" in titles
+    assert all(o["role"] == "plan" for o in sc14.outline if o["title"].startswith(("（四）", "（七）")))

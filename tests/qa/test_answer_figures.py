@@ -260,3 +260,12 @@ def test_the_reports_own_last_year_inside_a_five_year_review():
                       role="review_multi", years=[2008, 2009, 2010, 2011, 2012])
     found = [c for c in candidates(prepare("去年财政赤字率是多少？", 2013), [passage], {}, []) if "1.5%" in c.text]
     assert found and all(c.features.get("year_match") and not c.features.get("several_years") for c in found)
+
+
+def test_how_much_was_cut_asks_for_a_change():
+    """减了多少 of spending (国务院 2014, first seen in round 16) is answered by the cut's rate; a
+    level of money is asked only when no change is."""
+    window = "中央国家机关“三公”经费减少35%，31个省份本级公务接待费减少26%。"
+    assert ok("去年中央机关“三公”经费减了多少？", window)
+    assert ok("去年三公经费减少了多少？", window)
+    assert not ok("去年三公经费是多少钱？", window)

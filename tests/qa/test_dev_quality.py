@@ -83,7 +83,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # ... and the State Council's 2013 (a five-year review) and 2015 reports, first measured on the
          # round's code at 140dc30, then A tuned on, B held out
          + [(OURS / f"{name}-r15{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2013", "state-council-2015") for x in ("a", "b")])
+            for name in ("state-council-2013", "state-council-2015") for x in ("a", "b")]
+         # round 16: the State Council's 2014 report (headings ending in a lost character) and its 2010
+         # one (full-width digits, a 注释 glossary), first seen this round (A tuned on, B held out)
+         + [(OURS / f"{name}-r16{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2014", "state-council-2010") for x in ("a", "b")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"
