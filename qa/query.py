@@ -71,11 +71,17 @@ def matched_phrases(text: str) -> list[tuple[str, str]]:
 def _matched_phrases(text: str) -> tuple[tuple[str, str], ...]:
     norm = normalize(text)
     spaced = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", norm)  # fixed-asset investment = fixed asset investment
-    found = []
-    for phrase, terms in thesaurus():
+    found, spans = [], []
+    for phrase, terms in thesaurus():  # longest first
         if phrase.isascii():  # whole words, plurals too (farmer, farmers)
             words = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", phrase)  # high-tech as the question is spaced
             hit = re.search(r"(?<![a-z])" + re.escape(words) + r"(?:s|es)?(?![a-z])", spaced)
+            # a word inside a longer phrase found first is that phrase's (the gdp of deficit-to-GDP
+            # ratio asks 赤字率, not 国内生产总值)
+            if hit and any(a <= hit.start() and hit.end() <= b for a, b in spans):
+                continue
+            if hit:
+                spans.append(hit.span())
         else:
             hit = phrase in norm
         if hit:
