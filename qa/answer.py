@@ -37,6 +37,9 @@ QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座�
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
                            r"|哪(?:\d+|[一二三四五六七八九十两]+)[个项种类件条点]|stand for|what does .* mean|what is meant|definition", re.I)
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
+# how something will be done (打算怎么打击炒房, 如何推进): the measures, which often follow a short
+# lead sentence naming the task (三是抑制投机性购房。加大差别化信贷…)
+HOW_RE = re.compile(r"怎么(?!样|回事)|如何|咋[办弄搞整]|\bhow (?:will|does|do|is|are)\b", re.I)
 DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|哪一?年[能会可才完建开通投]|"
                      r"什么年份|\bwhen\b|what date|which year|by what year", re.I)
 TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|20\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
@@ -513,7 +516,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if roles:  # "who is the mayor": the answer is a name beside that office
                 f["holder" if names_holder(window, roles) else "no_holder"] = 1.0
             out.append(Candidate(rank, text, f))
-        if wants_definition or wants_list:  # 突出建设循环枢纽。建设…枢纽，…: a lead sentence and what follows it
+        if wants_definition or wants_list or HOW_RE.search(query.text):
+            # 突出建设循环枢纽。建设…枢纽，…: a lead sentence and what follows it
             for window in _continued(p.text):
                 if any(window in t or t in window for t in taken):
                     continue

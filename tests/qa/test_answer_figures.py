@@ -269,3 +269,17 @@ def test_how_much_was_cut_asks_for_a_change():
     assert ok("去年中央机关“三公”经费减了多少？", window)
     assert ok("去年三公经费减少了多少？", window)
     assert not ok("去年三公经费是多少钱？", window)
+
+
+def test_how_a_task_is_done_reads_on_past_its_short_lead_sentence():
+    """打算怎么打击炒房 (国务院 2010, first seen in round 16): the measures follow the lead sentence
+    naming the task (三是抑制投机性购房。), so a window carries on past it, as for a list or a term."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "三是抑制投机性购房。加大差别化信贷、税收政策执行力度。完善商品房预售制度。"
+    p = Passage("d", text, "二、主要任务", 0, len(text), role="plan", years=[2010])
+    idf = {"投机性": 5.0, "购房": 3.0}
+    texts = [c.text for c in candidates(prepare("政府打算怎么打击炒房？", 2010), [p], idf)]
+    assert any(t.startswith("三是抑制投机性购房。加大差别化信贷") for t in texts)
+    assert not any(t.startswith("三是抑制投机性购房。加大") for t in
+                   (c.text for c in candidates(prepare("投机性购房去年怎么样？", 2010), [p], idf)))
