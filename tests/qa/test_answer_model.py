@@ -94,3 +94,38 @@ def test_the_window_is_encoded_only_when_its_cosine_could_change_the_decision():
     assert model.answers(middling, high, 0.0, cosine(0.85))
     assert not model.answers(middling, high, 0.0, cosine(0.80))  # a window less like the question: declined
     assert calls == [0.85, 0.80]
+
+
+def test_the_decline_step_is_refitted_alone_with_its_threshold_chosen_out_of_fold(tmp_path, monkeypatch):
+    """``scripts/fit_answer_weights.py --decider-only`` keeps the shipped window weights, scores
+    each fold of reports with a decider fitted on the others and writes the decider fitted on all."""
+    import importlib.util
+    import json
+    import types
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "scripts" / "fit_answer_weights.py"
+    spec = importlib.util.spec_from_file_location("fit_answer_weights", path)
+    F = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(F)
+    monkeypatch.setattr(F, "_encoder", lambda: types.SimpleNamespace(model_id="fake"))
+    monkeypatch.setattr(F, "similarity", lambda question, window: 0.9 if "right" in window else 0.8)
+    F.GAIN.update(decline_weight=1.0, max_false_decline=0.05)
+    F.DECIDER.update(l2=0.005, steps=2000)
+    rng = np.random.default_rng(2)
+    reports = {}
+    for r in range(6):
+        items = []
+        for q in range(20):
+            answerable = q < 14
+            x = matrix([{"coverage": 0.9 if answerable else 0.3 + 0.2 * rng.random(), "dense": 0.85,
+                         "sibling": float(not answerable and q % 2 == 0)}, {"coverage": 0.2}])
+            items.append({"id": f"{r}-{q}", "search_text": "q", "answerable": answerable, "x": x,
+                          "texts": ["right" if answerable else "wrong", "other"], "y": np.array([float(answerable), 0.0])})
+        reports[f"report-{r}"] = items
+    out = tmp_path / "weights.json"
+    assert F.decider_only(reports, str(out)) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["weights"] == json.loads((path.parents[1] / "qa" / "data" / "answer_weights.json").read_text())["weights"]
+    assert set(data["decider_out_of_fold"]) == set(reports) and data["decider"]["model"] == "fake"
+    model = model_from(data)
+    assert model.decider.weights[DECISION_INPUTS.index("sibling")] < 0
