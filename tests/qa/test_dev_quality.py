@@ -255,3 +255,12 @@ def test_the_sibling_of_the_asked_figure_is_not_given_for_it(systems):
     assert qa.ask("湖北去年一般公共预算支出是多少？").declined
     a = qa.ask("湖北去年一般公共预算收入是多少？")
     assert not a.declined and "4211亿元" in a.answer
+
+
+def test_the_other_sides_target_is_not_given_for_the_asked_one(systems):
+    """国务院 2014 sets a 城镇新增就业 target and none for 农村: a window giving only the other side's
+    figure is declined whatever the decider says (first seen in round 16)."""
+    qa = systems["state-council-2014"]
+    assert qa.ask("今年农村新增就业的目标是多少？").declined
+    a = qa.ask("今年城镇新增就业的目标是多少？")
+    assert not a.declined and "1000万人以上" in a.answer
