@@ -26,12 +26,12 @@ from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, spelled_out
 from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries,
                       subject_words, thesaurus)
-from qa.text import GENERIC_NOUNS, STOPWORDS, normalize, tag, tokenize
+from qa.text import GENERIC_NOUNS, STOPWORDS, fold_width, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
 ENGLISH_LEAD = "According to the report: "
-QUANTITY_RE = re.compile(r"多少|(?<!哪)几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
+QUANTITY_RE = re.compile(r"多少|(?<![哪这近前])几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
                          r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|"
                          r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of)s?\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
@@ -42,8 +42,9 @@ LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|
 HOW_RE = re.compile(r"怎么(?!样|回事)|如何|咋[办弄搞整]|\bhow (?:will|does|do|is|are)\b", re.I)
 DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|哪一?年[能会可才完建开通投]|"
                      r"什么年份|\bwhen\b|what date|which year|by what year", re.I)
-TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|20\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
-                     r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前")
+TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|(?:19|20)\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
+                     r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|"
+                     r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?")
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                      "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 PLACE_SUFFIXES = frozenset("省市区县镇乡")
@@ -194,10 +195,10 @@ def _names_term(term: str, q_norm: str) -> bool:
 
 
 def _years(section: str) -> set[int]:
-    return {int(y) for y in re.findall(r"(20\d\d)\s*年", section)}
+    return {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", section)}
 
 
-_OPENING_YEAR_RE = re.compile(r"\s*(20\d\d)\s*年(?:，|,|是|全年|我们)")
+_OPENING_YEAR_RE = re.compile(r"\s*((?:19|20)\d\d)\s*年(?:，|,|是|全年|我们)")
 
 
 def _opening_year(text: str, window: str) -> set[int]:
@@ -312,6 +313,7 @@ def unqualified(question: str, window: str) -> bool:
     return False
 
 
+NAMES_REPORT_RE = re.compile(r"报告|会议|大会|report|session|congress", re.I)
 ASKS_YEAR_RE = re.compile(r"哪一?年|什么年份|which year|what year", re.I)
 TARGET_RE = re.compile(r"目标|预期|计划|打算|力争|要达到|要实现|target|goal|plan", re.I)
 
@@ -405,6 +407,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
 
     ``signals``: (dense cosine, BM25 score[, retrieval rank]) of each passage; ``doc_years``:
     the year each document plans (去年/今年 are read against the passage's own report)."""
+    passages = [as_read(p) for p in passages[:top_n]]
     weights = _weights(query, idf, list(missing))
     wants_number = bool(QUANTITY_RE.search(query.text))
     wants_definition = bool(DEFINITION_RE.search(query.text))
@@ -486,17 +489,23 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # neither alone. One that names another year clashes (预计2022年生产总值… for
                 # 2021年GDP), a year it compares against (比2020年) not counting.
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
-                own = {int(y) for y in re.findall(r"(?<![比较从由于])(20\d\d)\s*年(?!以来|来)", window)}
-                if plan_year and re.search(r"(?<![比较从由于])去年", window):
-                    own.add(plan_year - 1)  # …从2009年的2.8%降到去年的1.5%左右: the report's own 去年
+                own = {int(y) for y in re.findall(r"(?<![比较从由于])((?:19|20)\d\d)\s*年(?!以来|来)", window)}
+                said = {plan_year + d for word, d in (("去年", -1), ("今年", 0))
+                        if plan_year and re.search(rf"(?<![比较从由于]){word}", window)}
+                if said:  # …从2009年的2.8%降到去年的1.5%左右, 今年中央财政预算…: the report's own 去年, 今年
+                    own |= said
                     named = set(own)
                 else:
                     named = _years(window)
                 opening = _opening_year(p.text, window)  # 2012年，…，国内生产总值增长7.8%: the sentence's year
                 named, own = named or opening, own or opening
-                if len(named) == 1 and query.year_fit(named, plan_year) > 0:
+                # …增加到2002年的10.2万亿元: the figure written after the asked year is that year's
+                attached = {y for y in named if re.search(rf"{y}\s*年[底末]?的?\s*\d", window)}
+                if (len(named) == 1 and query.year_fit(named, plan_year) > 0) or \
+                        any(query.year_fit({y}, plan_year) > 0 for y in attached):
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
-                elif len(own) == 1 and query.year_fit(own, plan_year) < 0:
+                elif own and all(query.year_fit({y}, plan_year) < 0 for y in own):
+                    # about other years only: 从1997年的…增加到2002年的… for 1996年
                     f.update(year_match=0.0, year_clash=1.0)
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
@@ -510,6 +519,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if not unit_ok(query, window, missing, p.text):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
+                # the front matter's date (a dateline, the delivery line) is the report's own: it
+                # answers when the report was given, not when something it speaks of happens
+                has_date = has_date and not (p.role == "front" and not NAMES_REPORT_RE.search(query.text))
                 f["date_ok" if has_date else "date_miss"] = 1.0
                 if has_date:
                     f["coverage"] = max(f["coverage"], f["context_coverage"])
@@ -601,9 +613,15 @@ def rerank(query: Query, passages: list[Passage], idf: dict[str, float], norm_co
     return order, pool
 
 
+# the window's figure is the other side's (支出 asked, 收入 given): declined by rule (:func:`_unsupported`)
+OTHER_SIDE = ("sibling", "unqualified")
+
+
 def _lacks(features: dict[str, float]) -> bool:
-    """The window lacks what the question asks for: a figure of the asked kind, a date, a name."""
-    return any(features.get(name) for name in LACKS)
+    """The window lacks what the question asks for: a figure of the asked kind (not the other
+    side's), a date, a name. A window that could answer is chosen over a better-matching one that
+    lacks it (a sentence's clauses about 农村 alone over the whole sentence that also gives 城镇's)."""
+    return any(features.get(name) for name in LACKS + OTHER_SIDE)
 
 
 def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]:
@@ -700,7 +718,7 @@ def _phrases() -> frozenset[str]:
 
 
 UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
-                     r"|万人次|人次|户|所|座|场次)")
+                     r"|万人次|人次|户|所|座|场次|万公顷|公顷|亿美元|美元|套|辆|台|栋|间)")
 MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)|how much money|\bcosts?\b|(?<!consumer )\bprices?\b(?! (?:index|level))|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之几|what percentage|"
@@ -727,9 +745,11 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if not has_figure(window):
         return False
     focus = _focus(query.text, query.english, tuple(missing))
-    numbered = [normalize(c) for c in clauses(window) if has_figure(c)]
-    if focus:
-        numbered = [c for c in numbered if any(t in c for t in focus)]
+    parts = [normalize(c) for c in clauses(window)]
+    numbered = [c for c in parts if has_figure(c)]
+    if focus:  # a clause with no subject of its own says more of the one before it
+        numbered = [c for i, c in enumerate(parts) if has_figure(c)
+                    and any(t in (parts[i - 1] + c if i and _continues(c) else c) for t in focus)]
     if not numbered:
         return False
     asked = UNIT_RE.search(query.text)
@@ -767,6 +787,17 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if named:
         kinds.append(lambda c: any(w in c for w in named))
     return any(all(k(c) for k in kinds) for c in numbered)
+
+
+# a clause that only says how much of what the clause before names (…，达到1242亿元, …，累计完成…)
+AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|突破|增加到|提高到|增至|升至|总计|合计)")
+
+
+def _continues(clause: str) -> bool:
+    """Whether a clause opens with an adverb (建立了社会保障基金，已积累资金1242亿元) or a verb of
+    amount (达到, 累计): its subject is the clause before it (not 推动机场三期: a subject of its own)."""
+    words = tag(clause.strip())
+    return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause)))
 
 
 @lru_cache(maxsize=2048)
@@ -885,6 +916,24 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
     return ""
 
 
+def as_read(p: Passage) -> Passage:
+    """``p`` as the answer step reads it: full-width figures folded (:func:`qa.text.fold_width`), so
+    ２００２年的１０．２万亿元 is a year and an amount. Same length: a window's place in it is its place
+    in the report's text, where :func:`compose` takes the quote from."""
+    text, section, index_text = fold_width(p.text), fold_width(p.section), fold_width(p.index_text)
+    if text is p.text and section is p.section and index_text is p.index_text:
+        return p
+    return replace(p, text=text, section=section, index_text=index_text)
+
+
+def _quote(piece: str, read: Passage, original: Passage) -> str:
+    """``piece``, found in the folded ``read`` passage, in the report's own characters."""
+    if read is original:
+        return piece
+    at = read.text.find(piece)
+    return original.text[at:at + len(piece)] if at >= 0 else piece
+
+
 def _joined(pieces: list[str], cited: list[int], choice: Choice, passages: list[Passage]) -> bool:
     """Join ``choice`` to a piece already quoted from the same passage when the two overlap or touch
     (the two parts of 去年GDP和投资各多少 quoted from one sentence): one span instead of the same
@@ -917,6 +966,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
     if not passages:
         return Composed(decline, True, reason="nothing retrieved")
     parts = sub_queries(query)
+    original, passages = passages, [as_read(p) for p in passages]
     pieces, cited, confidence, declined = [], [], 1.0, None
     for sub in parts:
         sub = replace(sub, search_text=sub.text, parts=[sub.text])
@@ -939,6 +989,7 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
             cited.append(choice.hit_index)
     if not pieces:
         return declined or Composed(decline, True, reason="no answering sentence")
+    pieces = [_quote(p, passages[i], original[i]) for p, i in zip(pieces, cited)]
     text = "；".join(f"{p}[{i + first}]" for p, i in zip(pieces, cited))
     if query.english:
         text = f"{ENGLISH_LEAD}{text}"

@@ -114,8 +114,8 @@ RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -
 
 
 def explicit_years(text: str) -> tuple[int, ...]:
-    """Years written out in a question (2024年, 2023)."""
-    return tuple(sorted({int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}))
+    """Years written out in a question (2024年, 2023, 1996年: an older report reviews the 1990s)."""
+    return tuple(sorted({int(a or b) for a, b in re.findall(r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(19\d\d)(?=\s*年)", text)}))
 
 
 def relative_offsets(text: str) -> tuple[int, ...]:
@@ -211,7 +211,8 @@ def _asking_clauses(text: str) -> list[str]:
 
 
 # words that frame a figure question rather than name its subject
-FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
+# (安排: 今年安排多少 asks the plan's figure of the subject named before, like 计划)
+FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 安排 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
 
 
 def _rates_joined(words) -> list[tuple[str, str]]:

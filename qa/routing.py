@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import jieba
+
 from qa.text import normalize
 
 ACROSS_YEARS_RE = re.compile(r"这几年|近几年|几年来|这些年|历年|每年|逐年|各年|每一年|分别|近[两三四五六七八九十]年"
@@ -119,6 +121,25 @@ def in_scope(question: str, profiles: dict[str, dict]) -> list[str]:
 LEVEL_SUFFIX_RE = re.compile(r"(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)$")
 
 
+def _without(text: str, name: str) -> str:
+    """``text`` less each ``name`` that does not end a dictionary word begun before it: 全国 goes from
+    全国财政收入, not from 药品安全国家标准 (安全 / 国家标准: stripped, 安家标准 was left). A word that runs
+    on past the name (米易县 cut 米 / 易县) does not keep it: a place's level suffix follows its name."""
+    if name not in text:
+        return text
+    ends_inside = set()  # positions inside a dictionary word that starts before them
+    for word, start, end in jieba.tokenize(text, HMM=False):
+        ends_inside.update(range(start + 1, end))
+    out, i = [], 0
+    while True:
+        at = text.find(name, i)
+        if at < 0:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:at + len(name)] if at in ends_inside else text[i:at])
+        i = at + len(name)
+
+
 def strip_places(question: str, documents: dict[str, dict], docs: tuple[str, ...] = ()) -> str:
     """The question without the names of the place(s) it was routed to (四川粮食今年… → 粮食今年…):
     routing already chose the report, and a place name would otherwise weigh as a word to find.
@@ -134,6 +155,6 @@ def strip_places(question: str, documents: dict[str, dict], docs: tuple[str, ...
         if form.isascii():
             out = re.sub(r"(?<![A-Za-z])" + re.escape(form) + r"(?:'s)?(?![A-Za-z])", " ", out, flags=re.I)
         else:
-            out = out.replace(form, "")
+            out = _without(out, form)
     out = re.sub(r"\s{2,}", " ", out).strip()
     return out if re.search(r"\w", out) else question

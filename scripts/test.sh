@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up with the test tools, install Debian's Chromium for the browser tests, run the suite.
-# Extra arguments go to pytest, e.g. scripts/test.sh -m "not browser"
+# Extra arguments go to pytest, e.g. scripts/test.sh -m "not browser"; -n 0 runs in one process.
+# Two workers (pytest-xdist): the quality test in one, everything else in the other (tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -16,7 +17,7 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|no
 fi
 
 set +e
-"${REPORT_QA_VENV:-.venv}/bin/python" -m pytest -q -p no:cacheprovider "$@"
+"${REPORT_QA_VENV:-.venv}/bin/python" -m pytest -q -p no:cacheprovider -n 2 "$@"
 status=$?
 set -e
 if [ "$status" = 5 ]; then

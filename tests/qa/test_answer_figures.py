@@ -283,3 +283,70 @@ def test_how_a_task_is_done_reads_on_past_its_short_lead_sentence():
     assert any(t.startswith("三是抑制投机性购房。加大差别化信贷") for t in texts)
     assert not any(t.startswith("三是抑制投机性购房。加大") for t in
                    (c.text for c in candidates(prepare("投机性购房去年怎么样？", 2010), [p], idf)))
+
+
+def test_full_width_figures_are_read_as_figures_and_quoted_as_written():
+    """Older web copies write ２００２年的１０．２万亿元: a year and an amount to the answer step, and the
+    quote keeps the report's own characters (first seen on 国务院 2003, round 17)."""
+    from embeddings.chunking import Passage
+    from qa.answer import compose, unit_ok
+    from qa.text import fold_width
+    text = "国内生产总值从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元，平均每年增长７．７％。"
+    assert fold_width(text) == "国内生产总值从1997年的7.4万亿元增加到2002年的10.2万亿元，平均每年增长7.7%。"
+    assert fold_width("（一）ＧＤＰ，；") == "（一）GDP，；"  # Chinese punctuation stays
+    assert len(fold_width(text)) == len(text)
+    p = Passage("d", text, "一、过去五年政府工作的回顾", 0, len(text), role="review_multi",
+                years=[1998, 1999, 2000, 2001, 2002])
+    q = prepare("去年国内生产总值是多少？", 2003)
+    a = compose(q, [p], {"国内生产总值": 5.0}, normalize(text), signals=[(0.9, 10.0)])
+    assert not a.declined and "１０．２万亿元" in a.answer and a.answer.split("[")[0] in text
+    assert unit_ok(prepare("全国社保基金攒了多少钱？", 2003), "建立了全国社会保障基金，已积累资金１２４２亿元。")
+
+
+def test_a_year_no_part_of_a_summary_speaks_about_clashes():
+    """1996年 asked of 从1997年的…增加到2002年的…: the sentence is about other years only."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "全国财政收入从１９９７年的８６５１亿元增加到２００２年的１８９１４亿元。"
+    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
+    found = candidates(prepare("1996年全国财政收入是多少？", 2003), [p], {"财政收入": 5.0})
+    assert found and all(c.features["year_clash"] == 1.0 for c in found if "亿元" in c.text)
+    said = "今年中央财政预算用于支持这项改革的资金将达305亿元。"
+    p = Passage("d", said, "过去五年", 0, len(said), role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
+    found = candidates(prepare("今年中央财政拿多少钱支持农村税费改革？", 2003), [p], {"农村税费改革": 5.0})
+    assert found and all(c.features["year_match"] == 1.0 and not c.features["year_clash"] for c in found)
+
+
+def test_a_clause_without_a_subject_of_its_own_is_about_the_one_before():
+    assert ok("全国社保基金攒了多少钱？", "建立了全国社会保障基金，已积累资金1242亿元。")
+    assert not ok("全国社保基金攒了多少钱？", "建立了全国社会保障基金，高校资金1242亿元。")  # a subject of its own
+    assert not ok("地铁8号线总投资多少？", "优化基础设施投资，推动机场三期")  # 推动 opens a subject of its own
+    assert ok("去年全市粮食产量多少？", "全市粮食产量再创新高，达到153万吨")
+
+
+def test_the_figure_after_the_asked_year_is_that_years():
+    """从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元 answers 去年 (2002) in a 2003 report."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "国内生产总值从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元，平均每年增长７．７％。"
+    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
+    found = candidates(prepare("去年国内生产总值是多少？", 2003), [p], {"国内生产总值": 5.0})
+    assert [c for c in found if "２００２年的１０．２" in c.text or "2002年的10.2" in c.text]
+    assert all(c.features["year_match"] == 1.0 for c in found if "2002年的10.2" in c.text)
+
+
+def test_a_counted_unit_asked_wants_that_unit():
+    assert not ok("今年廉租房要建多少套？", "今年中央用于廉租住房制度建设的资金68亿元")
+    assert ok("今年廉租房要建多少套？", "新建廉租住房63万套")
+    assert not ok("去年外贸顺差是多少美元？", "城乡居民人均可支配收入5000元")
+
+
+def test_the_front_matters_date_answers_only_about_the_report():
+    """新华社北京２００８年３月１９日电 is not when the Olympics open (国务院 2008, round 17)."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "新华社北京２００８年３月１９日电"
+    p = Passage("d", text, "", 0, len(text), role="front")
+    assert all(c.features.get("date_miss") for c in candidates(prepare("北京奥运会哪天开幕？", 2008), [p], {"奥运会": 5.0}))
+    assert any(c.features.get("date_ok") for c in candidates(prepare("这份报告是哪天发布的？", 2008), [p], {"报告": 1.0}))
+    assert ok("去年养老机构新增了多少张床位？", "新增养老床位5000张")  # the unit after the figure

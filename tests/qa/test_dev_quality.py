@@ -87,7 +87,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 16: the State Council's 2014 report (headings ending in a lost character) and its 2010
          # one (full-width digits, a 注释 glossary), first seen this round (A tuned on, B held out)
          + [(OURS / f"{name}-r16{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2014", "state-council-2010") for x in ("a", "b")])
+            for name in ("state-council-2014", "state-council-2010") for x in ("a", "b")]
+         # round 17: the State Council's 2008 and 2003 reports (five-year reviews; full-width figures in
+         # 2003's), first seen this round (A and B read and tuned on, C written later and held out)
+         + [(OURS / f"{name}-r17{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2008", "state-council-2003") for x in ("a", "b", "c")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"

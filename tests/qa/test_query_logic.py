@@ -20,6 +20,8 @@ def test_relative_years_follow_the_report_year():
     assert question_years("今年目标是多少", 2025) == (2025,)
     assert question_years("2023年的目标", 2025) == (2023,)
     assert question_years("去年GDP", None) == ()
+    assert question_years("1996年全国财政收入是多少", 2003) == (1996,)  # an older report reviews the 1990s
+    assert question_years("新增1500万人", 2003) == ()  # a count, not a year
 
 
 def test_compound_questions_split():
@@ -264,3 +266,17 @@ def test_an_english_word_inside_a_longer_phrase_is_that_phrases():
     assert "deficit-to-gdp" in found and "gdp" not in found
     assert "国内生产总值" not in expansions("What deficit-to-GDP ratio is planned for this year?")
     assert "gdp" in dict(matched_phrases("What is the deficit and the GDP target?"))  # apart: both asked
+
+
+def test_these_few_years_is_a_time_not_an_amount():
+    q = prepare("这几年哪几家大银行完成股份制改造上市了？")
+    assert unit_ok(q, "中国工商银行、中国银行、中国建设银行和交通银行完成股份制改造并成功上市")
+    assert not unit_ok(prepare("今年要建几座桥？"), "加快桥梁建设")
+
+
+def test_a_later_part_asking_what_is_planned_borrows_the_subject():
+    """过去五年…一共多少，今年安排多少: 安排 frames the question like 计划, it is not its subject (the
+    thesaurus teaches jieba 安排 as a noun, as every system does when it starts)."""
+    add_words(["安排"])
+    parts = sub_queries(prepare("中央财政的科技投入，过去五年一共多少，今年安排多少？", 2008))
+    assert len(parts) == 2 and "科技" in parts[1].text
