@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from qa.text import GENERIC_NOUNS, STOPWORDS, is_english, normalize, tag
+from qa.text import GENERIC_NOUNS, STOPWORDS, is_english, normalize, straddles, tag
 
 
 @dataclass
@@ -82,8 +82,9 @@ def _matched_phrases(text: str) -> tuple[tuple[str, str], ...]:
                 continue
             if hit:
                 spans.append(hit.span())
-        else:
-            hit = phrase in norm
+        else:  # not across a word's edge: 排多少 (rank) is not in 安排多少
+            hit = phrase in norm and any(not straddles(norm, m.start(), m.end())
+                                         for m in re.finditer(re.escape(phrase), norm))
         if hit:
             found.append((phrase, terms))
     return tuple(found)

@@ -19,9 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import jieba
-
-from qa.text import normalize
+from qa.text import normalize, straddles
 
 ACROSS_YEARS_RE = re.compile(r"这几年|近几年|几年来|这些年|历年|每年|逐年|各年|每一年|分别|近[两三四五六七八九十]年"
                              r"|[两三四五]年来|多年来|over the years|each year|every year|per year|year by year", re.I)
@@ -122,22 +120,14 @@ LEVEL_SUFFIX_RE = re.compile(r"(?:自治区|自治州|自治县|省|市|区|县|
 
 
 def _without(text: str, name: str) -> str:
-    """``text`` less each ``name`` that does not end a dictionary word begun before it: 全国 goes from
-    全国财政收入, not from 药品安全国家标准 (安全 / 国家标准: stripped, 安家标准 was left). A word that runs
-    on past the name (米易县 cut 米 / 易县) does not keep it: a place's level suffix follows its name."""
-    if name not in text:
-        return text
-    ends_inside = set()  # positions inside a dictionary word that starts before them
-    for word, start, end in jieba.tokenize(text, HMM=False):
-        ends_inside.update(range(start + 1, end))
+    """``text`` less each ``name`` a reader would see there: not 全国 in 药品安全国家标准 (安全 / 国家标准:
+    stripped, 安家标准 was left; :func:`qa.text.straddles`)."""
     out, i = [], 0
-    while True:
-        at = text.find(name, i)
-        if at < 0:
-            out.append(text[i:])
-            return "".join(out)
-        out.append(text[i:at + len(name)] if at in ends_inside else text[i:at])
-        i = at + len(name)
+    for m in re.finditer(re.escape(name), text):
+        if not straddles(text, m.start(), m.end()):
+            out.append(text[i:m.start()])
+            i = m.end()
+    return "".join(out) + text[i:]
 
 
 def strip_places(question: str, documents: dict[str, dict], docs: tuple[str, ...] = ()) -> str:

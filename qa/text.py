@@ -53,6 +53,19 @@ def fold_width(text: str) -> str:
     return _WIDE_POINT_RE.sub(".", text).translate(_WIDE)
 
 
+@lru_cache(maxsize=4096)
+def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple((start, end) for _, start, end in jieba.tokenize(text, HMM=False))
+
+
+def straddles(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` begins inside a dictionary word and runs on past its end: 排多少 in
+    安排多少 (安排 / 多少), 全国 in 安全国家标准 (安全 / 国家标准). Then it is not that phrase or name, as a
+    reader cuts the text; the tail of one word (就业 of 再就业) or a name jieba does not know (米易, cut
+    one character at a time without the HMM) is."""
+    return any(a < start < b < end for a, b in _word_spans(text))
+
+
 CACHED_CHARS = 600
 """Cuts and tags of texts up to this length are remembered (questions, windows, passages); longer
 ones (an earlier message of 4,000 characters) are not: their word tuples would hold megabytes."""

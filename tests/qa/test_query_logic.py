@@ -1,7 +1,7 @@
 """Query preparation, follow-ups and decline checks: pure logic, no model."""
 from qa.answer import _weights, asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
-from qa.query import expansions, plan_periods, prepare, question_years, split_question, sub_queries, thesaurus
+from qa.query import expansions, matched_phrases, plan_periods, prepare, question_years, split_question, sub_queries, thesaurus
 from qa.text import add_words, normalize, tokenize
 
 
@@ -280,3 +280,9 @@ def test_a_later_part_asking_what_is_planned_borrows_the_subject():
     add_words(["安排"])
     parts = sub_queries(prepare("中央财政的科技投入，过去五年一共多少，今年安排多少？", 2008))
     assert len(parts) == 2 and "科技" in parts[1].text
+
+
+def test_a_thesaurus_phrase_across_a_words_edge_is_not_matched():
+    """排多少 (a ranking: 第, 位) is not in 安排多少; 看病 is in 农村看病报销."""
+    assert not [p for p, _ in matched_phrases("今年又安排多少？") if p == "排多少"]
+    assert "看病" in [p for p, _ in matched_phrases("农村看病报销")]
