@@ -19,6 +19,7 @@ from qa.answer_model import shipped
 from qa.enumerations import numbered_term, spelled_out
 from qa.followup import contextualize
 from qa.query import QUOTED_RE, Query, prepare, sub_queries, thesaurus
+from qa.query import clear_caches as forget_phrases
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
 from qa.routing import Route, route, strip_places
 from qa.text import add_words, normalize, tag
@@ -189,6 +190,7 @@ class ReportQA:
         passages = self.index.passages
         add_words([t for _, terms in thesaurus() for t in terms.split()]
                   + [p.term for p in passages if p.kind == "glossary" and p.term])
+        forget_phrases()  # which phrases a question holds depends on the words jieba knows (straddles)
         self.retriever.warm_up()
         by_doc: dict[str, list[str]] = {}
         self._doc_rows: dict[str, list[int]] = {}

@@ -53,8 +53,25 @@ def fold_width(text: str) -> str:
     return _WIDE_POINT_RE.sub(".", text).translate(_WIDE)
 
 
-@lru_cache(maxsize=4096)
+_last_long: tuple[str, tuple[tuple[int, int], ...]] = ("", ())  # a long question is tested for many phrases
+
+
 def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    global _last_long
+    if len(text) <= CACHED_CHARS:
+        return _word_spans_cached(text)
+    last = _last_long  # one read, one write: threads see a whole pair
+    if last[0] != text:
+        last = _last_long = (text, _spans(text))
+    return last[1]
+
+
+@lru_cache(maxsize=4096)
+def _word_spans_cached(text: str) -> tuple[tuple[int, int], ...]:
+    return _spans(text)
+
+
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((start, end) for _, start, end in jieba.tokenize(text, HMM=False))
 
 
@@ -141,8 +158,11 @@ def _tag(text: str) -> tuple[tuple[str, str], ...]:
 
 def clear_caches() -> None:
     """Forget remembered word cuts and tags (benchmarks time new questions)."""
+    global _last_long
     _cut_cached.cache_clear()
     _tag_cached.cache_clear()
+    _word_spans_cached.cache_clear()
+    _last_long = ("", ())
 
 
 def tokenize(text: str) -> list[str]:
