@@ -18,14 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 
+from embeddings.cleaning import fold_width
 from embeddings.structure import Block
 
 _WS = r"\s*"
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}
-_CN_YEAR_RE = re.compile(r"([二][〇零○Ｏ][一二三四五六七八九〇零○Ｏ]{2})年")
-# full-width digits (——２０１０年３月５日在…, 一、２００９年工作回顾), as older web copies write them
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_YEAR_RE = re.compile(r"([二][〇零○ＯO][一二三四五六七八九〇零○ＯO]{2})年")  # Ｏ folds to O
 _DATE_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
 _DELIVERY_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日{_WS}在"
                           r"([\s\S]{0,40}?)人民代表大会")
@@ -82,7 +81,7 @@ def cn_year(text: str) -> int | None:
 
 def years_named(text: str) -> list[int]:
     """Years a heading or sentence names, in Arabic (2024年, ２０２４年) or Chinese numerals (二〇二四年)."""
-    text = text.translate(_FULL_WIDTH_DIGITS)
+    text = fold_width(text)  # ——２０１０年３月５日在…, 一、２００９年工作回顾
     found = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)\s*年", text)]
     found += [y for y in (cn_year(m) for m in _CN_YEAR_RE.findall(text)) if y]
     return found
@@ -113,7 +112,7 @@ def arabic_dates(text: str) -> str:
 def delivery(front: str) -> tuple[str, str]:
     """(ISO date, session) from ``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``
     (or the same date in Chinese numerals)."""
-    front = arabic_dates(front.translate(_FULL_WIDTH_DIGITS))
+    front = arabic_dates(fold_width(front))
     m = _DELIVERY_RE.search(front)
     if m:
         y, mo, d = (int(g) for g in m.groups()[:3])

@@ -13,6 +13,8 @@ from functools import lru_cache
 import jieba
 import jieba.posseg as posseg
 
+from embeddings.cleaning import fold_width  # noqa: F401 (the answer step reads folded figures)
+
 jieba.setLogLevel(logging.WARNING)
 
 FOOTNOTE_RE = re.compile(r"\^\[\d+\]")
@@ -34,23 +36,6 @@ GENERIC_NOUNS = frozenset("""
 def normalize(text: str) -> str:
     """NFKC, lower case, footnote markers removed: the form both queries and passages are compared in."""
     return FOOTNOTE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
-
-
-# Figures as older web copies write them: full-width digits, letters and per cent (１８９１４亿元,
-# ７．７％, ＧＤＰ), the full stop between two digits a decimal point. Folded one character for one, so
-# a window's offsets stay those of the report's text and its quote can be taken from there.
-_WIDE = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
-                                                          *range(0xFF41, 0xFF5B))}, "％": "%"})
-_WIDE_POINT_RE = re.compile(r"(?<=[0-9０-９])．(?=[0-9０-９])")
-_WIDE_RE = re.compile(r"[０-９Ａ-Ｚａ-ｚ％]")
-
-
-def fold_width(text: str) -> str:
-    """``text`` with full-width digits, Latin letters and per cent as ASCII (and ． between digits as
-    a point), the same length: what the answer step's patterns read. Chinese punctuation stays."""
-    if not _WIDE_RE.search(text):
-        return text
-    return _WIDE_POINT_RE.sub(".", text).translate(_WIDE)
 
 
 _last_long: tuple[str, tuple[tuple[int, int], ...]] = ("", ())  # a long question is tested for many phrases
