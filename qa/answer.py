@@ -213,6 +213,9 @@ def _opening_year(text: str, window: str) -> set[int]:
 
 
 YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
+# a window speaking of several years (近三年累计, 五年来, 2003年以来)
+SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[两二三四五六七八九十]年(?:来|累计|间)|(?:19|20)\d\d年(?:以来|至今)"
+                     r"|年均(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
@@ -236,12 +239,18 @@ def _sided(question: str, words: tuple[str, ...]) -> bool:
 SUMS = frozenset(("进出口", "存贷款"))  # a total of both sides, unlike 城乡 (分别: each side given)
 
 
+# side words that only qualify a statistic (农村居民收入), not any word (农民看病报销的合作医疗)
+QUALIFIERS = frozenset(("城镇",))
+
+
 @lru_cache(maxsize=1024)
 def _asked_of_pairs(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
     """(asked side, its sibling, both) of each pair whose one side the question names alone."""
     out = []
     for first, second, both in SIBLINGS:
         if any(w in question for w in both):
+            continue
+        if QUALIFIERS.intersection(first) and not (_sided(question, first) or _sided(question, second)):
             continue
         for asked, other in ((first, second), (second, first)):
             if any(w in question for w in asked) and not any(w in question for w in other):
@@ -261,8 +270,10 @@ def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     if not (amount and pairs):
         return False
     figures = [c for c in clauses(window) if has_figure(c)]
-    # a total of both sides (进出口总额) holds the asked side's figure; 城乡居民收入比 does not
-    return bool(figures) and any(not any(w in c for c in figures for w in asked + tuple(SUMS.intersection(both)))
+    # a total of both sides (进出口总额) is neither side's figure (nor is its 出口 the asked 出口)
+    for total in SUMS:
+        figures = [c.replace(total, " ") for c in figures]
+    return bool(figures) and any(not any(w in c for c in figures for w in asked)
                                  and any(w in c for c in figures for w in other) for asked, other, both in pairs)
 
 
@@ -483,6 +494,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm, wants_number)),
                  "unqualified": float(unqualified(q_norm, norm)), "head_absent": float(_head_absent(head, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
+            if one_year and not base["several_years"] and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
+                # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part
+                f["several_years"] = 1.0
             if base["several_years"] and one_year:
                 # a sentence of a five-year summary that names the asked year speaks about that year
                 # (2025年旅居人数超550万); one comparing two years (2025年总量比2020年增加…) is about
@@ -734,6 +748,13 @@ CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省�
                        r"|\bchange", re.I)
 
 
+def _sentence_lead(text: str, window: str) -> str:
+    """The (normalised) start of the sentence holding ``window`` up to it: what the window's
+    clauses say more of (近三年累计，… before 单位国内生产总值能耗下降10.08%)."""
+    start = text.find(window)
+    return normalize(re.split(r"[。！？；\n]", text[:start])[-1]) if start > 0 else ""
+
+
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = (), passage: str = "") -> bool:
     """A question asking for an amount gets a number (a year is not one) in a clause that also
     names what the question is about (not just 目标 or 增长), and that clause's figure is of the
@@ -749,7 +770,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     numbered = [c for c in parts if has_figure(c)]
     if focus:  # a clause with no subject of its own says more of the one before it
         numbered = [c for i, c in enumerate(parts) if has_figure(c)
-                    and any(t in (parts[i - 1] + c if i and _continues(c) else c) for t in focus)]
+                    and any(t in (parts[i - 1] + c if i and _continues(c) else c)
+                            + (parts[i + 1] if i + 1 < len(parts) and PURPOSE_RE.match(parts[i + 1]) else "")
+                            for t in focus)]
     if not numbered:
         return False
     asked = UNIT_RE.search(query.text)
@@ -793,10 +816,16 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
 AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|突破|增加到|提高到|增至|升至|总计|合计)")
 
 
+# a clause saying what the figure before it is for (…拟投入423亿元，用于扶助和促进就业)
+PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?用于")
+LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
+
+
 def _continues(clause: str) -> bool:
     """Whether a clause opens with an adverb (建立了社会保障基金，已积累资金1242亿元) or a verb of
     amount (达到, 累计): its subject is the clause before it (not 推动机场三期: a subject of its own)."""
-    words = tag(clause.strip())
+    clause = LEAD_TIME_RE.sub("", clause.strip())  # 去年达到54641万吨: the time is not a subject
+    words = tag(clause)
     return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause)))
 
 
@@ -820,12 +849,14 @@ def _places(text: str) -> tuple[str, ...]:
 MONEY_HEAD_RE = re.compile(r"(?:收入|支出|投资额?[是有达]|资金|经费|产值|总值|增加值|零售总额|营业额|销售额|税收|存款|贷款"
                            r"|生产总值|gdp|工资|养老金)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
-# a rate of change (增长5.5%, 分别增长21.2%、39.5%) and a change in points
-GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
+# a rate of change (增长5.5%, 分别增长21.2%、39.5%; not 扩大到60%: a level) and a change in points
+GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
 # an amount of change (最高额度增加4000元): not the level (提高到1190元 is one)
-CHANGE_FIGURE_RE = re.compile(r"(?:增加|提高|减少|降低|下降|上涨|上调|下调|增长|扩大|压减)\s*\d[\d.]*\s*[十百千万亿]*"
-                              r"(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?")
+_CHANGE_AMOUNT = r"\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?"
+# (分别增加1753万和2028万: both figures are changes)
+CHANGE_FIGURE_RE = re.compile(r"(?:增加|提高|减少|降低|下降|上涨|上调|下调|增长|扩大|压减)\s*" + _CHANGE_AMOUNT
+                              + r"(?:\s*[和、及]\s*" + _CHANGE_AMOUNT + ")*")
 POINTS_RE = re.compile(r"\d[\d.]*\s*个百分点")
 # a figure by which this year differs from another (比去年多100万人, 比上年增加2000亿元): not the level
 COMPARISON_RE = re.compile(r"比(?:去年|上年|前年|上一年|(?:19|20)\d\d年)(?:多|少|增加|减少|提高|降低|增长|下降|扩大|压减)了?"

@@ -243,9 +243,15 @@ def subject_words(text: str, verbs: bool = False, rates: bool = False) -> list[s
 QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
 
 
+# who spends or acts, not what is asked about (今年中央安排多少 asks the amount of the subject named before)
+ACTOR_WORDS = frozenset("中央 中央财政 全国 国家 政府 各级 地方 全省 全市 全区 全县 省里 市里 县里 区里".split())
+# nor how much of it (整个十一五累计投了多少)
+WHOLE_WORDS = frozenset("整个 全部 所有 总共 一共".split())
+
+
 def has_subject(part: str) -> bool:
-    """Whether a sub-question names what it asks about (今年又要建多少 does not)."""
-    return any(len(t) >= 2 for t in subject_words(part))
+    """Whether a sub-question names what it asks about (今年又要建多少 and 今年中央安排多少 do not)."""
+    return any(len(t) >= 2 and t not in ACTOR_WORDS and t not in WHOLE_WORDS for t in subject_words(part))
 
 
 def carry_subject(first: str, part: str) -> str:

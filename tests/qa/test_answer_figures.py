@@ -36,6 +36,17 @@ def test_a_level_is_not_a_growth_rate_unless_a_change_is_asked():
     assert ok("现在一年的GDP有多少？", "地区生产总值迈上6万亿元台阶，达到62661亿元")
     assert ok("去年GDP涨了多少？", "地区生产总值增长5.5%")
     assert ok("今年家里的网费能便宜多少？", "中小企业宽带和专线平均资费再降15%")
+    # both figures of 分别增加…和… are changes; 扩大到60% is where it gets to, a level
+    assert not ok("现在城镇职工基本养老保险参保的总人数有多少？", "城镇职工基本养老保险、基本医疗保险参保人数分别增加1753万和2028万")
+    assert ok("今年免费孕前优生检查试点要扩大到多少县？", "将免费孕前优生健康检查试点范围扩大到60%的县（市、区）")
+
+
+
+def test_a_figures_clause_borrows_its_subject_from_a_time_led_clause_or_a_purpose_clause():
+    # 去年达到54641万吨 says more of 粮食产量 before it; …423亿元，用于…就业 says what the money is for
+    assert ok("去年全国粮食产量多少？", "粮食产量屡创历史新高，去年达到54641万吨，连续7年增产")
+    assert ok("今年拿多少钱促进就业？", "今年中央财政拟投入423亿元，用于扶助和促进就业")
+    assert not ok("今年拿多少钱促进就业？", "今年中央财政拟投入423亿元，推进医药卫生体制改革")
 
 
 def test_the_asked_unit_age_and_magnitude():
@@ -166,6 +177,19 @@ def test_a_five_year_summary_sentence_naming_the_asked_year_speaks_about_it():
     other = [c for c in found if "年均增长5%" in c.text and "550万" not in c.text]
     assert named and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in named)
     assert other and all(c.features["several_years"] == 1.0 for c in other)
+
+
+def test_a_sentence_summing_up_several_years_is_not_about_the_one_year_asked():
+    """近三年累计 in a passage reviewing last year: its 10.08% is not last year's drop."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "单位国内生产总值能耗比上年下降4.59%。近三年累计，单位国内生产总值能耗下降10.08%。"
+    p = Passage("d", text, "一、2008年工作回顾", 0, len(text), role="review", years=[2008])
+    found = candidates(prepare("去年单位国内生产总值能耗降了多少？", 2009), [p], {"能耗": 5.0, "单位": 1.0})
+    span = [c for c in found if "10.08%" in c.text and "4.59%" not in c.text]
+    year = [c for c in found if "4.59%" in c.text and "10.08%" not in c.text]
+    assert span and all(c.features["several_years"] == 1.0 for c in span)
+    assert year and all(c.features["several_years"] == 0.0 for c in year)
 
 
 def test_a_five_year_summary_sentence_naming_another_year_clashes_with_the_asked_one():

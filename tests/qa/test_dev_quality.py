@@ -91,7 +91,12 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # round 17: the State Council's 2008 and 2003 reports (five-year reviews; full-width figures in
          # 2003's), first seen this round (A and B read and tuned on, C written later and held out)
          + [(OURS / f"{name}-r17{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2008", "state-council-2003") for x in ("a", "b", "c")])
+            for name in ("state-council-2008", "state-council-2003") for x in ("a", "b", "c")]
+         # round 18: the State Council's 2012 (a 附注 glossary), 2009 (full-width figures), 2011 and 2006
+         # reports (each also reviewing a five-year plan), first seen this round (A tuned on, B held out)
+         + [(OURS / f"{name}-r18{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2012", "state-council-2009", "state-council-2011", "state-council-2006")
+            for x in ("a", "b")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"

@@ -137,6 +137,9 @@ def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_ve
     assert "农田" in carried and "改" not in carried.split()
     assert carry_subject("去年GDP增长了多少", "今年目标又是多少？").endswith("gdp增长")
     assert carry_subject("去年GDP多少", "今年一般公共预算收入目标多少") == "今年一般公共预算收入目标多少"
+    # who spends is not what is asked about: 今年中央安排多少 borrows 社会保障
+    assert "社会保障" in carry_subject("社会保障这块，过去五年全国财政花了多少", "今年中央安排多少？")
+    assert "三农" in carry_subject("今年中央财政三农投入安排多少？", "整个十一五累计投了多少？")
 
 
 def test_each_part_of_a_compound_question_keeps_its_own_time():

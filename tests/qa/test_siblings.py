@@ -13,6 +13,8 @@ from qa.answer import sibling_clash
     ("进出口总额是多少？", "出口增长5%", False),  # 进出口 asks both
     ("出口增长多少？", "进口增长3%", True),
     ("去年GDP多少？", "一般公共预算收入完成8.39亿元", False),
+    # 农民 here says whose health insurance, not which side of a statistic: 新农合 is theirs
+    ("农民看病报销的合作医疗，今年政府每人补助提到多少？", "今年要把新农合和城镇居民医保财政补助标准提高到200元", False),
 ])
 def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
     assert sibling_clash(question, window) is clash
@@ -28,6 +30,13 @@ def test_an_amount_asked_reads_the_clauses_holding_the_figures(window, clash):
     question = normalize("今年全国财政收入预计有多少？")
     assert sibling_clash(question, normalize(window), amount=True) is clash
     assert not sibling_clash(question, normalize(window))  # the word 收入 is in the window
+
+
+def test_a_total_of_both_sides_is_not_the_asked_sides_figure():
+    from qa.text import normalize
+    window = normalize("全年货物进出口总额3．64万亿美元，增长22．5%，其中，出口增长20．3%")
+    assert sibling_clash(normalize("去年进口总额是多少美元？"), window, amount=True)
+    assert not sibling_clash(normalize("去年出口增长多少？"), window, amount=True)
 
 
 @pytest.mark.parametrize("question, window, other", [
