@@ -242,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--decider-only", action="store_true",
                     help="keep the shipped window weights (qa/data/answer_weights.json) and fit only the decline "
                          "step; its threshold is chosen out of fold over %d folds of the reports" % FOLDS)
+    ap.add_argument("--folds", type=int, default=0,
+                    help="hold out K groups of reports in turn instead of one report at a time (K fits, not one "
+                         "per report: minutes instead of an hour with 60 reports)")
     args = ap.parse_args(argv)
     GAIN.update(decline_weight=args.decline_weight, max_false_decline=args.max_false_decline)
     # a weaker penalty needs more steps to settle. Round 16 tried 0.005 with --decider-only: out of
@@ -263,12 +266,16 @@ def main(argv: list[str] | None = None) -> int:
                                      "threshold": answer_model.DEFAULT_THRESHOLD})
     print(f"{'report':<40}{'n':>5}  {'hand-set top1/ans/fdecl/decl':>32}  {'leave-one-out top1/ans/fdecl/decl':>34}")
     loro, held_out = {}, []
-    for held in [k for k in reports if fitted(k)]:
+    keys = [k for k in reports if fitted(k)]
+    # leave one report out, or (--folds K) K groups of reports: a fit per group, not per report
+    groups = [[k] for k in keys] if not args.folds else [keys[i::args.folds] for i in range(args.folds)]
+    for group in groups:
         # shared-index questions are measured, never fitted on: fitting on them too lowered the
         # decline rate of reports alone (0.883 → 0.840) and did not lower shared false declines
-        model = fit_on({k: v for k, v in reports.items() if k != held and fitted(k)}, start)
-        held_out.append(probabilities(model, reports[held]))
-        for key in (held, held + SHARED):
+        model = fit_on({k: v for k, v in reports.items() if k not in group and fitted(k)}, start)
+        for held in group:
+            held_out.append(probabilities(model, reports[held]))
+        for key in [x for held in group for x in (held, held + SHARED)]:
             if key in reports:
                 before, after = rates(start, reports[key]), rates(model, reports[key])
                 loro[key] = {"hand_set": before, "held_out": after}
