@@ -374,3 +374,27 @@ def test_the_front_matters_date_answers_only_about_the_report():
     assert all(c.features.get("date_miss") for c in candidates(prepare("北京奥运会哪天开幕？", 2008), [p], {"奥运会": 5.0}))
     assert any(c.features.get("date_ok") for c in candidates(prepare("这份报告是哪天发布的？", 2008), [p], {"报告": 1.0}))
     assert ok("去年养老机构新增了多少张床位？", "新增养老床位5000张")  # the unit after the figure
+
+
+def test_a_window_naming_another_year_than_the_one_written_out_is_no_answer():
+    """2007年的目标 asked of the 2006 report: its 2006年…目标 is declined, its own year's is not."""
+    from qa.answer import Choice, _unsupported, own_years, shipped
+    window = "2006年国民经济和社会发展的主要预期目标是：国内生产总值增长8%左右"
+    assert own_years(window) == {2006} and own_years("比2005年增长9.9%，到2010年翻一番") == set()
+    clash = Choice(0, window, 1.0, 9.0, {"year_clash": 1.0, "coverage": 1.0, "rank": 1.0}, margin=1.0)
+    assert _unsupported(prepare("2007年的GDP增长目标定的多少？", 2006), clash, shipped()) == "about another year"
+    assert _unsupported(prepare("2006年的GDP增长目标定的多少？", 2006), clash, shipped()) != "about another year"
+
+
+def test_a_period_asked_is_not_matched_by_a_window_about_one_of_its_years():
+    """“十一五”期间 asked: 2006年…降低4%左右 (one year's target) does not match the years; the period's does."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = ("2006年的主要预期目标是：单位国内生产总值能耗降低4%左右。"
+            "“十一五”期间单位国内生产总值能源消耗降低20%左右。")
+    p = Passage("d", text, "三、2006年工作", 0, len(text), role="plan", years=[2006])
+    found = candidates(prepare("十一五期间单位GDP能耗要降多少？", 2006), [p], {"能耗": 5.0, "单位": 1.0})
+    one = [c for c in found if "4%" in c.text and "20%" not in c.text]
+    period = [c for c in found if "20%" in c.text and "4%" not in c.text]
+    assert one and all(not c.features.get("year_match") for c in one)
+    assert period and all(c.features.get("year_match") for c in period)
