@@ -247,11 +247,15 @@ QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
 ACTOR_WORDS = frozenset("中央 中央财政 全国 国家 政府 各级 地方 全省 全市 全区 全县 省里 市里 县里 区里".split())
 # nor how much of it (整个十一五累计投了多少)
 WHOLE_WORDS = frozenset("整个 全部 所有 总共 一共".split())
+# an English part's words that ask how much or when, not of what (and how much more this year?)
+ENGLISH_FRAME = frozenset("and or how much many more less what which when this that last next year years month "
+                          "the a an is are was were will be been did does do it its there then so also into to of in for on".split())
 
 
 def has_subject(part: str) -> bool:
     """Whether a sub-question names what it asks about (今年又要建多少 and 今年中央安排多少 do not)."""
-    return any(len(t) >= 2 and t not in ACTOR_WORDS and t not in WHOLE_WORDS for t in subject_words(part))
+    return any(len(t) >= 2 and t not in ACTOR_WORDS and t not in WHOLE_WORDS and t.lower() not in ENGLISH_FRAME
+               for t in subject_words(part))
 
 
 def carry_subject(first: str, part: str) -> str:
@@ -263,7 +267,8 @@ def carry_subject(first: str, part: str) -> str:
     phrases = [p for p, _ in matched_phrases(first)]
     subjects = subject_words(first, verbs=True, rates=True)
     borrowed = [t for t in dict.fromkeys(quoted + phrases + subjects)
-                if t not in part and not any(t in p for p in phrases + subjects if p != t)]  # 财政 of 财政赤字率
+                if t not in part and t.lower() not in ENGLISH_FRAME
+                and not any(t in p for p in phrases + subjects if p != t)]  # 财政 of 财政赤字率
     return f"{part} {' '.join(borrowed)}" if borrowed else part
 
 

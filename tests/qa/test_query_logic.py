@@ -140,6 +140,9 @@ def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_ve
     # who spends is not what is asked about: 今年中央安排多少 borrows 社会保障
     assert "社会保障" in carry_subject("社会保障这块，过去五年全国财政花了多少", "今年中央安排多少？")
     assert "三农" in carry_subject("今年中央财政三农投入安排多少？", "整个十一五累计投了多少？")
+    carried = carry_subject("How much did the central government put into quake reconstruction last year",
+                            "and how much more this year?")
+    assert "reconstruction" in carried.split() and "last" not in carried.split()
 
 
 def test_each_part_of_a_compound_question_keeps_its_own_time():
