@@ -54,8 +54,8 @@ ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|�
 NAME_FLAGS = ("nr", "nrfg", "nrt")
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
-# an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次
-BARE_AMOUNT = r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)"
+# an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销)
+BARE_AMOUNT = r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额"
 NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT)
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
@@ -904,9 +904,14 @@ AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 
 
+# an item's number at the start of a line or clause (6、新农合：…, （3）, 1.实用性规划): no amount
+ORDINAL_RE = re.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[、.．](?!\d))")
+
+
 def has_figure(text: str) -> bool:
-    """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年) not counting."""
-    return bool(NUMBER_RE.search(YEAR_RE.sub(" ", text)))
+    """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年) and an
+    item's number (6、) not counting."""
+    return bool(NUMBER_RE.search(YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text))))
 
 
 def _is_verb(word: str) -> bool:

@@ -19,6 +19,13 @@ def test_a_year_is_not_a_figure_but_an_amount_of_the_same_digits_is():
     assert has_figure("增长5.5%") and has_figure("新建三个")
 
 
+def test_an_items_number_is_no_figure_but_all_of_it_is_an_amount():
+    assert not has_figure("6、新农合：全称新型农村合作医疗")  # a glossary entry's number
+    assert not has_figure("（3）推进改革") and not has_figure("1.实用性规划")
+    assert has_figure("6、新农合补助240元") and has_figure("1.5万亿元")
+    assert has_figure("分娩发生的政策范围内住院医疗费用全额报销")
+
+
 def test_the_figure_must_sit_in_a_clause_naming_the_subject():
     window = "每年实施20项重点民生实事，财政民生支出突破万亿元、占比稳定在80%左右，居民人均可支配收入增长34.3%。"
     assert not ok("去年居民人均可支配收入是多少元？", window)  # 元 is in another clause
