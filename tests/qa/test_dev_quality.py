@@ -96,7 +96,11 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # reports (each also reviewing a five-year plan), first seen this round (A tuned on, B held out)
          + [(OURS / f"{name}-r18{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
             for name in ("state-council-2012", "state-council-2009", "state-council-2011", "state-council-2006")
-            for x in ("a", "b")])
+            for x in ("a", "b")]
+         # and its 2004 and 2005 reports (stray blanks inside sentences, full-width indents), one set
+         # each, measured at the round's start and end, never read
+         + [(OURS / f"{name}-r18c.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2004", "state-council-2005")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"
