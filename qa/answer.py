@@ -491,6 +491,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     "context_absent": min(absent, base["context_absent"]),
                     "rare_word": float(bool(rare) and rare in named), "length": min(len(items), 200) / 100}))
         limit = LIST_WINDOW_CHARS if wants_list else MAX_WINDOW_CHARS
+        # a passage naming several years somewhere (read once; most name none): only then is each
+        # window's sentence read for them
+        spans = one_year and not base["several_years"] and bool(SPAN_RE.search(normalize(p.text)))
         for window in _windows(p.text, limit, wants_list):
             text = window.strip().rstrip("，；：、,;:")
             if not text or any(text in t or t in text for t in taken):
@@ -506,7 +509,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if (f["year_match"] and len(query.years) > 1 and not SEVERAL_YEARS_RE.search(window)
                     and not SPAN_RE.search(norm) and len(own_years(_sentence_lead(p.text, window) + norm)) == 1):
                 f["year_match"] = 0.0  # “十一五”期间要降多少 asked: 2006年…降低4%左右 is one year's
-            if one_year and not base["several_years"] and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
+            if spans and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
                 # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part
                 f["several_years"] = 1.0
             if base["several_years"] and one_year:
