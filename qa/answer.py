@@ -198,12 +198,12 @@ def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", section)}
 
 
-OWN_YEAR_RE = re.compile(r"(?<![比较从由于到])((?:19|20)\d\d)\s*年(?!以来|来|前|后)")
+OWN_YEAR_RE = re.compile(r"(?<![比较从由于])((?:19|20)\d\d)\s*年(?!以来|来)")
 
 
 def own_years(window: str) -> set[int]:
-    """The years a window speaks about (2006年国民经济…目标), not those it compares with or counts
-    from (比2005年, 从2001年, 2003年以来) or reaches to (到2010年)."""
+    """The years a window speaks about (2006年国民经济…目标, 增加到2002年的…), not those it compares
+    with or counts from (比2005年, 从2001年, 2003年以来)."""
     return {int(y) for y in OWN_YEAR_RE.findall(window)}
 
 
@@ -283,7 +283,7 @@ def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     for total in SUMS:
         figures = [c.replace(total, " ") for c in figures]
     return bool(figures) and any(not any(w in c for c in figures for w in asked)
-                                 and any(w in c for c in figures for w in other) for asked, other, both in pairs)
+                                 and any(w in c for c in figures for w in other) for asked, other, _ in pairs)
 
 
 _PLAIN_RE = re.compile(r"(?:19|20)\d\d年?|去年|今年|明年|前年|多少|几[个家所项]?|是什么|什么|怎么样|有没有|会不会|能不能|吗|呢|啊|"
@@ -518,7 +518,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # neither alone. One that names another year clashes (预计2022年生产总值… for
                 # 2021年GDP), a year it compares against (比2020年) not counting.
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
-                own = {int(y) for y in re.findall(r"(?<![比较从由于])((?:19|20)\d\d)\s*年(?!以来|来)", window)}
+                own = own_years(window)
                 said = {plan_year + d for word, d in (("去年", -1), ("今年", 0))
                         if plan_year and re.search(rf"(?<![比较从由于]){word}", window)}
                 if said:  # …从2009年的2.8%降到去年的1.5%左右, 今年中央财政预算…: the report's own 去年, 今年
