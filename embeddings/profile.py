@@ -331,7 +331,8 @@ def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int |
     return role or current or part_role
 
 
-_PERIOD_NUMERALS = {12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
+# the 9th plan ran 1996–2000, the 10th (“十五”) 2001–2005, the 11th (“十一五”) 2006–2010, …
+_PERIOD_NUMERALS = {9: "九", 10: "十", 11: "十一", 12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
 
 
 def period_of(year: int) -> str:
@@ -393,8 +394,20 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
                 role = "outlook"  # 根据《…第十五个五年规划的建议》 after a 过去五年 paragraph: the look ahead begins
             if role != current and (lead or role == "outlook"):
                 current = role  # a paragraph naming a time sets it for the next ones
-        out.append(replace(b, role=role, years=tuple(role_years(role, reviewed, planned))))
+        years = role_years(role, reviewed, planned)
+        if role in ("plan", "government") and reviewed and reviews_later(b.text):
+            years = years + [reviewed]  # 2011年，是…开局之年。过去一年，…国内生产总值增长10.3%
+        out.append(replace(b, role=role, years=tuple(years)))
     return out
+
+
+_LATER_REVIEW_RE = re.compile(r"[。！!；;]\s*(?:过去一年|过去的一年|一年来|去年)[，,、]")
+
+
+def reviews_later(text: str) -> bool:
+    """A paragraph that turns to the year under review after its opening (…开局之年。过去一年，…):
+    its later sentences speak of that year."""
+    return bool(_LATER_REVIEW_RE.search(text))
 
 
 def build(clean_text: str, blocks: list[Block], described: dict | None = None) -> tuple[Profile, list[Block]]:

@@ -41,7 +41,11 @@ LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|
 # lead sentence naming the task (三是抑制投机性购房。加大差别化信贷…)
 HOW_RE = re.compile(r"怎么(?!样|回事)|如何|咋[办弄搞整]|\bhow (?:will|does|do|is|are)\b", re.I)
 DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|哪一?年[能会可才完建开通投]|"
-                     r"什么年份|\bwhen\b|what date|which year|by what year", re.I)
+                     r"什么年份|\bwhen\b|what date|which year|by what year|多长时间|多久", re.I)
+# how long something takes (利用三年左右时间, 两年内): what 多长时间/多久 asks for
+DURATION_ASKED_RE = re.compile(r"多长时间|多久")
+DURATION_RE = re.compile(r"[一二两三四五六七八九十半\d]+个?(?:年|月|周|天|小时|分钟)(?:左右时间|左右|时间|之内|以内|内)"
+                         r"|[一二两三四五六七八九十半\d.]+个?(?:小时|分钟)|(?:用|需|需要|花)[一二两三四五六七八九十半\d]+个?(?:年|月|周|天)")
 TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|(?:19|20)\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
                      r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|"
                      r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?")
@@ -225,6 +229,11 @@ YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|
 # a window speaking of several years (近三年累计, 五年来, 2003年以来)
 SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[两二三四五六七八九十]年(?:来|累计|间)|(?:19|20)\d\d年(?:以来|至今)"
                      r"|年均(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
+# GDP as a denominator (单位GDP能耗, 占地区生产总值比重): such a window speaks of another figure
+DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值|生产总值)|占(?:全[国省市区县])?(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比重|比例)")
+RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|share|ratio|intensity", re.I)
+# a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
+FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
@@ -434,6 +443,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
     asks_year = bool(ASKS_YEAR_RE.search(query.text))
+    asks_duration = bool(DURATION_ASKED_RE.search(query.text))
     wants_target = bool(TARGET_RE.search(query.text))
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
@@ -451,6 +461,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     head = asked_head(query.text)
     numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
     top_idf = max(idf.values(), default=1.0) or 1.0
+    ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
         nouns = _nouns(normalize(p.text)) if (wants_definition or wants_list) else ()
@@ -499,9 +510,12 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if not text or any(text in t or t in text for t in taken):
                 continue  # another part of the question already quotes it
             norm = normalize(window)
+            if not ratio_asked:  # 单位GDP能耗 does not cover a question about GDP
+                norm = DENOMINATOR_RE.sub("、", norm)
             has_number = has_figure(window)
-            has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window)))
-            f = {**base, "coverage": _coverage(window, weights), "rare_word": float(bool(rare) and rare in norm),
+            has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window))) or \
+                (asks_duration and bool(DURATION_RE.search(window)))
+            f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm, wants_number)),
                  "unqualified": float(unqualified(q_norm, norm)), "head_absent": float(_head_absent(head, norm)),
@@ -536,6 +550,13 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 elif own and all(query.year_fit({y}, plan_year) < 0 for y in own):
                     # about other years only: 从1997年的…增加到2002年的… for 1996年
                     f.update(year_match=0.0, year_clash=1.0)
+                elif not named and not own:
+                    # a sentence of the five years naming none (“十一五”年均增长7.5%) is not the
+                    # asked year's, though the passage's years hold it
+                    f["year_match"] = 0.0
+            if (f["several_years"] and not f["year_match"] and one_year
+                    and (SPAN_RE.search(norm) or (p.role == "review_multi" and FLOW_RE.search(norm)))):
+                f["period_figure"] = 1.0  # read by _other_years, not a weighted feature
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
             if wants_number:
@@ -646,11 +667,18 @@ def rerank(query: Query, passages: list[Passage], idf: dict[str, float], norm_co
 OTHER_SIDE = ("sibling", "unqualified")
 
 
+def _other_years(features: dict[str, float]) -> bool:
+    """A one-year question (去年…增长多少) and a window whose figure sums up several years, naming
+    none of them as the asked one (进出口总额年均增长15.9%, 五年城镇新增就业5771万人): not that
+    year's figure. A level the period ends with (覆盖24%的县, 到2030年…达到80岁) may well be."""
+    return bool(features.get("period_figure"))
+
+
 def _lacks(features: dict[str, float]) -> bool:
     """The window lacks what the question asks for: a figure of the asked kind (not the other
     side's), a date, a name. A window that could answer is chosen over a better-matching one that
     lacks it (a sentence's clauses about 农村 alone over the whole sentence that also gives 城镇's)."""
-    return any(features.get(name) for name in LACKS + OTHER_SIDE)
+    return any(features.get(name) for name in LACKS + OTHER_SIDE) or _other_years(features)
 
 
 def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]:
@@ -940,7 +968,8 @@ def restates(window: str, question: str) -> bool:
 def choice_has_time(query: Query, text: str) -> bool:
     """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year."""
     asks_year = bool(ASKS_YEAR_RE.search(query.text))
-    return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text)))
+    return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text))) or \
+        bool(DURATION_ASKED_RE.search(query.text) and DURATION_RE.search(text))
 
 
 def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] = (),
@@ -962,6 +991,8 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
         own = own_years(choice.text)
         if own and not own & set(query.explicit):
             return "about another year"
+    if _other_years(choice.features):
+        return "about several years"
     if choice.features.get("sibling") or choice.features.get("unqualified"):
         # 农村 asked, only 城镇's figure there (or neither side named): over the 50 reports' question
         # sets such a chosen window answered 1 of 82 times; the decider's weights, fitted across

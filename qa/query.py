@@ -127,6 +127,9 @@ def relative_offsets(text: str) -> tuple[int, ...]:
 
 # five-year plans run from a fixed year (the 14th, “十四五”, is 2021–2025) whatever report names them
 PLAN_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
+# the 9th and 10th plans (“九五”, “十五”) only where the words name a period, not 十五个/第十五届/十五五
+OLD_PLAN_PERIODS = {re.compile(r"(?<![第十])九五(?=[”\"]|计划|时期|期间)"): 1996,
+                    re.compile(r"(?<![第十])十五(?=[”\"]|计划|时期|期间)"): 2001}
 # the years before the report's own (过去五年, 现在有多少: what has been done, not what is planned)
 # and the years from it on (今后五年)
 PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|这些年|近几年|近年来|现在|目前|如今|截至目前|至今|现有"
@@ -138,7 +141,9 @@ AHEAD_RE = re.compile(r"今后五年|未来五年|next five years|coming five ye
 def plan_periods(text: str) -> tuple[int, ...]:
     """Years of the five-year plan periods a question names (“十四五”时期 → 2021…2025)."""
     norm = normalize(text)
-    return tuple(sorted(y for name, start in PLAN_PERIODS.items() if name in norm for y in range(start, start + 5)))
+    starts = [start for name, start in PLAN_PERIODS.items() if name in norm]
+    starts += [start for pattern, start in OLD_PLAN_PERIODS.items() if pattern.search(norm)]
+    return tuple(sorted(y for start in starts for y in range(start, start + 5)))
 
 
 def period_offsets(text: str) -> tuple[int, ...]:
@@ -213,7 +218,8 @@ def _asking_clauses(text: str) -> list[str]:
 
 # words that frame a figure question rather than name its subject
 # (安排: 今年安排多少 asks the plan's figure of the subject named before, like 计划)
-FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 安排 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上".split())
+FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 安排 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上"
+                         " 预计 打算 控制目标 预期目标".split())
 
 
 def _rates_joined(words) -> list[tuple[str, str]]:

@@ -262,3 +262,20 @@ def test_full_width_digits_and_headings_ending_in_a_lost_character():
     titles = [o["title"] for o in sc14.outline]
     assert "（四）促进农业现代化和农村改革发展。?" in titles and "（七）加强教育、卫生、文化等社会建设。?" in titles
     assert all(o["role"] == "plan" for o in sc14.outline if o["title"].startswith(("（四）", "（七）")))
+
+
+def test_plan_periods_before_the_twelfth_are_named_too():
+    """A 2011 report reviews the “十一五” (2006–2010) and plans the “十二五”; a 2006 one reviews the “十五”."""
+    from embeddings.profile import coming_period, period_of, role_of
+    assert period_of(2010) == "十一" and period_of(2005) == "十" and coming_period(2006)[0] == "十一五"
+    assert role_of("一、“十一五”时期国民经济和社会发展的回顾", 2010, 2011) == "review_multi"
+    assert role_of("二、“十二五”时期的主要目标和任务", 2010, 2011) == "outlook"
+    assert role_of("一、“十三五”时期经济社会发展回顾", 2020, 2021) == "review_multi"
+
+
+def test_a_plan_paragraph_turning_to_the_past_year_also_speaks_of_it():
+    """2011年，是…开局之年。过去一年，…国内生产总值增长10.3%: the paragraph is the plan's, and 2010's too."""
+    from embeddings.profile import reviews_later
+    assert reviews_later("2011年，是“十二五”开局之年。过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%")
+    assert not reviews_later("过去一年，我们的各项工作取得了很大成绩。")  # its lead says so already
+    assert not reviews_later("今年要巩固去年的成果，继续推进改革。")

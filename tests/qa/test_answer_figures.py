@@ -405,3 +405,58 @@ def test_a_period_asked_is_not_matched_by_a_window_about_one_of_its_years():
     period = [c for c in found if "20%" in c.text and "4%" not in c.text]
     assert one and all(not c.features.get("year_match") for c in one)
     assert period and all(c.features.get("year_match") for c in period)
+
+
+def test_a_five_year_flow_or_average_is_not_the_asked_years_figure_but_a_closing_level_may_be():
+    """去年…新增多少 asked of a five-year review: 城镇新增就业5771万人 and 年均增长15.9% sum up the
+    period (declined, or another window chosen); 覆盖24%的县, the level it ends with, may answer."""
+    from embeddings.chunking import Passage
+    from qa.answer import _other_years, candidates
+    text = "城镇新增就业5771万人。进出口总额年均增长15.9%。新型农村社会养老保险试点覆盖24%的县。"
+    p = Passage("d", text, "一、“十一五”时期的回顾", 0, len(text), role="review_multi",
+                years=[2006, 2007, 2008, 2009, 2010])
+    idf = {"新增": 2.0, "就业": 3.0, "进出口": 4.0, "总额": 2.0, "覆盖": 2.0, "县": 1.0}
+    flow = [c for c in candidates(prepare("去年城镇新增就业多少？", 2011), [p], idf) if "5771" in c.text]
+    rate = [c for c in candidates(prepare("去年进出口总额增长了多少？", 2011), [p], idf) if c.text.startswith("进出口")]
+    level = [c for c in candidates(prepare("去年新农保试点覆盖了多少县？", 2011), [p], idf) if "24%" in c.text
+             and "5771" not in c.text and "15.9" not in c.text]
+    assert flow and all(_other_years(c.features) for c in flow)
+    assert rate and all(_other_years(c.features) for c in rate)
+    assert level and not any(_other_years(c.features) for c in level)
+    # a question about the period itself is answered by it
+    period = [c for c in candidates(prepare("十一五期间城镇新增就业多少？", 2011), [p], idf) if "5771" in c.text]
+    assert period and not any(_other_years(c.features) for c in period)
+
+
+def test_gdp_as_a_denominator_does_not_cover_a_question_about_gdp():
+    """单位GDP能耗下降5% is about energy use: it covers a GDP question less than 全省生产总值突破4万亿元."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "严格落实能源消费总量和强度“双控”制度，单位GDP能耗下降5%以上。全省生产总值突破4万亿元、增长6.5%。"
+    p = Passage("d", text, "一、2021年工作回顾", 0, len(text), role="review", years=[2021])
+    idf = {"gdp": 4.0, "总量": 2.0, "生产总值": 4.0, "能耗": 4.0}
+    found = candidates(prepare("去年的GDP总量到多少了？", 2022), [p], idf)
+    energy = max(c.features["coverage"] for c in found if "能耗" in c.text and "生产总值" not in c.text)
+    output = max(c.features["coverage"] for c in found if "生产总值" in c.text and "能耗" not in c.text)
+    assert output > energy
+    asked = candidates(prepare("去年单位GDP能耗降了多少？", 2022), [p], idf)
+    assert max(c.features["coverage"] for c in asked if "能耗" in c.text and "生产总值" not in c.text) > 0.5
+
+
+def test_how_long_is_answered_by_a_duration():
+    """多长时间/多久 asks how long: 利用三年左右时间 and 仅需4小时 say it, 完成16个老旧小区改造 does not."""
+    from qa.answer import choice_has_time
+    q = prepare("老旧小区改造要花多长时间？", 2019)
+    assert choice_has_time(q, "利用三年左右时间对老旧小区进行改造")
+    assert choice_has_time(prepare("坐火车去成都要多久？", 2023), "到成都仅需4小时")
+    assert not choice_has_time(q, "完成16个老旧小区环境综合整治")
+    assert not choice_has_time(q, "实施三年行动计划")
+
+
+def test_a_later_part_asking_only_the_forecast_borrows_the_subject():
+    """…收入去年是多少？今年预计涨多少？ and …今年的控制目标又是多少？ name no subject of their own."""
+    from qa.query import sub_queries
+    parts = sub_queries(prepare("城镇居民人均可支配收入去年是多少？今年预计涨多少？", 2019))
+    assert "可支配" in parts[1].text and parts[1].offsets == (0,)
+    parts = sub_queries(prepare("去年物价实际涨了多少？今年的控制目标又是多少？", 2011))
+    assert "物价" in parts[1].text

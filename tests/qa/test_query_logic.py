@@ -292,3 +292,11 @@ def test_a_thesaurus_phrase_across_a_words_edge_is_not_matched():
     """排多少 (a ranking: 第, 位) is not in 安排多少; 看病 is in 农村看病报销."""
     assert not [p for p, _ in matched_phrases("今年又安排多少？") if p == "排多少"]
     assert "看病" in [p for p, _ in matched_phrases("农村看病报销")]
+
+
+def test_the_ninth_and_tenth_plans_are_read_only_where_they_name_a_period():
+    from qa.query import plan_periods
+    assert plan_periods("“十五”期间GDP年均增长多少？") == (2001, 2002, 2003, 2004, 2005)
+    assert plan_periods("“九五”时期") == (1996, 1997, 1998, 1999, 2000)
+    assert plan_periods("十五五规划") == (2026, 2027, 2028, 2029, 2030)
+    assert plan_periods("第十五届人大") == () and plan_periods("十五个项目") == ()
