@@ -460,3 +460,9 @@ def test_a_later_part_asking_only_the_forecast_borrows_the_subject():
     assert "可支配" in parts[1].text and parts[1].offsets == (0,)
     parts = sub_queries(prepare("去年物价实际涨了多少？今年的控制目标又是多少？", 2011))
     assert "物价" in parts[1].text
+
+
+def test_per_cent_how_many_wants_a_percentage():
+    """增长了百分之多少 is answered by 增长8.5%, not by 投资项目申报101个."""
+    assert not ok("去年固定资产投资增长了百分之多少？", "固定资产投资项目实现在线审批，投资项目申报101个。")
+    assert ok("去年固定资产投资增长了百分之多少？", "固定资产投资增长8.5%。")

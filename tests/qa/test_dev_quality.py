@@ -100,7 +100,16 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # and its 2004 and 2005 reports (stray blanks inside sentences, full-width indents), one set
          # each, measured at the round's start and end, never read
          + [(OURS / f"{name}-r18c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2004", "state-council-2005")])
+            for name in ("state-council-2004", "state-council-2005")]
+         # round 19: local and provincial reports of earlier years, first seen this round: 海拉尔区 2019
+         # (a district; \r\n line ends), 保定市 2021 (a city; a scraped page's header, footnote numbers
+         # without notes) and 河北省 2022 (a portal's menus), two sets each (A tuned on, B held out) ...
+         + [(OURS / f"{name}-r19{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("hailar-2019", "baoding-2021", "hebei-2022") for x in ("a", "b")]
+         # ... and 海拉尔区 2016 and 2014, 保定市 2022 (a 名词解释) and 河北省 2024 (the page holds the
+         # report twice), one set each, measured at the round's start and end, never read
+         + [(OURS / f"{name}-r19c.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("hailar-2016", "hailar-2014", "baoding-2022", "hebei-2024")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"
