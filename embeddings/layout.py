@@ -37,6 +37,7 @@ MENU_RUN = 10
 _BODY_START_RE = re.compile(r"^(?:各位代表|同志们|[一二三四五六七八九十]+、)")
 # One paragraph per line when blank lines are rare and long lines end their sentences.
 BLANK_LINE_SHARE = 0.1
+ADJACENT_PER_BLANK = 3  # lines directly after a line, per blank line, above which blank lines are rare enough
 FINISHED_SHARE = 0.6
 
 
@@ -47,7 +48,10 @@ def one_paragraph_per_line(raw: str) -> bool:
     if len(filled) < 3:
         return False
     blank = len(lines) - len(filled)
-    if blank >= BLANK_LINE_SHARE * len(filled):
+    adjacent = sum(1 for a, b in zip(lines, lines[1:]) if a and b)
+    if blank >= BLANK_LINE_SHARE * len(filled) and adjacent < ADJACENT_PER_BLANK * blank:
+        # blank lines between paragraphs; a few runs of them (or lines holding only a full-width
+        # blank) among lines that follow one another are no such layout
         return False
     start = next((i for i, line in enumerate(filled) if _BODY_START_RE.match(line)), 0)
     filled = filled[start:]  # the title, delivery and speaker lines above the body never end a sentence

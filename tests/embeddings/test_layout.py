@@ -32,6 +32,22 @@ def test_one_paragraph_per_line_is_recognised_and_blank_line_text_is_not():
     assert not one_paragraph_per_line(wrapped)  # a hard-wrapped PDF text is not one paragraph per line
 
 
+def test_a_few_runs_of_blank_lines_do_not_make_a_blank_line_layout():
+    """国务院 2005 as found: one paragraph per line behind full-width indents, with some lines holding
+    only a full-width blank and a few runs of blank lines: its headings must stay lines of their own."""
+    paragraph = "\u3000\u3000城镇新增就业980万人，超过预期目标，农村居民人均纯收入实际增长6.8%，是多年来最快的。"
+    lines = ["2005年政府工作报告", "", "各位代表：", "\u3000\u3000一、过去一年工作回顾"]
+    for n in range(14):
+        lines += [paragraph] * 3 + (["\u3000", ""] if n % 3 == 0 else [])
+    lines += ["\u3000\u3000二、2005年工作总体部署", paragraph]
+    text = "\n".join(lines)
+    assert one_paragraph_per_line(text)
+    headings = [b.text.strip() for b in parse(clean(text)) if b.kind == "heading"]
+    assert "一、过去一年工作回顾" in headings and "二、2005年工作总体部署" in headings
+    blocks = "\n\n".join(["一、标题", "第一段很长很长的内容，写满了一整行的文字还没有结束呢。", "第二段写满了一整行。"] * 5)
+    assert not one_paragraph_per_line(blocks)  # blank lines between every paragraph
+
+
 def test_clutter_is_dropped_and_offsets_still_point_into_the_original():
     c = clean(WEB_COPY)
     paragraphs = c.text.split("\n\n")
