@@ -442,8 +442,6 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
-    asks_year = bool(ASKS_YEAR_RE.search(query.text))
-    asks_duration = bool(DURATION_ASKED_RE.search(query.text))
     wants_target = bool(TARGET_RE.search(query.text))
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
@@ -513,8 +511,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if not ratio_asked:  # 单位GDP能耗 does not cover a question about GDP
                 norm = DENOMINATOR_RE.sub("、", norm)
             has_number = has_figure(window)
-            has_date = bool(TIME_RE.search(window if asks_year else YEAR_RE.sub(" ", window))) or \
-                (asks_duration and bool(DURATION_RE.search(window)))
+            has_date = choice_has_time(query, window)
             f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm, wants_number)),
@@ -966,7 +963,8 @@ def restates(window: str, question: str) -> bool:
 
 
 def choice_has_time(query: Query, text: str) -> bool:
-    """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year."""
+    """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year; a
+    duration (三年左右时间, 4小时) when it asks how long."""
     asks_year = bool(ASKS_YEAR_RE.search(query.text))
     return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text))) or \
         bool(DURATION_ASKED_RE.search(query.text) and DURATION_RE.search(text))
