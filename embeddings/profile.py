@@ -335,6 +335,12 @@ def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int |
 _PERIOD_NUMERALS = {9: "九", 10: "十", 11: "十一", 12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
 
 
+def plan_period_names() -> dict[str, int]:
+    """Each five-year plan's name and first year (“十四五” → 2021, “十五” → 2001), from the 9th on:
+    the one table of plan periods, for reports here and for questions in ``qa``."""
+    return {f"{cn}五": 2021 + 5 * (n - 14) for n, cn in _PERIOD_NUMERALS.items()}
+
+
 def period_of(year: int) -> str:
     """The numeral of the five-year plan period a year falls in (2025 → 十四, 2015 → 十二), or ""."""
     return _PERIOD_NUMERALS.get(14 + (year - 2021) // 5, "")

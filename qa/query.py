@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from embeddings.profile import plan_period_names
 from qa.text import GENERIC_NOUNS, STOPWORDS, is_english, normalize, straddles, tag
 
 
@@ -125,11 +126,11 @@ def relative_offsets(text: str) -> tuple[int, ...]:
     return tuple(sorted({d for word, d in RELATIVE_YEARS.items() if word in norm}))
 
 
-# five-year plans run from a fixed year (the 14th, “十四五”, is 2021–2025) whatever report names them
-PLAN_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
-# the 9th and 10th plans (“九五”, “十五”) only where the words name a period, not 十五个/第十五届/十五五
-OLD_PLAN_PERIODS = {re.compile(r"(?<![第十])九五(?=[”\"]|计划|时期|期间)"): 1996,
-                    re.compile(r"(?<![第十])十五(?=[”\"]|计划|时期|期间)"): 2001}
+# five-year plans run from a fixed year (the 14th, “十四五”, is 2021–2025) whatever report names them;
+# the 9th and 10th (“九五”, “十五”) only where the words name a period, not 十五个/第十五届/十五五
+PLAN_PERIODS = {name: start for name, start in plan_period_names().items() if len(name) == 3}
+OLD_PLAN_PERIODS = {re.compile(rf"(?<![第十]){name}(?=[”\"]|计划|时期|期间)"): start
+                    for name, start in plan_period_names().items() if len(name) == 2}
 # the years before the report's own (过去五年, 现在有多少: what has been done, not what is planned)
 # and the years from it on (今后五年)
 PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|这些年|近几年|近年来|现在|目前|如今|截至目前|至今|现有"

@@ -279,3 +279,11 @@ def test_a_plan_paragraph_turning_to_the_past_year_also_speaks_of_it():
     assert reviews_later("2011年，是“十二五”开局之年。过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%")
     assert not reviews_later("过去一年，我们的各项工作取得了很大成绩。")  # its lead says so already
     assert not reviews_later("今年要巩固去年的成果，继续推进改革。")
+
+
+def test_one_table_of_plan_periods_serves_reports_and_questions():
+    from embeddings.profile import plan_period_names
+    from qa.query import plan_periods
+    names = plan_period_names()
+    assert names["十四五"] == 2021 and names["十一五"] == 2006 and names["十五"] == 2001 and names["九五"] == 1996
+    assert plan_periods("“十三五”时期") == tuple(range(2016, 2021))
