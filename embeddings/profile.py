@@ -407,13 +407,11 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
     return out
 
 
-_LATER_REVIEW_RE = re.compile(r"[。！!；;]\s*(?:过去一年|过去的一年|一年来|去年)[，,、]")
-
-
 def reviews_later(text: str) -> bool:
     """A paragraph that turns to the year under review after its opening (…开局之年。过去一年，…):
-    its later sentences speak of that year."""
-    return bool(_LATER_REVIEW_RE.search(text))
+    a later sentence opens as a paragraph reviewing the year would (:func:`lead_role`'s words)."""
+    review = dict(_LEAD_ROLE)["review"]
+    return any(review.match(s.lstrip()) for s in re.split(r"(?<=[。！!；;])", text)[1:])
 
 
 def build(clean_text: str, blocks: list[Block], described: dict | None = None) -> tuple[Profile, list[Block]]:
