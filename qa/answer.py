@@ -234,6 +234,8 @@ DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值
 RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|share|ratio|intensity", re.I)
 # a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
 FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
+# 从6333公里增加到7809公里: the period ends at a level, which is the last year's (unless a change is asked)
+LEVEL_REACHED_RE = re.compile(r"(?:增加|减少|增长|下降|提高|降低|上升|提升|扩大)(?:到|至)")
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
@@ -552,7 +554,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     # asked year's, though the passage's years hold it
                     f["year_match"] = 0.0
             if (f["several_years"] and not f["year_match"] and one_year
-                    and (SPAN_RE.search(norm) or (p.role == "review_multi" and FLOW_RE.search(norm)))):
+                    and (SPAN_RE.search(norm) or (p.role == "review_multi"
+                                                and FLOW_RE.search(norm if asks_change else LEVEL_REACHED_RE.sub("", norm))))):
                 f["period_figure"] = 1.0  # read by _other_years, not a weighted feature
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
@@ -781,6 +784,7 @@ RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
+                      r"(?:多少|几)[十百千万]*(?:名|位|游客|旅客)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|增加|变好|变差|改善|好转|变化"
                        r"|压减|压缩|削减|加多少|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"

@@ -428,6 +428,36 @@ def test_a_five_year_flow_or_average_is_not_the_asked_years_figure_but_a_closing
     assert period and not any(_other_years(c.features) for c in period)
 
 
+def test_a_five_year_review_reaching_a_level_gives_the_last_years_level():
+    """从6333公里增加到7809公里 in a review of five years: 7809 is the length at its end, the asked
+    year's (到2020年有多少公里), not a flow over the period; 新增农村公路6000公里 is one."""
+    from embeddings.chunking import Passage
+    from qa.answer import _other_years, candidates
+    text = "高速公路从6333公里增加到7809公里，实现县县通高速。五年新增农村公路6000公里。"
+    p = Passage("d", text, "一、“十三五”时期的回顾", 0, len(text), role="review_multi",
+                years=[2016, 2017, 2018, 2019, 2020])
+    idf = {"高速公路": 5.0, "公里": 2.0, "农村公路": 5.0}
+    level = [c for c in candidates(prepare("去年高速公路有多少公里？", 2021), [p], idf)
+             if "7809" in c.text and "6000" not in c.text]
+    flow = [c for c in candidates(prepare("去年新增农村公路多少公里？", 2021), [p], idf)
+            if "6000" in c.text and "7809" not in c.text]
+    assert level and not any(_other_years(c.features) for c in level)
+    assert flow and all(_other_years(c.features) for c in flow)
+    # a change asked (增长了多少): the period's growth from one level to the other is no year's
+    change = [c for c in candidates(prepare("去年高速公路里程增长了多少？", 2021), [p], idf)
+              if "7809" in c.text and "6000" not in c.text]
+    assert change and all(_other_years(c.features) for c in change)
+
+
+def test_a_count_of_people_named_by_their_kind_wants_a_count():
+    """多少游客 asks a number of people: 生产总值96.3亿元 is no answer, 接待游客120万人次 is."""
+    from qa.answer import unit_ok
+    assert not unit_ok(prepare("去年接待了多少游客？", 2017), "全县生产总值完成96.3亿元")
+    assert unit_ok(prepare("去年接待了多少游客？", 2017), "全年接待游客120万人次")
+    assert not unit_ok(prepare("今年招几名老师？", 2017), "教育投入3.2亿元")
+    assert unit_ok(prepare("今年底要让多少学生进永久校舍？", 2009), "确保今年底95%以上的学生都能在永久性校舍中学习")
+
+
 def test_gdp_as_a_denominator_does_not_cover_a_question_about_gdp():
     """单位GDP能耗下降5% is about energy use: it covers a GDP question less than 全省生产总值突破4万亿元."""
     from embeddings.chunking import Passage

@@ -109,7 +109,15 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # ... and 海拉尔区 2016 and 2014, 保定市 2022 (a 名词解释) and 河北省 2024 (the page holds the
          # report twice), one set each, measured at the round's start and end, never read
          + [(OURS / f"{name}-r19c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hailar-2016", "hailar-2014", "baoding-2022", "hebei-2024")])
+            for name in ("hailar-2016", "hailar-2014", "baoding-2022", "hebei-2024")]
+         # round 20: 高阳县 2017 (a county; a scraped page) and 河北省 2021 (the page holds the report
+         # twice), one set each, read and tuned on ...
+         + [(OURS / f"{name}-r20a.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("gaoyang-2017", "hebei-2021")]
+         # ... and 高阳县 2018, 海拉尔区 2018 and 河北省 2023, one set each, measured at the round's
+         # start and end, never read
+         + [(OURS / f"{name}-r20c.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("gaoyang-2018", "hailar-2018", "hebei-2023")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"

@@ -164,6 +164,8 @@ def test_plan_periods_and_the_present_name_years():
     assert question_years("易地扶贫搬迁五年搬了多少人", 2018) == (2013, 2014, 2015, 2016, 2017)
     assert question_years("这些年累计减了多少税", 2018) == (2013, 2014, 2015, 2016, 2017)
     assert question_years("今后五年要建多少", 2023) == (2023, 2024, 2025, 2026, 2027)
+    assert question_years("往后几年每年打算涨多少", 2017) == (2017, 2018, 2019, 2020, 2021)
+    assert question_years("What will it grow by over the next few years?", 2017) == (2017, 2018, 2019, 2020, 2021)
     assert question_years("第一个五年规划是哪年", 2023) == ()
 
 
