@@ -783,6 +783,9 @@ RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,
                      r"|(?:多少|几)[？?]?\s.*[^效频汇]率(?:\s|$)", re.I)  # 今年打算提到多少？ 财政赤字率: a borrowed rate
 PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
+# 多少个/几个 asks how many things: 600万千瓦 or 12亿吨 measures something, it counts nothing
+ITEMS_ASKED_RE = re.compile(r"(?:多少|几)个(?!百分点|点)")
+MEASURED_RE = re.compile(r"\d+(?:\.\d+)?\s*[十百千万亿]*(?:千瓦|吨|公里|千米|平方|立方|亩|公顷|标准箱|标箱|度)")
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"(?:多少|几)[十百千万]*(?:名|位|游客|旅客)|"
                       r"人数|how many|population", re.I)
@@ -843,6 +846,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c)))
     if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
+    if ITEMS_ASKED_RE.search(query.text):
+        kinds.append(lambda c: bool(COUNTED_RE.search(MEASURED_RE.sub(" ", YEAR_RE.sub(" ", c)))))
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
         # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)
         kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c)))

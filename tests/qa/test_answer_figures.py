@@ -496,3 +496,12 @@ def test_per_cent_how_many_wants_a_percentage():
     """增长了百分之多少 is answered by 增长8.5%, not by 投资项目申报101个."""
     assert not ok("去年固定资产投资增长了百分之多少？", "固定资产投资项目实现在线审批，投资项目申报101个。")
     assert ok("去年固定资产投资增长了百分之多少？", "固定资产投资增长8.5%。")
+
+
+def test_how_many_things_is_not_answered_by_a_measured_quantity():
+    """多少个充电桩 asks a count of things: 新增装机600万千瓦 measures power; 建成充电桩1200个 counts."""
+    q = prepare("今年要建多少个新能源汽车充电桩？", 2021)
+    assert not unit_ok(q, "可再生能源新增装机600万千瓦以上")
+    assert unit_ok(q, "新建充电桩1200个")
+    assert unit_ok(prepare("今年要建多少公里高速公路？", 2021), "新建高速公路600公里")
+    assert unit_ok(prepare("去年固定资产投资涨了几个点？", 2021), "固投增长3%")  # points, not things
