@@ -111,9 +111,9 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          + [(OURS / f"{name}-r19c.jsonl", OURS.parent / "reports" / f"{name}.txt")
             for name in ("hailar-2016", "hailar-2014", "baoding-2022", "hebei-2024")]
          # round 20: 高阳县 2017 (a county; a scraped page) and 河北省 2021 (the page holds the report
-         # twice), one set each, read and tuned on ...
-         + [(OURS / f"{name}-r20a.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("gaoyang-2017", "hebei-2021")]
+         # twice), two sets each, read and tuned on (B written and measured after A's changes) ...
+         + [(OURS / f"{name}-r20{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("gaoyang-2017", "hebei-2021") for x in ("a", "b")]
          # ... and 高阳县 2018, 海拉尔区 2018 and 河北省 2023, one set each, measured at the round's
          # start and end, never read
          + [(OURS / f"{name}-r20c.jsonl", OURS.parent / "reports" / f"{name}.txt")
