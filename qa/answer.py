@@ -844,10 +844,10 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c)))
     if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
         kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c)))
-    if COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text):
-        kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", c))))  # a count, not 城镇化率76%
-    if ITEMS_ASKED_RE.search(query.text):
-        kinds.append(lambda c: bool(COUNTED_RE.search(MEASURED_RE.sub(" ", YEAR_RE.sub(" ", c)))))
+    items = bool(ITEMS_ASKED_RE.search(query.text))  # 多少个: not 600万千瓦 either, even of a change
+    if items or (COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text)):
+        # a count, not 城镇化率76%
+        kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", MEASURED_RE.sub(" ", c) if items else c))))
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
         # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)
         kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c)))
