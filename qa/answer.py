@@ -113,26 +113,44 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
             yield text[s:e]
         for i in range(len(parts)):
             window = ""
-            for j in range(i, min(i + 4, len(parts))):
+            for j in range(i, len(parts)):
+                if j >= i + 4 and not _companion(window, parts[j]):
+                    break  # four clauses at most, and a companion of the fourth
                 window += parts[j]
                 if len(window) > max_chars and j > i:
                     break
+                if j + 1 < len(parts) and _companion(window, parts[j + 1]):
+                    continue  # 增长7%，达到14.6亿元: a figure's level goes with its rate
                 if window.rstrip()[-1:] in "：:" and j + 1 < len(parts):
                     continue  # a label wants what follows it
                 yield window
 
 
+# a clause giving the level a rate before it reaches (…增长7%，达到14.6亿元；): one figure with its companion
+LEVEL_AFTER_RATE_RE = re.compile(r"\s*(?:达到?|增至|升至|提高到|增加到|突破|总量达到?)\s*\d")
+RATE_END_RE = re.compile(r"\d[\d.]*\s*[%％]\s*[，,]\s*$")
+
+
+def _companion(window: str, next_clause: str) -> bool:
+    """Whether ``next_clause`` gives the level of the rate ``window`` ends with."""
+    return bool(RATE_END_RE.search(window) and LEVEL_AFTER_RATE_RE.match(next_clause))
+
+
+YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d年?")
 Weights = dict  # question word, or alternatives (a phrase and its thesaurus terms), → weight
 
 
-def _weights(query: Query, idf: dict[str, float], missing: list[str]) -> Weights:
+def _weights(query: Query, idf: dict[str, float], missing: list[str], own_years: frozenset[str] = frozenset()) -> Weights:
     """Question words with IDF weights; absent nouns count more. A thesaurus phrase and its
     official terms are one group of alternatives (GDP = 地区生产总值): a window holding any of
     them covers it, so a window in the question's own words covers as much as one in the report's."""
     top = max(idf.values(), default=1.0)
     # words the report never uses count only as ``missing`` nouns: a verb or measure word of the
     # question's own phrasing (涨了几个点) is no evidence against an answer
-    weights: Weights = {t: max(idf[t], 0.1) for t in tokenize(query.text) if t in idf and t not in GENERIC_NOUNS}
+    # a year the report reviews or plans is weighed by year agreement, not as a word to find (the
+    # window of 2022's figure rarely writes 2022: its section does); another year stays a word
+    weights: Weights = {t: max(idf[t], 0.1) for t in tokenize(query.text)
+                        if t in idf and t not in GENERIC_NOUNS and not (YEAR_TOKEN_RE.fullmatch(t) and t[:4] in own_years)}
     norm = normalize(query.text)
     for phrase, terms in matched_phrases(query.text):
         alternatives = [t for t in terms.split() if t not in norm]
@@ -439,7 +457,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     ``signals``: (dense cosine, BM25 score[, retrieval rank]) of each passage; ``doc_years``:
     the year each document plans (去年/今年 are read against the passage's own report)."""
     passages = [as_read(p) for p in passages[:top_n]]
-    weights = _weights(query, idf, list(missing))
+    planned = {(doc_years or {}).get(p.doc_id) for p in passages} - {None}
+    weights = _weights(query, idf, list(missing), frozenset(str(y - d) for y in planned for d in (0, 1)))
     wants_number = bool(QUANTITY_RE.search(query.text))
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
@@ -681,6 +700,12 @@ def _lacks(features: dict[str, float]) -> bool:
     return any(features.get(name) for name in LACKS + OTHER_SIDE) or _other_years(features)
 
 
+# the five years before a report, asked (过去五年GDP年均增长多少) and said (五年来, “十三五”时期, 2016-2020年)
+FIVE_YEARS_ASKED_RE = re.compile(r"过去的?五年|五年来|这五年|近五年|五年间|五年里|(?:past|last) five years", re.I)
+FIVE_YEARS_SAID_RE = re.compile(r"过去的?五年|五年来|这五年|近五年|五年间|五年里|五年累计|五年[共总]|"
+                                r"十[一二三四五六七八九]五[”\"'」]?(?:时期|期间|以来)|(?:19|20)\d\d\s*[-—–~至到]\s*(?:19|20)\d\d\s*年")
+
+
 def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]:
     """(names and years, other nouns) of the question that the (normalised) corpus never mentions.
 
@@ -689,6 +714,8 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     # written in it (去年空气优良天数比前年多了多少天)
     years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", query.text)) | {str(y) for y in query.explicit}
     hard = sorted(y for y in years if not _names_year(y, norm_corpus))
+    if FIVE_YEARS_ASKED_RE.search(query.text) and not FIVE_YEARS_SAID_RE.search(norm_corpus):
+        hard.append("过去五年")  # a report of one year's work says nothing of the five before it
     words = _unfused(tag(normalize(query.text)))
     for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
         if (after in PLACE_SUFFIXES and len(word) >= 2 and word not in norm_corpus

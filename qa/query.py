@@ -172,7 +172,7 @@ def question_years(text: str, report_year: int | None) -> tuple[int, ...]:
                           report_year)
 
 
-ASKING_RE = re.compile(r"多少|几|哪|什么|啥|咋|吗|呢|怎么|如何|是否|有没有|是不是|how|what|which|when|who", re.I)
+ASKING_RE = re.compile(r"多少|几|哪|什么|啥|咋|吗|呢|怎么|如何|是否|有没有|是不是|多[大高长远久快]|how|what|which|when|who", re.I)
 
 
 # two years asked side by side (去年和今年, 2023年与2024年): the question is asked of each

@@ -116,6 +116,7 @@ def in_scope(question: str, profiles: dict[str, dict]) -> list[str]:
     return [d for d, p in profiles.items() if (p.get("place") or "").endswith(kind)]
 
 
+ENGLISH_LEVEL = r"(?:\s+(?:autonomous\s+region|district|county|city|province|municipality|prefecture|region|banner))?"
 LEVEL_SUFFIX_RE = re.compile(r"(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)$")
 
 
@@ -143,7 +144,8 @@ def strip_places(question: str, documents: dict[str, dict], docs: tuple[str, ...
     out = question
     for form in sorted(forms, key=len, reverse=True):
         if form.isascii():
-            out = re.sub(r"(?<![A-Za-z])" + re.escape(form) + r"(?:'s)?(?![A-Za-z])", " ", out, flags=re.I)
+            # Hailar District, Hebei Province: the level word goes with the name
+            out = re.sub(r"(?<![A-Za-z])" + re.escape(form) + ENGLISH_LEVEL + r"(?:'s)?(?![A-Za-z])", " ", out, flags=re.I)
         else:
             out = _without(out, form)
     out = re.sub(r"\s{2,}", " ", out).strip()

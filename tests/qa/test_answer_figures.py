@@ -505,3 +505,13 @@ def test_how_many_things_is_not_answered_by_a_measured_quantity():
     assert unit_ok(q, "新建充电桩1200个")
     assert unit_ok(prepare("今年要建多少公里高速公路？", 2021), "新建高速公路600公里")
     assert unit_ok(prepare("去年固定资产投资涨了几个点？", 2021), "固投增长3%")  # points, not things
+
+
+def test_a_rate_keeps_the_level_it_reaches():
+    """增长7%，达到14.6亿元: no window ends at the rate when the next clause gives its level."""
+    from qa.answer import _line_windows
+    text = "主要预期目标是：地区生产总值增长8%，达到296亿元；公共财政预算收入增长7%，达到14.6亿元；固定资产投资增长12%；"
+    windows = list(_line_windows(text, 90, False))
+    assert "公共财政预算收入增长7%，达到14.6亿元；" in windows
+    assert not any(w.endswith("增长7%，") or w.endswith("增长8%，") for w in windows)
+    assert "固定资产投资增长12%；" in windows

@@ -106,6 +106,8 @@ def test_question_words_the_report_never_uses_do_not_dilute_coverage():
 def test_compound_questions_split_at_commas_when_both_sides_ask():
     assert split_question("高标准农田去年改新建了多少，今年又要建多少") == ["高标准农田去年改新建了多少", "今年又要建多少"]
     assert split_question("新增城镇就业、城镇调查失业率分别是多少") == ["新增城镇就业、城镇调查失业率分别是多少"]
+    assert split_question("去年关停了多少个锅炉，今年要完成多大面积的供热改造？") == [  # 多大 asks too
+        "去年关停了多少个锅炉", "今年要完成多大面积的供热改造？"]
     assert split_question("托育这块，去年新增了多少托位，今年打算新增多少托班？") == [
         "托育这块，去年新增了多少托位", "今年打算新增多少托班？"]  # a lead-in is context, not a question
 
@@ -302,3 +304,24 @@ def test_the_ninth_and_tenth_plans_are_read_only_where_they_name_a_period():
     assert plan_periods("“九五”时期") == (1996, 1997, 1998, 1999, 2000)
     assert plan_periods("十五五规划") == (2026, 2027, 2028, 2029, 2030)
     assert plan_periods("第十五届人大") == () and plan_periods("十五个项目") == ()
+
+
+def test_five_years_asked_of_a_report_of_one_year_is_a_hard_miss():
+    """过去五年 is answered from a report that looks back over five years, never from one year's figure."""
+    one_year = normalize("2016年，地区生产总值完成303.6亿元，同比增长7.2%。")
+    five_years = normalize("过去五年，地区生产总值年均增长6.1%。")
+    plan_period = normalize("“十三五”时期，地区生产总值年均增长6.1%。")
+    asked = prepare("过去五年地区生产总值年均增长多少？", 2017)
+    assert "过去五年" in missing_terms(asked, one_year)[0]
+    assert missing_terms(asked, five_years)[0] == [] and missing_terms(asked, plan_period)[0] == []
+    assert missing_terms(prepare("去年地区生产总值增长多少？", 2017), one_year)[0] == []
+
+
+def test_a_year_the_report_covers_is_no_word_to_find():
+    """2016 asked of a report reviewing 2016 weighs nothing in coverage (year agreement is its own
+    feature); a year the report does not cover stays a word the window should hold."""
+    idf = {"2016": 3.0, "2019": 3.0, "游客": 4.0}
+    asked = prepare("2016年接待游客多少？")
+    assert "2016" not in _weights(asked, idf, [], frozenset({"2016", "2017"}))
+    assert "2016" in _weights(asked, idf, [])
+    assert "2019" in _weights(prepare("2019年接待游客多少？"), idf, [], frozenset({"2016", "2017"}))
