@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
-CHUNKER_VERSION = "12"
+CHUNKER_VERSION = "13"
 DEFAULT_MAX_CHARS = 120
 SECTION_SEP = " > "
 _SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")

@@ -208,14 +208,16 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
 
 # a news lead in a web copy: 3月5日，第十二届全国人民代表大会第五次会议在北京人民大会堂开幕。国务院总理李克强作政府工作报告。
 _NEWS_OPENING_RE = re.compile(r"(\d{1,2})月(\d{1,2})日[，,]\s*([^，。]{0,30}?人民代表大会[^，。]{0,12}?会议)[^。]{0,30}?开幕")
-_NEWS_SPEAKER_RE = re.compile(r"([\u4e00-\u9fff·•]{3,30}?)(?:代表[^，。]{0,12})?作(?:了)?(?:政府)?工作报告")
+_NEWS_SPEAKER_RE = re.compile(r"([\u4e00-\u9fff·•]{3,30}?)(?:代表[^，。]{0,12}|在[^，。]{0,30}?会议?上)?作(?:了)?(?:政府)?工作报告")
+# or: 2月4日，市长闫继红在市十六届人大七次会议上作政府工作报告
+_NEWS_DELIVERED_RE = re.compile(r"(\d{1,2})月(\d{1,2})日[，,]\s*[^，。]{0,20}?在([^，。]{0,30}?(?:人民代表大会|人大)[^，。]{0,12}?会议)上作(?:了)?政府工作报告")
 
 
 def news_lead(text: str, year: int | None) -> tuple[str, str, str]:
     """(ISO date, session, speaker) from a news lead that a web copy carries in place of the
     report's own front matter; the date needs the report's ``year`` (the lead names no year)."""
     date = session = speaker = ""
-    m = _NEWS_OPENING_RE.search(text)
+    m = _NEWS_OPENING_RE.search(text) or _NEWS_DELIVERED_RE.search(text)
     if m and year:
         date, session = f"{year:04d}-{int(m.group(1)):02d}-{int(m.group(2)):02d}", m.group(3)
     for m in _NEWS_SPEAKER_RE.finditer(text):
@@ -437,8 +439,10 @@ def build(clean_text: str, blocks: list[Block], described: dict | None = None) -
         if named and any(w in h.text for w in REVIEW_WORDS):
             reviewed = min(named)
             break
-    if year is None:
-        planned_named = [y for h in headings if any(w in h.text for w in PLAN_WORDS) for y in years_named(h.text)]
+    if year is None:  # no delivery date: the title's year (2026年保定市政府工作报告), else the plan's heading
+        planned_named = years_named(title) or [int(y) for y in re.findall(r"(?<!\d)20\d\d(?!\d)", title)][:1]
+        planned_named = planned_named or [y for h in headings if any(w in h.text for w in PLAN_WORDS)
+                                          for y in years_named(h.text)]
         year = planned_named[0] if planned_named else (reviewed + 1 if reviewed else None)
     year = described.get("year") or year
     if not (date and speaker):  # a web copy's news lead (…开幕。国务院总理李克强作政府工作报告)

@@ -239,6 +239,18 @@ def test_a_news_lead_stands_in_for_the_missing_front_matter():
     assert blocks[-1].text.endswith("为强国建设、民族复兴作出广东新的更大贡献！")
 
 
+def test_a_newspaper_digest_without_front_matter_takes_its_title_year():
+    """保定市's 2026 report as a city newspaper printed it (first seen in round 21): no delivery
+    line, only 标题：2026年保定市政府工作报告 and 本报讯 2月4日，市长闫继红在市十六届人大七次会议上作政府工作报告.
+    Its year is the title's (not one after its 2026年主要工作 heading, read as a review), and its
+    date and speaker come from the lead."""
+    reports = Path(__file__).resolve().parents[2] / "data" / "reports"
+    bd, blocks = profile_of(reports / "baoding-2026.txt")
+    assert (bd.speaker, bd.date, bd.place, bd.reviewed_year, bd.year) == ("市长 闫继红", "2026-02-04", "保定市", 2025, 2026)
+    assert [(o["title"], o["role"]) for o in bd.outline if o["depth"] == 1][-1] == ("2026年主要工作", "plan")
+    assert next(b.role for b in blocks if b.text.startswith("2025年，我们")) == "review"
+
+
 def test_a_blank_lost_as_one_question_mark_between_office_and_name():
     """The State Council's 2015 report (first seen in round 15) writes 国务院总理?李克强: an encoding
     lost the blank; Chinese asks with ？ and never between two characters."""
