@@ -262,7 +262,8 @@ SIBLINGS = ((("收入",), ("支出",), ()),
             (("城镇",), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
             (("进口",), ("出口",), ("进出口",)),
             (("存款",), ("贷款",), ("存贷款",)),
-            (("登记失业",), ("调查失业",), ()))  # the two unemployment rates, one never the other
+            (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other
+            (("增加值",), ("总产值", "产值"), ()))  # value added is not gross output
 
 
 # what a side word qualifies when a figure of that side is asked (农村居民收入, 出口总额, 贷款余额),
@@ -1006,6 +1007,17 @@ def choice_has_time(query: Query, text: str) -> bool:
         bool(DURATION_ASKED_RE.search(query.text) and DURATION_RE.search(text))
 
 
+# a change a window gives besides a rate (增长5.5%, 提高2个百分点): an amount of change, a comparison,
+# a level reached from another (从6333公里增加到7809公里), a multiple
+CHANGE_SAID_RE = re.compile(CHANGE_FIGURE_RE.pattern + "|" + COMPARISON_RE.pattern + "|" + LEVEL_REACHED_RE.pattern
+                            + r"|翻[一两二三]?番|\d[\d.]*\s*倍|[增下]\s*\d|(?:增长|增速|增幅|涨幅|上涨)率?[^，；。\d]{0,6}\d[\d.]*\s*[%％]")
+
+
+# a rise asked (增长了多少, 涨了多少, growth): a reduction asked (减了多少) is answered by its amount
+# (降低企业税负5700多亿元), so only a rise needs a change in the window
+RISE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|\bgrowth\b|\bgrew\b", re.I)
+
+
 def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] = (),
                  similarity: Similarity | None = None) -> str:
     """Why ``choice`` does not answer ``query`` (empty when it does). ``similarity``: the embedding
@@ -1027,6 +1039,9 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
             return "about another year"
     if _other_years(choice.features):
         return "about several years"
+    if (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
+            and not CHANGE_SAID_RE.search(choice.text)):
+        return "no change given"  # 增长了多少 asked; the window gives only a level (突破150万人次)
     if choice.features.get("sibling") or choice.features.get("unqualified"):
         # 农村 asked, only 城镇's figure there (or neither side named): over the 50 reports' question
         # sets such a chosen window answered 1 of 82 times; the decider's weights, fitted across

@@ -515,3 +515,15 @@ def test_a_rate_keeps_the_level_it_reaches():
     assert "公共财政预算收入增长7%，达到14.6亿元；" in windows
     assert not any(w.endswith("增长7%，") or w.endswith("增长8%，") for w in windows)
     assert "固定资产投资增长12%；" in windows
+
+
+def test_a_rise_asked_needs_a_change_in_the_window():
+    """增长了多少 is not answered by a level (旅客年吞吐量突破150万人次); a reduction asked (减了多少) is
+    answered by its amount, however it is worded (降低企业税负5700多亿元)."""
+    from qa.answer import CHANGE_SAID_RE, RISE_ASKED_RE
+    assert RISE_ASKED_RE.search("旅客吞吐量比前年增长了多少？") and RISE_ASKED_RE.search("去年CPI全年涨了多少？")
+    assert not RISE_ASKED_RE.search("营改增去年一共给企业减了多少税？")
+    assert not CHANGE_SAID_RE.search("旅客年吞吐量突破150万人次，出入境人数突破3.5万人次。")
+    for said in ("高新技术产业增加值增长率达到30.3%", "居民消费价格涨幅回落到2.6%", "比上年增加2000亿元",
+                 "从6333公里增加到7809公里", "收入翻一番"):
+        assert CHANGE_SAID_RE.search(said), said

@@ -74,3 +74,12 @@ def test_a_ratio_of_both_sides_does_not_stand_for_the_asked_side():
     assert not sibling_clash(question, both, amount=True)
     totals = normalize("存贷款余额分别达38.7万亿元、29.9万亿元")
     assert not sibling_clash(normalize("去年存款余额是多少？"), totals, amount=True)  # a total holds each side
+
+
+def test_value_added_is_not_gross_output():
+    """规模以上工业增加值 asked of a report giving only 规模以上工业总产值 (海拉尔区 2017): another figure."""
+    from qa.answer import sibling_clash
+    from qa.text import normalize
+    assert sibling_clash(normalize("去年规模以上工业增加值是多少？"), normalize("规模以上工业总产值完成198.1亿元,同比增长5.3%。"))
+    assert sibling_clash(normalize("工业总产值多少？"), normalize("规上工业增加值增长7.5%"))
+    assert not sibling_clash(normalize("去年规模以上工业增加值是多少？"), normalize("规模以上工业增加值增长6.1%"))
