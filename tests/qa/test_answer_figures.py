@@ -527,3 +527,9 @@ def test_a_rise_asked_needs_a_change_in_the_window():
     for said in ("高新技术产业增加值增长率达到30.3%", "居民消费价格涨幅回落到2.6%", "比上年增加2000亿元",
                  "从6333公里增加到7809公里", "收入翻一番"):
         assert CHANGE_SAID_RE.search(said), said
+
+
+def test_a_purse_that_swells_asks_a_change():
+    """钱袋子鼓了多少 asks how much incomes grew: a growth rate answers it (not only so many 元)."""
+    assert ok("去年老百姓的钱袋子鼓了多少？", "居民人均可支配收入增长6.3%。")
+    assert not ok("去年居民人均可支配收入是多少？", "居民人均可支配收入增长6.3%。")
