@@ -154,8 +154,8 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str], own_years:
     norm = normalize(query.text)
     for phrase, terms in matched_phrases(query.text):
         alternatives = [t for t in terms.split() if t not in norm]
-        if not alternatives:
-            continue
+        if not alternatives or any(phrase in m and phrase != m for m in missing):
+            continue  # 工资 of 最低工资, which the report never says: the report's 收入 does not stand for it
         own = [t for t in tokenize(phrase) if t in weights and isinstance(weights[t], float)]
         said = sum(weights.pop(t) for t in own)
         official = max(0.6 * sum(max(idf.get(t, top), 0.1) for t in tokenize(a)) for a in alternatives)

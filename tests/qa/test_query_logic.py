@@ -325,3 +325,12 @@ def test_a_year_the_report_covers_is_no_word_to_find():
     assert "2016" not in _weights(asked, idf, [], frozenset({"2016", "2017"}))
     assert "2016" in _weights(asked, idf, [])
     assert "2019" in _weights(prepare("2019年接待游客多少？"), idf, [], frozenset({"2016", "2017"}))
+
+
+def test_a_phrase_inside_a_word_the_report_never_says_brings_no_report_terms():
+    """工资 of 最低工资: in a report that never says 最低工资, its thesaurus terms (收入) must not
+    cover the question, or the income figure answers a minimum-wage question."""
+    idf = {"最低工资": 6.0, "标准": 2.0, "收入": 3.0, "可支配收入": 4.0}
+    weights = _weights(prepare("今年最低工资标准调到多少？"), idf, ["最低工资"])
+    assert not any(isinstance(k, tuple) and "收入" in k for k in weights)
+    assert any(isinstance(k, tuple) and "收入" in k for k in _weights(prepare("今年工资涨多少？"), idf, []))
