@@ -159,6 +159,8 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str], own_years:
         own = [t for t in tokenize(phrase) if t in weights and isinstance(weights[t], float)]
         said = sum(weights.pop(t) for t in own)
         official = max(0.6 * sum(max(idf.get(t, top), 0.1) for t in tokenize(a)) for a in alternatives)
+        if all(a in FRAME_WORDS for a in alternatives):  # target → 目标: a frame weighs as in Chinese
+            official = min(max(idf.get(a, top), 0.1) for a in alternatives)
         key = (phrase, *alternatives)  # the question's own word counts too (全年GDP增长4%)
         # the question's own words keep their weight (a frame word like 目标 stays light); a phrase
         # the report never uses weighs as its official terms would

@@ -334,3 +334,12 @@ def test_a_phrase_inside_a_word_the_report_never_says_brings_no_report_terms():
     weights = _weights(prepare("今年最低工资标准调到多少？"), idf, ["最低工资"])
     assert not any(isinstance(k, tuple) and "收入" in k for k in weights)
     assert any(isinstance(k, tuple) and "收入" in k for k in _weights(prepare("今年工资涨多少？"), idf, []))
+
+
+def test_an_english_frame_word_weighs_as_its_chinese_word():
+    """target → 目标/预期目标 weighs as 目标 does in a Chinese question, not as the sum of 预期目标's
+    words: otherwise the lead of a target list (主要预期目标是：…) outweighs the clause with the figure."""
+    idf = {"目标": 2.8, "预期": 3.0, "原煤": 4.6}
+    english = _weights(prepare("What is the 2026 target for raw coal output?"), idf, [])
+    frame = next(w for k, w in english.items() if isinstance(k, tuple) and "目标" in k)
+    assert frame == 2.8
