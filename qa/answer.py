@@ -131,9 +131,15 @@ LEVEL_AFTER_RATE_RE = re.compile(r"\s*(?:达到?|增至|升至|提高到|增加�
 RATE_END_RE = re.compile(r"\d[\d.]*\s*[%％]\s*[，,]\s*$")
 
 
+# ... and the rate of the level before it (全县外贸出口总额达到2.99亿美元，同比增长12.9%)
+LEVEL_END_RE = re.compile(r"\d[\d.]*\s*[十百千万亿]*[^\d\s，,；;。%％]{1,4}\s*[，,]\s*$")
+RATE_AFTER_LEVEL_RE = re.compile(r"\s*(?:同比|比上年|比去年|较上年)?(?:增长|下降|增加|减少|提高|降低)\s*\d[\d.]*\s*[%％]")
+
+
 def _companion(window: str, next_clause: str) -> bool:
-    """Whether ``next_clause`` gives the level of the rate ``window`` ends with."""
-    return bool(RATE_END_RE.search(window) and LEVEL_AFTER_RATE_RE.match(next_clause))
+    """Whether ``next_clause`` gives the level of the rate ``window`` ends with, or the rate of its level."""
+    return bool((RATE_END_RE.search(window) and LEVEL_AFTER_RATE_RE.match(next_clause))
+                or (LEVEL_END_RE.search(window) and RATE_AFTER_LEVEL_RE.match(next_clause)))
 
 
 YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d年?")

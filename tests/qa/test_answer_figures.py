@@ -533,3 +533,12 @@ def test_a_purse_that_swells_asks_a_change():
     """钱袋子鼓了多少 asks how much incomes grew: a growth rate answers it (not only so many 元)."""
     assert ok("去年老百姓的钱袋子鼓了多少？", "居民人均可支配收入增长6.3%。")
     assert not ok("去年居民人均可支配收入是多少？", "居民人均可支配收入增长6.3%。")
+
+
+def test_a_level_keeps_its_rate():
+    """达到2.99亿美元，同比增长12.9%: no window ends at the level when the next clause gives its rate."""
+    from qa.answer import _line_windows
+    windows = list(_line_windows("新增外贸出口企业45家，全县外贸出口总额达到2.99亿美元，同比增长12.9%。", 90, False))
+    assert "全县外贸出口总额达到2.99亿美元，同比增长12.9%。" in windows
+    assert not any(w.endswith("2.99亿美元，") for w in windows)
+    assert "新增外贸出口企业45家，" in windows  # a count without a rate after it ends where it is
