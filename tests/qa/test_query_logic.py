@@ -12,6 +12,9 @@ def test_thesaurus_expands_everyday_and_english_words():
     assert expansions("经济运行整体向好") == []
     assert "国有企业" in expansions("去年国企利润涨了多少？")
     assert "养老金" in expansions("退休工资去年又涨了吗？")
+    assert "网络消费" in expansions("去年网购销售额增长了多少？")  # 网络消费零售额 (河北省 2023)
+    assert "参合率" in expansions("去年农村合作医疗的参保率是多少？")  # 新农合's rate (海拉尔区)
+    assert "棚户区" in expansions("去年改造了多少户破旧老房子？")
     assert "拉闸限电" in expansions("夏天有没有停电限电？")
 
 
