@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass, field
 from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
-CHUNKER_VERSION = "13"
+CHUNKER_VERSION = "14"
 DEFAULT_MAX_CHARS = 120
+LEAD_CHARS = 20  # a lead sentence (以旧换新激发消费活力。) is at most this long
 SECTION_SEP = " > "
 _SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")
 
@@ -90,21 +91,31 @@ def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
         if b.kind in ("glossary", "topic") or b.end - b.start <= max_chars:
             passages.append(_make(clean, doc_id, b.start, b.end, section, b.kind, b.term, b.role, b.years))
             continue
-        for s, e in _pack(split_sentences(b.text, max_chars), max_chars):
+        for s, e in _pack(split_sentences(b.text, max_chars), max_chars, b.text):
             passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=b.role, years=b.years))
     _link_glossary(passages, clean)
     return passages
 
 
-def _pack(sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
-    """Greedily join consecutive sentences up to ``max_chars``."""
+def _pack(sentences: list[tuple[int, int]], max_chars: int, text: str = "") -> list[tuple[int, int]]:
+    """Greedily join consecutive sentences up to ``max_chars``. A short lead sentence naming the
+    topic of what follows (“新三样”助力出口提质升级。电动汽车、锂电池…) starts a new passage rather
+    than ending one when what follows would not fit: the lead stays with its content."""
     out: list[tuple[int, int]] = []
-    for s, e in sentences:
-        if out and e - out[-1][0] <= max_chars:
+    for k, (s, e) in enumerate(sentences):
+        nxt = sentences[k + 1] if k + 1 < len(sentences) else None
+        lead = bool(text) and nxt is not None and _is_lead(text[s:e])
+        if out and e - out[-1][0] <= max_chars and not (lead and nxt[1] - out[-1][0] > max_chars):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
     return out
+
+
+def _is_lead(sentence: str) -> bool:
+    """A short sentence with no figure ending in 。: how reports open a topic (以旧换新激发消费活力。)."""
+    body = sentence.strip()
+    return body.endswith("。") and len(body) <= LEAD_CHARS and not re.search(r"\d", body)
 
 
 def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str, term: str = "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embeddings.layout import line_spans, one_paragraph_per_line, report_spans, stripped_spans
+from embeddings.layout import _BODY_START_RE, line_spans, one_paragraph_per_line, report_spans, stripped_spans
 
 TERMINAL = "。！？!?；;：:…）)」』】"
 FOOTNOTE_RE = re.compile(r"\^\[(\d+)\]")
@@ -76,30 +76,59 @@ def _paragraphs(raw: str) -> list[tuple[int, int]]:
 DANGLING = "的"
 
 
+_BARE_NUMBER_RE = re.compile(r"[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、")
+
+
 def _subscript(prev: str, nxt: str) -> bool:
     """PM / 2.5 / 年平均浓度…: a web page's subscript or superscript on a line of its own."""
     return prev[-1].isascii() and prev[-1].isalpha() and nxt[0].isascii() and nxt[0].isalnum()
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """True when a blank line between two paragraphs is a page break inside one sentence."""
+def _continues(prev: str, nxt: str, joined: bool = False, body: bool = False) -> bool:
+    """True when a blank line between two paragraphs is a page break inside one sentence, or (in
+    the ``body``) one of the blank lines a web copy put around a link cut out of a sentence
+    (五、民主 / 法制 / 建设和精神文明建设…: the word, and what follows it when it was ``joined``)."""
     prev, nxt = prev.rstrip(), nxt.lstrip()
-    if not prev or prev[-1] in TERMINAL or HEADING_RE.match(prev) or _ITEM_START_RE.match(nxt):
+    if not prev or prev[-1] in TERMINAL or _ITEM_START_RE.match(nxt):
+        return False
+    if nxt[:1] in "，、；：,;:":  # no paragraph starts mid-sentence (…全面建设小康社会 / 、加快推进…)
+        return True
+    if body and not HEADING_RE.match(nxt) and (joined and len(prev) <= 2 * FRAGMENT_CHARS or _fragment(nxt)):
+        return True
+    if HEADING_RE.match(prev):
         return False
     # short unpunctuated lines are titles and headings; long ones were cut by a page break
     return len(prev) >= 40 or prev[-1] in DANGLING
 
 
-def _line_continues(prev: str, nxt: str, joined: bool = False) -> bool:
+def _line_continues(prev: str, nxt: str, joined: bool = False, body: bool = False) -> bool:
     """In one-paragraph-per-line text, a line that is not a paragraph of its own: the previous
     line stopped mid-sentence and this one starts with punctuation, closes a quotation the
     previous one opened, or goes on a run of such fragments (``…“双向`` / ``揭榜`` / ``挂帅”的简称``:
-    a web page's inline markup broke the line). ``joined``: the previous line was itself joined."""
+    a web page's inline markup broke the line). ``joined``: the previous line was itself joined;
+    ``body``: past the front matter, where a word of a few characters alone on a line after an
+    unfinished one is a link cut out of it (五、民主 / 法制 / 建设和精神文明建设…), not a title."""
     prev, nxt = prev.strip(), nxt.strip()
+    if _BARE_NUMBER_RE.fullmatch(prev) and nxt and not (HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt)):
+        return True  # (五) / 改 革开放 / 不断深化。…: the heading's number alone on a line, its words on the next
     if not prev or prev[-1] in TERMINAL or HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt):
         return False
+    if body and _fragment(nxt):
+        return True
     return (nxt[0] in "，。；、：,.;:！？!?”’）)" or prev.count("“") > prev.count("”") or joined
             or prev[-1] in DANGLING or _subscript(prev, nxt) or len(prev) > 2 * 60)
+
+
+FRAGMENT_CHARS = 6
+
+
+def _fragment(line: str) -> bool:
+    """A word of a few characters alone on a line, unfinished: a link cut out of a sentence, not a
+    title (no part's words, 总体要求) or a heading."""
+    from embeddings.structure import PART_WORDS  # structure reads cleaned text; imported late
+    line = line.strip()
+    return (0 < len(line) <= FRAGMENT_CHARS and line[-1] not in TERMINAL and not HEADING_RE.match(line)
+            and not any(w in line for w in PART_WORDS))
 
 
 def clean(raw: str) -> CleanText:
@@ -112,10 +141,12 @@ def clean(raw: str) -> CleanText:
     footnotes: list[Footnote] = []
     per_line = one_paragraph_per_line(raw)
     spans = report_spans(raw, line_spans(raw) if per_line else _paragraphs(raw))
-    joined = False
+    joined = body = False
     for i, (s, e) in enumerate(spans):
         prev = raw[spans[i - 1][0]:spans[i - 1][1]] if i else ""
-        goes_on = i and (_line_continues(prev, raw[s:e], joined) if per_line else _continues(prev, raw[s:e]))
+        body = body or bool(_BODY_START_RE.match(raw[s:e].strip()))
+        goes_on = i and (_line_continues(prev, raw[s:e], joined, body) if per_line
+                         else _continues(prev, raw[s:e], joined, body))
         joined = bool(goes_on)
         if i and not goes_on:
             chars.extend("\n\n")

@@ -112,7 +112,7 @@ def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     run-on copy of the opening after 内容摘要), and the trailer after the last paragraph."""
     texts = [raw[s:e].strip() for s, e in spans]
     body = next((i for i, t in enumerate(texts) if _BODY_START_RE.match(t)), len(texts))
-    menu = _menu_items(texts[:body])
+    menu = _menu_items(texts)  # a site's link lists (cities, departments, provinces) between two copies too
     keep: list[tuple[int, int]] = []
     after_summary = after_label = False
     for i, (span, text) in enumerate(zip(spans, texts)):
@@ -133,6 +133,8 @@ def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
                 continue
             if i in menu:
                 continue
+        elif i in menu:
+            continue
         keep.append(span)
     total = sum(e - s for s, e in keep) or 1
     seen = 0

@@ -28,6 +28,7 @@ _CN_YEAR_RE = re.compile(r"([二][〇零○ＯO][一二三四五六七八九〇�
 _DATE_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
 _DELIVERY_RE = re.compile(rf"(20\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日{_WS}在"
                           r"([\s\S]{0,40}?)人民代表大会")
+_SESSION_LINE_RE = re.compile(r"在([^\n在]{2,40}?)人民代表大会([^上\n]{0,12})上")
 _SESSION_PLACE_RE = re.compile(r"^(?:第)?(.{0,30}?)(?:第)?[一二三四五六七八九十百]+届")
 _BODY_RE = re.compile(r"我代表\s*([\u4e00-\u9fff]{0,20}?(?:人民政府|国务院))")
 OFFICES = ("总理", "自治区主席", "自治州州长", "省长", "市长", "区长", "县长", "州长", "旗长", "盟长", "主席")
@@ -37,6 +38,7 @@ _SPEAKER_RE = re.compile(r"^(?:(?P<place>[\u4e00-\u9fff]{0,24}?)(?:人民政府)
                          r"(?P<name>%s)$" % ("|".join(OFFICES), "|".join(OFFICES), _PERSON))
 _NAME_ONLY_RE = re.compile(r"^(?:%s)$" % _PERSON)
 _TITLE_RE = re.compile(r"(?:标题[:：])?\s*(.{0,40}?工作报告[^\n]{0,12})")
+_LINK_RE = re.compile(r"^[（(].*[）)]$|点击|查阅|更多|相关(?:链接|阅读|报道)|延伸阅读")
 LEVEL_SUFFIXES = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"), ("盟", "prefecture"),
                   ("区", "district"), ("县", "county"), ("旗", "county"), ("市", "city"))
 MULTI_YEAR_WORDS = ("过去五年", "五年来")
@@ -113,17 +115,25 @@ def delivery(front: str) -> tuple[str, str]:
     """(ISO date, session) from ``——2025年1月4日在溧阳市第十七届人民代表大会第四次会议上``
     (or the same date in Chinese numerals)."""
     front = arabic_dates(fold_width(front))
+    dates = list(_DATE_RE.finditer(front[:600]))
+    # a date alone in brackets (（2010年1月18日）, under the speaker) is the delivery's, even where a
+    # web page's own date stands right above the session line
+    bracketed = next((d for d in dates if re.match(r"\s*[）)]", front[d.end():])
+                      and re.search(r"[（(]\s*$", front[:d.start()])), None)
     m = _DELIVERY_RE.search(front)
     if m:
-        y, mo, d = (int(g) for g in m.groups()[:3])
+        y, mo, d = (int(g) for g in (bracketed.groups() if bracketed else m.groups()[:3]))
         tail = front[m.end():m.end() + 20]
         session = re.sub(r"\s+", "", m.group(4)) + "人民代表大会" + (re.match(r"[^上\n]{0,12}", tail).group(0))
         return f"{y:04d}-{mo:02d}-{d:02d}", session
-    m = _DATE_RE.search(front[:600])
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-        return f"{y:04d}-{mo:02d}-{d:02d}", ""
-    return "", ""
+    # the date and the session on lines of their own (——在河北省第十一届人民代表大会第三次会议上 /
+    # （2010年1月18日）)
+    s = _SESSION_LINE_RE.search(front)
+    session = (re.sub(r"\s+", "", s.group(1)) + "人民代表大会" + s.group(2)) if s else ""
+    if dates:
+        y, mo, d = (int(g) for g in (bracketed or dates[0]).groups())
+        return f"{y:04d}-{mo:02d}-{d:02d}", session
+    return "", session
 
 
 def planned_year(date: str, text: str) -> int | None:
@@ -235,6 +245,8 @@ def title_of(front_lines: list[str]) -> str:
     found = []
     for line in front_lines[:12]:
         m = _TITLE_RE.fullmatch(line.strip())
+        if m and _LINK_RE.search(line.strip()):
+            continue  # （点击查阅更多2011年地方政府工作报告）: a link to other reports, not this one's title
         if m and "在" not in m.group(1):  # a page's headline lead (全文来了！…, 全文｜…) is not the title
             found.append(re.sub(r"\s+", "", re.split(r"[！!｜|】]", m.group(1))[-1]))
     return max(found, key=lambda t: ("政府" in t, re.search(r"20\d\d", t) is not None, len(t)), default="")
@@ -288,7 +300,7 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
     return []
 
 
-_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|这五年)")),
+_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|这五年|[^。！？，]{2,24}以来的五年)")),
               ("outlook", re.compile(r"^(?:今后五年|未来五年)")),
               ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年|刚刚过去的(?:一年|20\d\d年))")),
               ("plan", re.compile(r"^(?:今年|新的一年)")))
@@ -298,7 +310,7 @@ _ADDRESS_RE = re.compile(r"^各位代表[！!，,、]?")
 
 def lead_role(text: str, reviewed: int | None = None, planned: int | None = None) -> str:
     """The time a paragraph opens with (过去五年…, 一年来…, 各位代表！刚刚过去的2025年…, 2026年是…), or ""."""
-    text = _ADDRESS_RE.sub("", text.lstrip())
+    text = _ADDRESS_RE.sub("", text.lstrip()).lstrip("—－-─━ \u3000")  # ——这五年，…: a dash leads it
     for role, pattern in _LEAD_ROLE:
         if pattern.match(text):
             return role

@@ -32,7 +32,7 @@ DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
 ENGLISH_LEAD = "According to the report: "
 QUANTITY_RE = re.compile(r"多少|(?<![哪这近前])几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
-                         r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|"
+                         r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|target|"
                          r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of)s?\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
                            r"|哪(?:\d+|[一二三四五六七八九十两]+)[个项种类件条点]|stand for|what does .* mean|what is meant|definition", re.I)
@@ -49,6 +49,9 @@ DURATION_RE = re.compile(r"[一二两三四五六七八九十半\d]+个?(?:年|�
 TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|(?:19|20)\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
                      r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|"
                      r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?")
+# the report's own 去年/今年 written in a window (not a comparison: 比去年, 较去年同期)
+RELATIVE_SAID_RE = re.compile(r"(?<![比较同于与和])(去年|今年)(?!以来|同期)")
+RELATIVE_YEARS = {"去年": -1, "今年": 0}
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                      "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 PLACE_SUFFIXES = frozenset("省市区县镇乡")
@@ -257,6 +260,9 @@ SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[�
                      r"|年均(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
 # GDP as a denominator (单位GDP能耗, 占地区生产总值比重): such a window speaks of another figure
 DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值|生产总值)|占(?:全[国省市区县])?(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比重|比例)")
+# a per-head figure (人均地区生产总值) is not the total a question about GDP asks for
+PER_HEAD_GDP_RE = re.compile(r"人均(?:gdp|国内生产总值|地区生产总值|生产总值)")
+PER_HEAD_ASKED_RE = re.compile(r"人均|每人|每个人|平均每|per capita|per person|per head", re.I)
 RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|share|ratio|intensity", re.I)
 # a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
 FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
@@ -271,7 +277,8 @@ SIBLINGS = ((("收入",), ("支出",), ()),
             (("进口",), ("出口",), ("进出口",)),
             (("存款",), ("贷款",), ("存贷款",)),
             (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other
-            (("增加值",), ("总产值", "产值"), ()))  # value added is not gross output
+            (("增加值",), ("总产值", "产值"), ()),  # value added is not gross output
+            (("养老保险",), ("医疗保险", "医保"), ()))  # pension insurance is not medical insurance
 
 
 # what a side word qualifies when a figure of that side is asked (农村居民收入, 出口总额, 贷款余额),
@@ -488,8 +495,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     keys = _key_words(query.text)
     head = asked_head(query.text)
     numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
+    place = subject_place(query.text)
     top_idf = max(idf.values(), default=1.0) or 1.0
     ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
+    per_head_asked = bool(PER_HEAD_ASKED_RE.search(query.text))
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
         nouns = _nouns(normalize(p.text)) if (wants_definition or wants_list) else ()
@@ -506,7 +515,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "context_coverage": _coverage(p.text, weights),
                 "context_absent": _absent(normalize(p.text), keys, idf, top_idf),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
-                "target_plan": float(wants_target and p.role in ("plan", "government", "outlook"))}
+                "target_plan": float(wants_target and p.role in ("plan", "government", "outlook")),
+                "place_miss": float(bool(place) and place not in normalize(p.text))}
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and _names_term(normalize(p.term), q_norm):
             # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
@@ -540,6 +550,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             norm = normalize(window)
             if not ratio_asked:  # 单位GDP能耗 does not cover a question about GDP
                 norm = DENOMINATOR_RE.sub("、", norm)
+            if not per_head_asked:  # nor does 人均地区生产总值
+                norm = PER_HEAD_GDP_RE.sub("、", norm)
             has_number = has_figure(window)
             has_date = choice_has_time(query, window)
             f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
@@ -553,6 +565,17 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if spans and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
                 # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part
                 f["several_years"] = 1.0
+            if one_year and not base["several_years"] and RELATIVE_SAID_RE.search(window):
+                # 去年末储蓄存款余额达到13605亿元 in a part that plans: the window names its own year
+                plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
+                # only a 去年 in the clause holding a figure dates that figure (not 综合考虑了去年价格变动的
+                # 翘尾因素 beside this year's target)
+                said = {plan_year + RELATIVE_YEARS[w] for c in clauses(window) if has_figure(c)
+                        for w in RELATIVE_SAID_RE.findall(c)} if plan_year else set()
+                if said and any(query.year_fit({y}, plan_year) > 0 for y in said):
+                    f.update(year_match=1.0, year_clash=0.0)
+                elif said and all(query.year_fit({y}, plan_year) < 0 for y in said):
+                    f.update(year_match=0.0, year_clash=1.0)
             if base["several_years"] and one_year:
                 # a sentence of a five-year summary that names the asked year speaks about that year
                 # (2025年旅居人数超550万); one comparing two years (2025年总量比2020年增加…) is about
@@ -754,7 +777,9 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
                 and word not in norm_corpus and word not in _phrases()
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
-            (hard if _proper(word, flag) else soft).append(word)
+            titled = (flag in NAME_FLAGS and 2 <= len(word) <= 3 and n + 1 < len(words)
+                      and bool(ROLE_RE.fullmatch(words[n + 1][0])))  # 温家宝/总理: a person, by the title after the name
+            (hard if titled or _proper(word, flag) else soft).append(word)
     return hard, soft
 
 
@@ -784,6 +809,25 @@ def _unfused(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             out.append((word, flag))
     return out
+
+
+# kinds of place, not places (城镇居民, 农村公路, 沿海地区)
+PLACE_KINDS = frozenset("城镇 城市 农村 乡村 城乡 山区 新区 全国 全省 全市 国内 国外 海外 境外 沿海 内地 地方 基层 社区 县城 "
+                        "城区 郊区 老区 库区 牧区 林区 景区 园区 开发区 市区".split())
+
+
+def subject_place(question: str) -> str:
+    """The place a question opens with (天津今年城镇新增就业目标是多少): what its figure is about. The
+    report's own place is taken out of the question before it is asked (:func:`qa.routing.strip_places`),
+    so a place left at its start is another one, or a part of the report's place."""
+    words = [(w, f) for w, f in tag(normalize(question)) if w.strip()]
+    if not words:
+        return ""
+    word, flag = words[0]
+    # the place and then when (天津今年…, 深圳去年GDP): its figures are asked; 汶川地震 names an event
+    subject = len(words) > 1 and bool(re.fullmatch(r"今年|去年|明年|前年|上年|本年|(?:19|20)\d\d年?|的", words[1][0]))
+    return word if (subject and flag == "ns" and len(word) >= 2 and word not in PLACE_KINDS
+                    and _proper(word, flag)) else ""
 
 
 def _proper(word: str, flag: str) -> bool:
@@ -817,7 +861,7 @@ MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之(?:几|多少)|(?:多少|几)个百分点|what percentage|"
                      r"what share|\brate\b"
                      r"|(?:多少|几)[？?]?\s.*[^效频汇]率(?:\s|$)", re.I)  # 今年打算提到多少？ 财政赤字率: a borrowed rate
-PERCENT_RE = re.compile(r"[%％]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
+PERCENT_RE = re.compile(r"[%％‰]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
 COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
 # 多少个/几个 asks how many things: 600万千瓦 or 12亿吨 measures something, it counts nothing
 ITEMS_ASKED_RE = re.compile(r"(?:多少|几)个(?!百分点|点)")
@@ -957,8 +1001,10 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
     loose = {phrase for phrase, _ in matched_phrases(text) if any(phrase in m and phrase != m for m in missing)}
     terms = [t for phrase, words in matched_phrases(text) if phrase not in loose for t in words.split()]
     own = tokenize(text)
-    if english:  # English words are not in the text; only their report terms (细颗粒物, pm2.5) can be
-        own = [t for t in own if not t.isascii()]
+    if english:  # English words are not in the text; only their report terms (细颗粒物, pm2.5) and
+        # acronyms reports also write (CPI涨幅2%左右) can be
+        acronyms = {a.lower() for a in re.findall(r"\b[A-Z][A-Z0-9.]*[A-Z0-9]\b", text)}
+        own = [t for t in own if not t.isascii() or t in acronyms]
     focus = [t for t in own + [w for e in terms for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
     focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
@@ -1050,6 +1096,8 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
     if (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
             and not CHANGE_SAID_RE.search(choice.text)):
         return "no change given"  # 增长了多少 asked; the window gives only a level (突破150万人次)
+    if choice.features.get("place_miss"):
+        return "about another place"  # 天津今年新增就业目标 asked of 河北省's report: its figure is 河北's
     if choice.features.get("sibling") or choice.features.get("unqualified"):
         # 农村 asked, only 城镇's figure there (or neither side named): over the 50 reports' question
         # sets such a chosen window answered 1 of 82 times; the decider's weights, fitted across
@@ -1119,8 +1167,10 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
         if hard:  # a name or year the report never mentions: this part cannot be answered
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
             continue
-        choice = choose(sub, passages, idf, soft, taken=tuple(pieces), signals=signals, model=model,
-                        pool=pool if len(parts) == 1 else None,
+        # a part of a compound question has its passages interleaved with the other parts': it
+        # looks as deep into the ranking as it would alone
+        choice = choose(sub, passages, idf, soft, top_n=5 * len(parts), taken=tuple(pieces), signals=signals,
+                        model=model, pool=pool if len(parts) == 1 else None,
                         doc_years=doc_years)
         if choice is None:
             continue

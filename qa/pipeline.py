@@ -110,10 +110,16 @@ def unled(answer: str) -> str:
     return answer[len(ENGLISH_LEAD):] if answer.startswith(ENGLISH_LEAD) else answer
 
 
+# a page's metadata run together into one line (标题：…发文单位：…报告人：…来源URL：…): one label each
+LABELS_RE = re.compile(r"(?<=\S)(?=(?:标题|发文单位|发文时间|发布时间|报告人|来源URL|来源|作者)[:：])")
+ABOUT_SESSION_RE = re.compile(r"哪次会议|什么会议|哪个会|什么会上|哪个大会|哪次大会|at what (?:meeting|session)|which session", re.I)
+
+
 def about_the_report(question: str) -> str:
-    """"who" or "when" for a question about the report itself (谁作的报告, 哪天作的), else ''."""
+    """"who", "when" or "session" for a question about the report itself (谁作的报告, 哪天作的,
+    在哪次会议上作的), else ''."""
     if ABOUT_WHEN_RE.search(question):
-        return "when"
+        return "session" if ABOUT_SESSION_RE.search(question) else "when"
     if ABOUT_WHO_RE.search(question):
         return "who"
     return ""
@@ -525,13 +531,22 @@ class ReportQA:
         for doc_id in docs:
             profile = (self.index.documents.get(doc_id) or {}).get("profile") or {}
             name = (profile.get("speaker") or "").split(" ")[-1]
-            found = [(i, line.strip()) for i in self._front_rows.get(doc_id, ())
-                     for line in self.index.passages[i].text.split("\n") if line.strip()]
+            found = [(i, piece.strip()) for i in self._front_rows.get(doc_id, ())
+                     for line in self.index.passages[i].text.split("\n")
+                     for piece in LABELS_RE.split(line) if piece.strip()]
             if about == "who":
                 pick = [(i, x) for i, x in found if name and name in x.replace(" ", "").replace("?", "")]
             else:
                 pick = [(i, x) for i, x in found  # 二〇二六年一月二十七日 too
                         if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", arabic_dates(x))]
+                sitting = [(i, x) for i, x in found if re.search(r"会议|大会", x)]
+                day = [int(x) for x in re.findall(r"\d+", profile.get("date") or "")]
+                said = (lambda x: len(day) == 3 and bool(re.search(
+                    rf"{day[0]}\s*年\s*0?{day[1]}\s*月\s*0?{day[2]}\s*日", arabic_dates(x))))
+                # the delivery line (…在…人民代表大会第三次会议上, or the profile's date) before a web page's own date
+                pick = sorted(pick, key=lambda ix: (not said(ix[1]), not re.search(r"会议|大会", ix[1])))
+                if about == "session":
+                    pick = [ix for ix in pick if ix in sitting] or sitting or pick
             if pick:
                 picked.append((doc_id, *pick[0]))
                 if not several:

@@ -1,6 +1,6 @@
 import re
 
-from embeddings.chunking import DEFAULT_MAX_CHARS, split_sentences
+from embeddings.chunking import DEFAULT_MAX_CHARS, _is_lead, _pack, split_sentences
 from embeddings.indexer import passages_of
 from embeddings.loaders import bundled_report_path, load_document
 
@@ -40,3 +40,17 @@ def test_sentences_split_at_chinese_ends_and_long_ones_at_semicolons():
     long = "；".join(["这是一个相当长的分句" * 3] * 6) + "。"
     parts = split_sentences(long, max_chars=80)
     assert len(parts) > 1 and "".join(long[s:e] for s, e in parts) == long
+
+
+def test_a_short_lead_sentence_opens_the_next_passage_instead_of_ending_one():
+    # a report's topic lead (“新三样”助力出口提质升级。) belongs with the sentences that spell it out
+    text = ("创新细化配套措施，推动政策直达快享，新能源汽车、家用电器零售额快速增长。"
+            "打造多业态融合消费场景，举办省旅发大会，全年接待游客人次、旅游总花费均增长10%以上。"
+            "“新三样”助力出口提质升级。推动外贸扩大规模、优化结构，出口总值增长6.3%。"
+            "电动汽车、锂电池、光伏产品出口表现突出、增长77.6%。")
+    pieces = [text[s:e] for s, e in _pack(split_sentences(text), 100, text)]
+    assert pieces[1].startswith("“新三样”助力出口提质升级。") and "电动汽车" in pieces[1]
+    assert "".join(pieces) == text
+    # a short sentence carrying a figure is not a lead, and without the text nothing moves
+    assert not _is_lead("出口增长6.3%。") and _is_lead("以旧换新激发消费活力。")
+    assert [text[s:e] for s, e in _pack(split_sentences(text), 100)][0].endswith("出口提质升级。")

@@ -126,3 +126,23 @@ def test_related_article_links_just_above_the_trailer_are_not_the_report():
     paragraphs = clean(page).text.split("\n\n")
     assert paragraphs[-1] == "各位代表！让我们携手奋进，再创佳绩！"
     assert not any("遴选" in p for p in paragraphs)
+
+
+def test_a_sites_link_lists_between_two_copies_of_the_report_are_not_the_report():
+    """A provincial portal (河北省, rounds 19–22) prints the report, its lists of cities, departments
+    and provinces, then the report again: the lists are no paragraphs, whichever side they stand."""
+    body = ["各位代表：", "现在，我代表省人民政府，向大会报告工作，请予审议。", "一、2009年工作回顾",
+            "过去一年，全省生产总值增长10%。全部财政收入完成2018.1亿元。"]
+    links = ["石家庄市", "承德市", "张家口市", "秦皇岛市", "唐山市", "廊坊市", "保定市", "沧州市", "衡水市", "邢台市",
+             "邯郸市", "北京", "天津", "山西"]
+    paragraphs = clean("\n".join(body + links + body + ["网站地图"])).text.split("\n\n")
+    assert not set(links) & set(paragraphs)
+    assert paragraphs.count("现在，我代表省人民政府，向大会报告工作，请予审议。") == 2
+
+
+def test_a_heading_number_alone_on_a_line_joins_its_words():
+    page = "\n".join(["各位代表：", "一、2009年工作回顾", "(四)节能减排成效显著。单位生产总值能耗下降5%以上。", "(五)",
+                      "改 革开放", "不断深化。国企改革取得新的进展。", "(六)人民生活继续改善。城镇新增就业57.3万人。"])
+    paragraphs = clean(page).text.split("\n\n")
+    assert "(五)改革开放不断深化。国企改革取得新的进展。" in paragraphs
+    assert "(六)人民生活继续改善。城镇新增就业57.3万人。" in paragraphs

@@ -299,3 +299,16 @@ def test_one_table_of_plan_periods_serves_reports_and_questions():
     names = plan_period_names()
     assert names["十四五"] == 2021 and names["十一五"] == 2006 and names["十五"] == 2001 and names["九五"] == 1996
     assert plan_periods("“十三五”时期") == tuple(range(2016, 2021))
+
+
+def test_a_delivery_line_split_from_its_date_and_a_link_that_looks_like_a_title():
+    """A portal's copy (河北省 2010/2011): the page's own date before the session line and a bracketed
+    delivery date after the speaker; a link to other places' reports above the report."""
+    text = "\n".join(["河北省2010年政府工作报告", "（点击查阅更多2010年地方政府工作报告）", "2010年01月20日", "【字体：大中小】",
+                      "——在河北省第十一届人民代表大会第三次会议上", "河北省代省长 陈全国", "（2010年1月18日）", "各位代表：",
+                      "现在，我代表省人民政府，向大会作政府工作报告，请予审议。", "一、2009年工作回顾",
+                      "——这五年，综合实力大幅跃升。地区生产总值连跨两个台阶。", "二、2010年主要任务", "今年全省生产总值增长9%以上。"])
+    c, profile, _, role = analysed(text)
+    assert (profile.date, profile.session) == ("2010-01-18", "河北省第十一届人民代表大会第三次会议")
+    assert (profile.place, profile.title) == ("河北省", "河北省2010年政府工作报告")
+    assert role["——这五年，综合实力大幅跃升。地区生产总值连跨两个台阶。"] == "review_multi"  # a dash leads it

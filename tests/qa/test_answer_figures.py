@@ -542,3 +542,31 @@ def test_a_level_keeps_its_rate():
     assert "全县外贸出口总额达到2.99亿美元，同比增长12.9%。" in windows
     assert not any(w.endswith("2.99亿美元，") for w in windows)
     assert "新增外贸出口企业45家，" in windows  # a count without a rate after it ends where it is
+
+
+def test_a_figure_the_window_dates_by_the_reports_own_last_year_is_that_years():
+    """去年末储蓄存款余额达到13605亿元 inside a part that plans (河北省 2010): last year's figure,
+    not this year's; a 去年 in a clause without the figure dates nothing."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "着力引导消费需求，我省居民储蓄率较高，去年末储蓄存款余额达到13605亿元，消费潜力很大。"
+    p = Passage("d", text, "三、2010年主要任务", 0, len(text), role="plan", years=[2010])
+    found = candidates(prepare("去年末储蓄存款余额有多少？", 2010), [p], {"储蓄存款": 5.0, "余额": 2.0})
+    assert any("13605亿元" in c.text and c.features["year_match"] == 1.0 and not c.features.get("year_clash")
+               for c in found)
+    text = "提出居民消费价格涨幅3%左右，综合考虑了去年价格变动的翘尾因素。"
+    p = Passage("d", text, "二、2010年主要任务", 0, len(text), role="plan", years=[2010])
+    found = candidates(prepare("去年居民消费价格涨了多少？", 2010), [p], {"居民消费价格": 5.0})
+    assert all(c.features.get("year_clash") for c in found if "3%" in c.text)
+
+
+def test_a_per_head_gdp_does_not_cover_a_question_about_gdp():
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "全省生产总值增长5.5%。人均地区生产总值从2020年的10.5万元提高到2025年的14万元左右。"
+    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    weights = {"地区生产总值": 5.0, "生产总值": 5.0}
+    per_head = [c for c in candidates(prepare("去年地区生产总值增长多少？", 2026), [p], weights) if c.text.startswith("人均")]
+    assert per_head and all(c.features["coverage"] == 0.0 for c in per_head)
+    asked = [c for c in candidates(prepare("去年人均地区生产总值多少？", 2026), [p], weights) if c.text.startswith("人均")]
+    assert asked and all(c.features["coverage"] > 0.0 for c in asked)

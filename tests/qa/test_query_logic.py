@@ -346,3 +346,32 @@ def test_an_english_frame_word_weighs_as_its_chinese_word():
     english = _weights(prepare("What is the 2026 target for raw coal output?"), idf, [])
     frame = next(w for k, w in english.items() if isinstance(k, tuple) and "目标" in k)
     assert frame == 2.8
+
+
+def test_a_person_named_with_a_title_the_report_never_names_is_a_hard_miss():
+    """温家宝总理 asked of a provincial report that never names him (河北省 2010): jieba tags the name,
+    the title after it says it is a person, whatever the surname."""
+    corpus = normalize("当前，我省正处于科学发展、富民强省的关键时期，对政府工作提出了新的更高的要求。")
+    hard, _ = missing_terms(prepare("温家宝总理对河北今年的工作提出了哪些要求？", 2010), corpus)
+    assert "温家宝" in hard
+    hard, _ = missing_terms(prepare("今年对政府工作提出了哪些要求？", 2010), corpus)
+    assert hard == []
+
+
+def test_an_english_figure_question_keeps_the_acronym_reports_also_write():
+    q = prepare("What is Jilin's CPI target for 2026?", 2026)
+    assert unit_ok(q, "CPI涨幅2%左右")  # a target asked in English wants the figure beside CPI
+    assert not unit_ok(q, "深化改革开放")
+    assert "剩余劳力" in [p for p, _ in matched_phrases("今年要帮多少农村剩余劳力进城打工？")]
+
+
+def test_a_question_opening_with_another_place_and_a_time_asks_about_that_place():
+    """天津今年城镇新增就业目标 asked of 河北省's report (round 22): its 85万人 is 河北's; the answer
+    step declines a window whose passage never names the place. An event named after a place
+    (汶川地震) or a place later in the question (去北京天津看病) is no such subject."""
+    from qa.answer import subject_place
+    assert subject_place("天津今年城镇新增就业的目标是多少？") == "天津"
+    assert subject_place("深圳去年GDP是多少？") == "深圳"
+    assert subject_place("汶川地震的时候从废墟里救出来多少人？") == ""
+    assert subject_place("人去北京天津看病，还要先办备案手续吗？") == ""
+    assert subject_place("城镇新增就业多少？") == ""  # a kind of place

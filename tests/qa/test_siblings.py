@@ -83,3 +83,12 @@ def test_value_added_is_not_gross_output():
     assert sibling_clash(normalize("去年规模以上工业增加值是多少？"), normalize("规模以上工业总产值完成198.1亿元,同比增长5.3%。"))
     assert sibling_clash(normalize("工业总产值多少？"), normalize("规上工业增加值增长7.5%"))
     assert not sibling_clash(normalize("去年规模以上工业增加值是多少？"), normalize("规模以上工业增加值增长6.1%"))
+
+
+def test_pension_insurance_is_not_medical_insurance():
+    """城镇职工养老保险参保人数 asked of a window giving 城镇居民医疗保险's (河北省 2009): another figure."""
+    from qa.answer import sibling_clash
+    from qa.text import normalize
+    assert sibling_clash(normalize("去年城镇职工养老保险参保人数是多少？"),
+                         normalize("城镇居民医疗保险试点设区市扩大到9个，参保人数达到303万人。"))
+    assert not sibling_clash(normalize("去年养老保险参保人数是多少？"), normalize("基本养老保险参保人数达到1200万人"))

@@ -1,0 +1,27 @@
+"""Questions about the report itself (when, at which session, by whom), from its front matter."""
+from __future__ import annotations
+
+from embeddings.indexer import build_index
+from embeddings.loaders import load_document
+from qa.pipeline import ReportQA, about_the_report
+
+# a portal's copy (河北省 2010): the page's own date above the session line, the delivery date
+# in brackets after the speaker
+PAGE = "\n".join(["河北省2010年政府工作报告", "2010年01月20日", "【字体：大中小】", "——在河北省第十一届人民代表大会第三次会议上",
+                  "河北省代省长 陈全国", "（2010年1月18日）", "各位代表：",
+                  "现在，我代表省人民政府，向大会作政府工作报告，请予审议。", "一、2009年工作回顾",
+                  "过去一年，全省生产总值增长10%，全部财政收入完成2018.1亿元。", "二、2010年主要任务",
+                  "今年全省生产总值增长9%以上，城镇新增就业60万人。"])
+
+
+def test_the_session_and_the_delivery_date_come_from_the_delivery_lines(tmp_path, fake_encoder):
+    path = tmp_path / "report.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    index, _ = build_index([load_document(path)], fake_encoder)
+    qa = ReportQA(index, fake_encoder)
+    assert about_the_report("这份政府工作报告是在哪次会议上作的？") == "session"
+    assert about_the_report("这份报告是哪天作的？") == "when"
+    session = qa.ask("这份政府工作报告是在哪次会议上作的？")
+    assert not session.declined and "第十一届人民代表大会第三次会议" in session.answer
+    day = qa.ask("这份报告是哪天作的？")
+    assert not day.declined and "2010年1月18日" in day.answer and "01月20日" not in day.answer
