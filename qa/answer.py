@@ -496,6 +496,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     head = asked_head(query.text)
     numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
     place = subject_place(query.text)
+    # this year's goal asked of a report whose retrieved passages include a part that plans: a figure
+    # from the part that reviews is last year's result, not the goal (a report whose plan part was
+    # not found keeps answering from what it has)
+    plans_seen = wants_target and any(p.role in ("plan", "government") for p in passages[:top_n])
     top_idf = max(idf.values(), default=1.0) or 1.0
     ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
     per_head_asked = bool(PER_HEAD_ASKED_RE.search(query.text))
@@ -516,7 +520,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "context_absent": _absent(normalize(p.text), keys, idf, top_idf),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook")),
-                "place_miss": float(bool(place) and place not in normalize(p.text))}
+                "place_miss": float(bool(place) and place not in normalize(p.text)),
+                "past_for_goal": float(plans_seen and one_year and fit < 0 and p.role == "review")}
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and _names_term(normalize(p.term), q_norm):
             # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
@@ -1096,6 +1101,8 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
     if (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
             and not CHANGE_SAID_RE.search(choice.text)):
         return "no change given"  # 增长了多少 asked; the window gives only a level (突破150万人次)
+    if choice.features.get("past_for_goal") and choice.features.get("year_clash"):
+        return "last year's result, not this year's goal"  # 今年社零预期增长多少 → 去年增长15%
     if choice.features.get("place_miss"):
         return "about another place"  # 天津今年新增就业目标 asked of 河北省's report: its figure is 河北's
     if choice.features.get("sibling") or choice.features.get("unqualified"):

@@ -534,8 +534,9 @@ class ReportQA:
             found = [(i, piece.strip()) for i in self._front_rows.get(doc_id, ())
                      for line in self.index.passages[i].text.split("\n")
                      for piece in LABELS_RE.split(line) if piece.strip()]
-            if about == "who":
-                pick = [(i, x) for i, x in found if name and name in x.replace(" ", "").replace("?", "")]
+            if about == "who":  # the report's own speaker line before a page's 报告人： label
+                pick = sorted([(i, x) for i, x in found if name and name in x.replace(" ", "").replace("?", "")],
+                              key=lambda ix: bool(re.match(r"\S{2,6}[:：]", ix[1])))
             else:
                 pick = [(i, x) for i, x in found  # 二〇二六年一月二十七日 too
                         if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", arabic_dates(x))]

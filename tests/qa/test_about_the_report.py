@@ -25,3 +25,16 @@ def test_the_session_and_the_delivery_date_come_from_the_delivery_lines(tmp_path
     assert not session.declined and "第十一届人民代表大会第三次会议" in session.answer
     day = qa.ask("这份报告是哪天作的？")
     assert not day.declined and "2010年1月18日" in day.answer and "01月20日" not in day.answer
+
+
+def test_who_quotes_the_reports_own_speaker_line_before_the_pages_label(tmp_path, fake_encoder):
+    page = "\n\n".join(["标题：河北省2003年政府工作报告", "报告人：河北省人民政府代省长季允石", "政府工作报告",
+                        "在河北省第十届人民代表大会第一次会议上", "河北省代省长 季允石", "（二〇〇三年一月十日）", "各位代表：",
+                        "现在，我代表河北省人民政府向大会作工作报告，请予审议。", "过去五年回顾和2002年工作情况",
+                        "刚刚过去的2002年，全省生产总值增长9.6%。", "对今后五年和2003年政府工作的建议",
+                        "今年全省生产总值增长9%。"])
+    path = tmp_path / "report.txt"
+    path.write_text(page, encoding="utf-8")
+    index, _ = build_index([load_document(path)], fake_encoder)
+    a = ReportQA(index, fake_encoder).ask("这份政府工作报告是谁作的？")
+    assert not a.declined and "季允石" in a.answer and "报告人" not in a.answer

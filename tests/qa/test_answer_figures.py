@@ -570,3 +570,19 @@ def test_a_per_head_gdp_does_not_cover_a_question_about_gdp():
     assert per_head and all(c.features["coverage"] == 0.0 for c in per_head)
     asked = [c for c in candidates(prepare("去年人均地区生产总值多少？", 2026), [p], weights) if c.text.startswith("人均")]
     assert asked and all(c.features["coverage"] > 0.0 for c in asked)
+
+
+def test_last_years_result_is_no_answer_to_this_years_goal_when_the_report_has_a_plan_part():
+    """今年社零预期增长多少 of 河北省 2007, whose plan part gives no such goal: the review's 增长15% is
+    2006's result. Without a part that plans among the passages (a report whose structure was not
+    found), the window is only weighed, as before."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    review = "社会消费品零售总额3396亿元，增长15%。"
+    plan = "今年经济社会发展的主要目标是：全省生产总值增长11%以上。"
+    passages = [Passage("d", review, "一、2006年工作回顾", 0, len(review), role="review", years=[2006]),
+                Passage("d", plan, "二、2007年工作目标要求", 0, len(plan), role="plan", years=[2007])]
+    q = prepare("今年社会消费品零售总额预期增长多少？", 2007)
+    found = candidates(q, passages, {"社会消费品零售总额": 5.0})
+    assert any(c.features["past_for_goal"] and "15%" in c.text for c in found)
+    assert not any(c.features["past_for_goal"] for c in candidates(q, passages[:1], {"社会消费品零售总额": 5.0}))
