@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embeddings.layout import _BODY_START_RE, line_spans, one_paragraph_per_line, report_spans, stripped_spans
+from embeddings.layout import line_spans, one_paragraph_per_line, opens_body, report_spans, stripped_spans
 
 TERMINAL = "。！？!?；;：:…）)」』】"
 FOOTNOTE_RE = re.compile(r"\^\[(\d+)\]")
@@ -144,7 +144,7 @@ def clean(raw: str) -> CleanText:
     joined = body = False
     for i, (s, e) in enumerate(spans):
         prev = raw[spans[i - 1][0]:spans[i - 1][1]] if i else ""
-        body = body or bool(_BODY_START_RE.match(raw[s:e].strip()))
+        body = body or opens_body(raw[s:e])
         goes_on = i and (_line_continues(prev, raw[s:e], joined, body) if per_line
                          else _continues(prev, raw[s:e], joined, body))
         joined = bool(goes_on)

@@ -62,6 +62,11 @@ def one_paragraph_per_line(raw: str) -> bool:
     return bool(substantial) and sum(1 for line in substantial if line[-1] in TERMINAL) >= 0.5 * len(substantial)
 
 
+def opens_body(line: str) -> bool:
+    """The first line of the speech itself (各位代表：, 同志们：, 一、…): what comes before is front matter."""
+    return bool(_BODY_START_RE.match(line.strip()))
+
+
 def stripped_spans(raw: str, pattern: str) -> list[tuple[int, int]]:
     """[start, end) of each match of ``pattern`` in ``raw``, without surrounding whitespace; empty ones dropped."""
     spans = []
