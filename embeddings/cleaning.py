@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embeddings.layout import line_spans, one_paragraph_per_line, opens_body, report_spans, stripped_spans
+from embeddings.layout import PART_WORDS, line_spans, one_paragraph_per_line, opens_body, report_spans, stripped_spans
 
 TERMINAL = "。！？!?；;：:…）)」』】"
 FOOTNOTE_RE = re.compile(r"\^\[(\d+)\]")
@@ -125,7 +125,6 @@ FRAGMENT_CHARS = 6
 def _fragment(line: str) -> bool:
     """A word of a few characters alone on a line, unfinished: a link cut out of a sentence, not a
     title (no part's words, 总体要求) or a heading."""
-    from embeddings.structure import PART_WORDS  # structure reads cleaned text; imported late
     line = line.strip()
     return (0 < len(line) <= FRAGMENT_CHARS and line[-1] not in TERMINAL and not HEADING_RE.match(line)
             and not any(w in line for w in PART_WORDS))

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 
 TERMINAL = "。！？!?；;：:…”’」』）)】"
+# Words that make a short unnumbered line a part of the report (工作回顾, 目标任务, 自身建设 …)
+PART_WORDS = ("回顾", "工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "自身建设", "预期目标",
+              "主要目标", "发展成就", "主要成绩", "工作总结", "总体思路", "工作目标", "主要工作", "工作的建议", "工作建议")
 # A line made only of a page widget: font-size buttons, share/print links, counters.
 _WIDGET_RE = re.compile(r"^(?:下载|打印|全屏|收藏|加大|还原|减小|大|中|小|默认|关闭|返回|【|】|\[|\]|[【\[]?(?:字号|字体)[:：]?"
                         r"|分享|分享到[:：]?|扫一扫|二维码|打印本页|关闭窗口|【打印】|【关闭】|正文[:：]?|内容摘要[:：]?"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from embeddings.cleaning import CleanText
+from embeddings.layout import PART_WORDS
 
 CN_NUMERALS = "一二三四五六七八九十"
 NUMBERED_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、")
@@ -25,9 +26,6 @@ GLOSSARY_TITLES = ("名词解释", "名词注释", "注释", "附注", "名词�
 _TITLE_DECOR_RE = re.compile(r"^[※*#【\[（(\s]*(?:附件?\s*\d*\s*[:：]?\s*)?|[※*#】\]）)\s:：]*$")
 GLOSSARY_ENTRY_RE = re.compile(r"^[\[［【]?(\d{1,3})[\]］】.．、]?\s*(.{1,40}?)[：:]\s*(.*)$", re.S)
 MAX_GLOSSARY_CHARS = 600  # an entry's definition may run over a few paragraphs, not a page
-# Words that make a short unnumbered line a part of the report (工作回顾, 目标任务, 自身建设 …)
-PART_WORDS = ("回顾", "工作安排", "目标任务", "主要任务", "重点任务", "重点工作", "总体要求", "自身建设", "预期目标",
-              "主要目标", "发展成就", "主要成绩", "工作总结", "总体思路", "工作目标", "主要工作", "工作的建议", "工作建议")
 SENTENCE_END = "。！？!?"
 TERMINAL = "。！？!?；;：:…"
 MAX_TOPIC_CHARS = 40
