@@ -33,9 +33,16 @@ _TRAILER_RE = re.compile(r"^(?:标签[:：]?|tags?[:：]?|分享到[:：]?|上�
                          r"|(?:特别|版权)声明[:：].*|相关推荐|热点推荐|热门推荐|推荐阅读|猜你喜欢|热门评论|网友评论|我要评论"
                          r"|/?阅读下一篇/?|返回.{0,8}首页|下载.{0,12}客户端)$", re.I)
 _SUMMARY_LABEL = ("内容摘要", "摘要")
+# A site's footer or header line, wherever it stands (a page holding the report twice prints them
+# between the copies): registration numbers, the site's owner, the trail's label.
+_SITE_LINE_RE = re.compile(r"^(?:.{0,12}(?:ICP备|公网安备|网站标识码|ICP证).*|(?:主办|承办|协办|主管)(?:单位)?\s*[:：].{0,60}"
+                           r"|(?:版权所有|Copyright|©).{0,80}|(?:当前位置|您的位置|您现在的位置)\s*[:：]?|网站地图|联系我们)$", re.I)
+# A breadcrumb's separator alone on a line (首页 / >> / 领导之窗 / >> / 政府工作报告): the short lines
+# on either side of it are the trail's links, not the report's title.
+_CRUMB_RE = re.compile(r"^[>＞›»→/|\s]+$")
 # A portal's navigation menu before the article: a long run of short lines (新闻 / 国内 / 体育 / 财经 …).
 # A cover page or title block has a few short lines (政府工作报告 / 2025年1月 / 县长 张三), never so many.
-MENU_LINE_CHARS = 8
+MENU_LINE_CHARS = 12
 MENU_RUN = 10
 _BODY_START_RE = re.compile(r"^(?:各位代表|同志们|[一二三四五六七八九十]+、)")
 # One paragraph per line when blank lines are rare and long lines end their sentences.
@@ -116,13 +123,13 @@ def _menu_items(front: list[str]) -> set[int]:
 
 
 def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` without page clutter: widgets and labels before the body, the page summary (a
+    """``spans`` without page clutter: widgets, labels and breadcrumbs before the body, the page summary (a
     run-on copy of the opening after 内容摘要), and the trailer after the last paragraph."""
     texts = [raw[s:e].strip() for s, e in spans]
     body = next((i for i, t in enumerate(texts) if _BODY_START_RE.match(t)), len(texts))
     menu = _menu_items(texts)  # a site's link lists (cities, departments, provinces) between two copies too
     keep: list[tuple[int, int]] = []
-    after_summary = after_label = False
+    after_summary = after_label = after_crumb = False
     for i, (span, text) in enumerate(zip(spans, texts)):
         if i < body:
             if any(text.startswith(label) for label in _SUMMARY_LABEL):
@@ -136,12 +143,21 @@ def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
                 after_label = False
                 if len(text) <= 12 and not _BODY_START_RE.match(text):
                     continue
+            if _CRUMB_RE.match(text):
+                if i and keep and keep[-1] == spans[i - 1] and len(texts[i - 1]) <= MENU_LINE_CHARS:
+                    keep.pop()  # the link before the separator
+                after_crumb = True
+                continue
+            if after_crumb:  # the link after it
+                after_crumb = False
+                if len(text) <= MENU_LINE_CHARS and not _BODY_START_RE.match(text):
+                    continue
             if is_widget(text):
                 after_label = text[-1] in "：:"
                 continue
-            if i in menu:
+            if i in menu or _SITE_LINE_RE.match(text):
                 continue
-        elif i in menu:
+        elif i in menu or _SITE_LINE_RE.match(text):
             continue
         keep.append(span)
     total = sum(e - s for s, e in keep) or 1

@@ -131,7 +131,9 @@ def delivery(front: str) -> tuple[str, str]:
     s = _SESSION_LINE_RE.search(front)
     session = (re.sub(r"\s+", "", s.group(1)) + "人民代表大会" + s.group(2)) if s else ""
     if dates:
-        y, mo, d = (int(g) for g in (bracketed or dates[0]).groups())
+        # or a date with the speaker's bare name after it (2006年2月16日 季允石), below a web page's own date
+        signed = next((d for d in dates if re.match(r"[ \t\u3000]*[\u4e00-\u9fff]{2,4}[ \t\u3000]*(?:\n|$)", front[d.end():])), None)
+        y, mo, d = (int(g) for g in (bracketed or signed or dates[0]).groups())
         return f"{y:04d}-{mo:02d}-{d:02d}", session
     return "", session
 
@@ -213,6 +215,10 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
     for i, line in enumerate(front_lines):  # a bare name right after the delivery line
         if _DELIVERY_RE.search(line) and i + 1 < len(front_lines) and _NAME_ONLY_RE.match(front_lines[i + 1]):
             return front_lines[i + 1], ""
+    for line in front_lines:  # 2006年2月16日季允石: the date signed with a bare name; a page's 报告人：label
+        m = re.match(r"(?:20\d\d年\d{1,2}月\d{1,2}日|报告人[:：])(.+)$", arabic_dates(fold_width(line)))
+        if m and _NAME_ONLY_RE.match(m.group(1)):
+            return m.group(1), ""
     return "", ""
 
 
@@ -300,9 +306,11 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
     return []
 
 
+# a short aside before the time a paragraph opens with (特别需要指出的是，刚刚过去的2005年，…)
+_ASIDE = r"(?:[^。！？，；：\d]{2,10}[，,])?"
 _LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|这五年|[^。！？，]{2,24}以来的五年)")),
               ("outlook", re.compile(r"^(?:今后五年|未来五年)")),
-              ("review", re.compile(r"^(?:过去一年|一年来|去年|过去的一年|刚刚过去的(?:一年|20\d\d年))")),
+              ("review", re.compile(rf"^(?:过去一年|一年来|去年|过去的一年|{_ASIDE}刚刚过去的(?:一年|20\d\d年))")),
               ("plan", re.compile(r"^(?:今年|新的一年)")))
 _YEAR_LEAD_RE = re.compile(r"^(20\d\d)年(?:是|，|,|以来|全年|我们)")
 _ADDRESS_RE = re.compile(r"^各位代表[！!，,、]?")

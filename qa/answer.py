@@ -597,14 +597,19 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     named = _years(window)
                 opening = _opening_year(p.text, window)  # 2012年，…，国内生产总值增长7.8%: the sentence's year
                 named, own = named or opening, own or opening
-                # …增加到2002年的10.2万亿元: the figure written after the asked year is that year's
-                attached = {y for y in named if re.search(rf"{y}\s*年[底末]?的?\s*\d", window)}
+                # …增加到2002年的10.2万亿元, 2010年达到1.7万亿元: the figure written after the asked year is that year's
+                attached = {y for y in named if re.search(rf"{y}\s*年[底末]?(?:的|要|将)?(?:达到|突破|超过)?\s*\d", window)}
                 if (len(named) == 1 and query.year_fit(named, plan_year) > 0) or \
                         any(query.year_fit({y}, plan_year) > 0 for y in attached):
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif own and all(query.year_fit({y}, plan_year) < 0 for y in own):
                     # about other years only: 从1997年的…增加到2002年的… for 1996年
                     f.update(year_match=0.0, year_clash=1.0)
+                elif (not named and not own and wants_target and p.role == "outlook" and p.years
+                      and query.year_fit({max(p.years)}, plan_year) > 0):
+                    # the five years' goal (全部财政收入力争达到2000亿元左右) is the one for their last
+                    # year: what a target “by 2010” asks of a report planning 2006–2010
+                    f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif not named and not own:
                     # a sentence of the five years naming none (“十一五”年均增长7.5%) is not the
                     # asked year's, though the passage's years hold it

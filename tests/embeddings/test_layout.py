@@ -146,3 +146,28 @@ def test_a_heading_number_alone_on_a_line_joins_its_words():
     paragraphs = clean(page).text.split("\n\n")
     assert "(五)改革开放不断深化。国企改革取得新的进展。" in paragraphs
     assert "(六)人民生活继续改善。城镇新增就业57.3万人。" in paragraphs
+
+
+def test_a_breadcrumb_trail_is_not_the_report():
+    """首页 / >> / 领导之窗 / >> / 政府工作报告 above the title (the 河北省 portal, round 23): the
+    separators and the links on either side of them go; the title after the trail stays."""
+    page = "\n".join(["当前位置：", "首页", ">>", "领导之窗", ">>", "政府工作报告", "政府工作报告",
+                      "——在某省第十届人民代表大会第五次会议上", "各位代表：",
+                      "现在，我代表省人民政府，向大会报告工作，请予审议。", "一、2006年工作回顾",
+                      "过去一年，全省生产总值增长13%。全部财政收入完成1000亿元。"])
+    paragraphs = clean(page).text.split("\n\n")
+    assert paragraphs[:2] == ["政府工作报告", "——在某省第十届人民代表大会第五次会议上"]
+    assert not any(">" in p or "领导之窗" in p for p in paragraphs)
+
+
+def test_a_sites_department_list_and_footer_after_the_report_are_not_the_report():
+    """Blank lines between every line (河北省 2001), then the portal's list of departments (names
+    longer than a menu word) and its footer: neither joins the report's last paragraph nor becomes one."""
+    body = ["各位代表：", "现在，我代表省人民政府，向大会报告工作，请予审议。", "一、2000年工作回顾",
+            "过去一年，全省国内生产总值增长9.4％。全部财政收入增长5.7％。" * 2, "为建设现代化河北而努力奋斗。"]
+    departments = ["省政府各部门", "省政府办公厅", "省发展和改革委员会", "省教育厅", "省科学技术厅", "省工业和信息化厅",
+                   "省民族事务委员会", "省公安厅", "省民政厅", "省司法厅", "省财政厅", "省人力资源和社会保障厅"]
+    footer = ["冀ICP备06016263号-1", "网站标识码：1300000013", "主办：某省人民政府办公厅", "版权所有：某省人民政府"]
+    paragraphs = clean("\n\n".join(body + departments + footer)).text.split("\n\n")
+    assert paragraphs[-1] == "为建设现代化河北而努力奋斗。"
+    assert not any("厅" in p or "ICP" in p for p in paragraphs)
