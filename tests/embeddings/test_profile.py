@@ -312,3 +312,26 @@ def test_a_delivery_line_split_from_its_date_and_a_link_that_looks_like_a_title(
     assert (profile.date, profile.session) == ("2010-01-18", "河北省第十一届人民代表大会第三次会议")
     assert (profile.place, profile.title) == ("河北省", "河北省2010年政府工作报告")
     assert role["——这五年，综合实力大幅跃升。地区生产总值连跨两个台阶。"] == "review_multi"  # a dash leads it
+
+
+def test_a_date_signed_with_the_speakers_name_and_an_aside_before_the_year_reviewed():
+    """A portal's copy (河北省 2006): the page's date, then the delivery date signed with the speaker's
+    bare name; a paragraph of the five years' review opening 特别需要指出的是，刚刚过去的2005年 speaks
+    about that one year."""
+    text = "\n".join(["河北省2006年政府工作报告", "2006年02月18日", "2006年2月16日季允石", "各位代表：",
+                      "现在，我代表省人民政府，向大会作报告，请予审议。", "一、“十五”时期国民经济和社会发展回顾",
+                      "过去的五年，全省人民团结奋斗。2005年全省生产总值达到10116.6亿元，五年平均增长11.2%。",
+                      "特别需要指出的是，刚刚过去的2005年，各条战线都取得了新成绩。城镇新增就业46万人。",
+                      "二、“十一五”时期的发展目标", "全部财政收入力争达到2000亿元左右。"])
+    c, profile, _, role = analysed(text)
+    assert (profile.date, profile.speaker) == ("2006-02-16", "季允石")
+    assert role["过去的五年，全省人民团结奋斗。2005年全省生产总值达到10116.6亿元，五年平均增长11.2%。"] == "review_multi"
+    assert role["特别需要指出的是，刚刚过去的2005年，各条战线都取得了新成绩。城镇新增就业46万人。"] == "review"
+
+
+def test_a_pages_reporter_label_names_the_speaker():
+    text = "\n".join(["标题：河北省2004年政府工作报告", "报告人：季允石", "政府工作报告",
+                      "—在河北省第十届人民代表大会第二次会议上（二〇〇四年一月八日）", "各位代表：",
+                      "现在，我代表省人民政府，向大会作工作报告，请予审议。", "一、2003年工作回顾", "过去一年，全省生产总值增长11.6%。"])
+    c, profile, _, role = analysed(text)
+    assert (profile.date, profile.speaker) == ("2004-01-08", "季允石")

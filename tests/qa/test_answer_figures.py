@@ -586,3 +586,33 @@ def test_last_years_result_is_no_answer_to_this_years_goal_when_the_report_has_a
     found = candidates(q, passages, {"社会消费品零售总额": 5.0})
     assert any(c.features["past_for_goal"] and "15%" in c.text for c in found)
     assert not any(c.features["past_for_goal"] for c in candidates(q, passages[:1], {"社会消费品零售总额": 5.0}))
+
+
+def test_a_five_year_outlooks_goal_answers_a_target_asked_for_its_last_year():
+    """全部财政收入力争达到2000亿元左右 in a part setting the goals of 2006–2010: the target “by 2010”;
+    2010年达到1.7万亿元 dates its figure by the year written before it, whatever other year the
+    sentence names (2005年价)."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "生产总值年均增长11%左右，2010年达到1.7万亿元(2005年价)。全部财政收入力争达到2000亿元左右。"
+    p = Passage("d", text, "二、“十一五”时期的发展目标", 0, len(text), role="outlook",
+                years=[2006, 2007, 2008, 2009, 2010])
+    idf = {"财政收入": 5.0, "生产总值": 4.0}
+    goal = [c for c in candidates(prepare("到2010年全部财政收入的目标是多少？", 2006), [p], idf)
+            if "2000亿元" in c.text and "1.7" not in c.text]
+    assert goal and all(c.features["year_match"] == 1.0 and c.features["several_years"] == 0.0 for c in goal)
+    level = [c for c in candidates(prepare("到2010年生产总值要达到多少？", 2006), [p], idf)
+             if "1.7万亿元" in c.text and "2000" not in c.text]
+    assert level and all(c.features["year_match"] == 1.0 for c in level)
+    # not for a question that asks no goal: the five years' sentence naming no year stays none's
+    said = [c for c in candidates(prepare("2010年全部财政收入是多少？", 2006), [p], idf)
+            if "2000亿元" in c.text and "1.7" not in c.text]
+    assert said and all(c.features["year_match"] == 0.0 for c in said)
+
+
+def test_how_long_is_answered_by_a_period_of_so_many_years():
+    from qa.answer import choice_has_time
+    q = prepare("脱贫县的过渡期是多长时间？", 2021)
+    assert choice_has_time(q, "对脱贫县从脱贫之日起设立5年过渡期，保持主要帮扶政策总体稳定。")
+    assert choice_has_time(q, "利用三年左右时间完成改造")
+    assert not choice_has_time(q, "加快建设5个国家级新区")

@@ -133,7 +133,15 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # ... sets C never read (2011 is a newspaper's digest; 国务院 2008: new questions on a tuned report)
          + [(OURS / f"{name}-r22c.jsonl", OURS.parent / "reports" / f"{name}.txt")
             for name in ("hebei-2009", "hebei-2010", "hebei-2011", "hebei-2019", "hebei-2004", "hebei-2007",
-                         "hebei-2002", "hebei-2001", "state-council-2008")])
+                         "hebei-2002", "hebei-2001", "state-council-2008")]
+         # round 23: 河北省 2006 (the page holds a report cut short, twice) and 国务院 2019, 2021, 2023
+         # (a 换届 report, blank lines and indents) and 2025, all first seen this round and measured on
+         # first sight. Sets A were read and tuned on ...
+         + [(OURS / f"{name}-r23a.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("hebei-2006", "state-council-2021", "state-council-2023")]
+         # ... sets C never read
+         + [(OURS / f"{name}-r23c.jsonl", OURS.parent / "reports" / f"{name}.txt")
+            for name in ("state-council-2019", "state-council-2025")])
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
 # the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
 VECTORS = ROOT / "tests" / "data" / "passage_vectors"
