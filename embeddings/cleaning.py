@@ -23,13 +23,13 @@ _ITEM_START_RE = re.compile(r"^\s*(?:——|[一二三四五六七八九十]+、
 # a window's offsets stay those of the report's text and its quote can be taken from there.
 _WIDE = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
                                                           *range(0xFF41, 0xFF5B))}, "％": "%"})
-_WIDE_POINT_RE = re.compile(r"(?<=[0-9０-９])．(?=[0-9０-９])")
-_WIDE_RE = re.compile(r"[０-９Ａ-Ｚａ-ｚ％]")
+_WIDE_POINT_RE = re.compile(r"(?<=[0-9０-９])[．·・](?=[0-9０-９])")  # 19·5％: an older typesetting's point
+_WIDE_RE = re.compile(r"[０-９Ａ-Ｚａ-ｚ％]|[0-9][·・][0-9]")
 
 
 def fold_width(text: str) -> str:
-    """``text`` with full-width digits, Latin letters and per cent as ASCII (and ． between digits as
-    a point), the same length: what the profile's and the answer step's
+    """``text`` with full-width digits, Latin letters and per cent as ASCII (and ． or · between digits
+    as a point), the same length: what the profile's and the answer step's
     patterns read. Chinese punctuation stays."""
     if not _WIDE_RE.search(text):
         return text
@@ -130,6 +130,17 @@ def _fragment(line: str) -> bool:
             and not any(w in line for w in PART_WORDS))
 
 
+# What a scraper left in place of a character or around markup: R's escape of a non-breaking space
+# (<U+00A0>) and the HTML comment marks of a saved page (<!-- -->). They stand for nothing in the
+# report and are read as blanks, the same number of characters, so every offset stays the file's.
+_MARKUP_RE = re.compile(r"<U\+[0-9A-Fa-f]{4,6}>|<!--|-->")
+
+
+def blank_markup(raw: str) -> str:
+    """``raw`` with scraper escapes and comment marks replaced by as many spaces."""
+    return _MARKUP_RE.sub(lambda m: " " * len(m.group(0)), raw) if "<" in raw or ">" in raw else raw
+
+
 def clean(raw: str) -> CleanText:
     """Clean ``raw`` report text; paragraphs stay separated by one blank line.
 
@@ -138,6 +149,7 @@ def clean(raw: str) -> CleanText:
     chars: list[str] = []
     offsets: list[int] = []
     footnotes: list[Footnote] = []
+    raw = blank_markup(raw)
     per_line = one_paragraph_per_line(raw)
     spans = report_spans(raw, line_spans(raw) if per_line else _paragraphs(raw))
     joined = body = False

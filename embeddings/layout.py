@@ -36,7 +36,9 @@ _SUMMARY_LABEL = ("内容摘要", "摘要")
 # A site's footer or header line, wherever it stands (a page holding the report twice prints them
 # between the copies): registration numbers, the site's owner, the trail's label.
 _SITE_LINE_RE = re.compile(r"^(?:.{0,12}(?:ICP备|公网安备|网站标识码|ICP证).*|(?:主办|承办|协办|主管)(?:单位)?\s*[:：].{0,60}"
-                           r"|(?:版权所有|Copyright|©).{0,80}|(?:当前位置|您的位置|您现在的位置)\s*[:：]?|网站地图|联系我们)$", re.I)
+                           r"|(?:版权所有|Copyright|©).{0,80}|(?:当前位置|您的位置|您现在的位置)\s*[:：]?|网站地图|联系我们"
+                           # a page's dateline: 中央政府门户网站 www.gov.cn 2006年02月16日 来源：新华社
+                           r"|.{0,40}?(?:19|20)\d\d\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?[\s\d:]*来源\s*[:：].{0,30})$", re.I)
 # A breadcrumb's separator alone on a line (首页 / >> / 领导之窗 / >> / 政府工作报告): the short lines
 # on either side of it are the trail's links, not the report's title.
 _CRUMB_RE = re.compile(r"^[>＞›»→/|\s]+$")

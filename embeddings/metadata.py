@@ -16,8 +16,8 @@ from pathlib import Path
 FIELDS = ("title", "year", "body")
 SIDECAR_SUFFIX = ".meta.json"
 HEAD_CHARS = 3000
-_TITLE_YEAR_RE = re.compile(r"(20\d\d)\s*年?(?:度)?\s*[\u4e00-\u9fff]*报告")
-_FILE_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_TITLE_YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年?(?:度)?\s*[\u4e00-\u9fff]*报告")
+_FILE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 class MetadataError(ValueError):
@@ -109,10 +109,10 @@ def display_title(title: str, year: int | None, body: str) -> str:
     place = body[:-4] if body.endswith("人民政府") else ""
     if not title:
         return title
-    m = re.match(r"(20\d\d)\s*年", title)
+    m = re.match(r"((?:19|20)\d\d)\s*年", title)
     if m and place and place not in title:  # 2026年政府工作报告 → 2026年云南省政府工作报告
         return title[:m.end()] + place + title[m.end():]
-    if re.search(r"20\d\d", title):
+    if re.search(r"(?:19|20)\d\d", title):
         return title
     when = f"{year}年" if year else ""
     if place and title.startswith(place):

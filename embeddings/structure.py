@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from embeddings.cleaning import CleanText
-from embeddings.layout import PART_WORDS
+from embeddings.layout import PART_WORDS, opens_body
 
 CN_NUMERALS = "一二三四五六七八九十"
 NUMBERED_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、")
@@ -105,13 +105,18 @@ def glossary_title(para: str) -> bool:
     return len(para) <= 20 and _TITLE_DECOR_RE.sub("", para) in GLOSSARY_TITLES
 
 
+# The speech's address to the congress (现在，我代表国务院向大会作政府工作报告，请予审议): the front matter ends
+# with it. What follows before the first heading (首先报告2001年的工作。…) is the report, not its front.
+ADDRESS_RE = re.compile(r"向大会(?:作|报告)|请予审议")
+
+
 def parse(clean: CleanText) -> list[Block]:
     """Split clean text into blocks and give each its section path."""
     blocks: list[Block] = []
     levels: list[tuple[str, int, str]] = []  # open headings: (style, number, title)
     topic = lead = ""
     in_glossary = False
-    seen_heading = False
+    seen_heading = addressed = greeted = opened = False
     for start, end in paragraph_spans(clean.text):
         para = clean.text[start:end].strip()
         style = heading_style(para)
@@ -128,6 +133,10 @@ def parse(clean: CleanText) -> list[Block]:
             levels, topic, lead, in_glossary, seen_heading = [("part", 0, para)], "", "", True, True
             blocks.append(Block("heading", para, start, end, (para,), part=para))
             continue
+        if para in ("各位代表：", "各位代表:") and not in_glossary:
+            if seen_heading and greeted:
+                levels, topic, lead = [], "", ""  # a web page printing the report again: its speech starts over
+            greeted = True
         path = _path(levels)
         top = levels[0][2] if levels else ""
         g = GLOSSARY_ENTRY_RE.match(para) if in_glossary else None
@@ -141,8 +150,10 @@ def parse(clean: CleanText) -> list[Block]:
             # 3.“四好农村路”： / 指建好、管好…: the definition on the lines after its term
             blocks[-1] = replace(entry, text=clean.text[entry.start:end], end=end)
             continue
-        if not seen_heading:
+        if not seen_heading and not addressed:
             blocks.append(Block("front", para, start, end, ()))
+            opened = opened or opens_body(para)
+            addressed = opened and bool(ADDRESS_RE.search(para))  # not a photo caption's 向大会作政府工作报告
             continue
         if len(para) <= MAX_TOPIC_CHARS and (para[-1] in SENTENCE_END and para.count("。") == 1
                                              or para[-1] not in TERMINAL):

@@ -873,7 +873,7 @@ RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,
                      r"what share|\brate\b"
                      r"|(?:多少|几)[？?]?\s.*[^效频汇]率(?:\s|$)", re.I)  # 今年打算提到多少？ 财政赤字率: a borrowed rate
 PERCENT_RE = re.compile(r"[%％‰]|百分点|百分之|成\b|\d\s*[:：]\s*\d")
-COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
+COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％‰年倍元]|\s*[万亿]+元|\s*个百分点)|" + COUNTED_WORD)
 # 多少个/几个 asks how many things: 600万千瓦 or 12亿吨 measures something, it counts nothing
 ITEMS_ASKED_RE = re.compile(r"(?:多少|几)个(?!百分点|点)")
 MEASURED_RE = re.compile(r"\d+(?:\.\d+)?\s*[十百千万亿]*(?:千瓦|吨|公里|千米|平方|立方|亩|公顷|标准箱|标箱|度)")

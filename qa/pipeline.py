@@ -539,7 +539,7 @@ class ReportQA:
                               key=lambda ix: bool(re.match(r"\S{2,6}[:：]", ix[1])))
             else:
                 pick = [(i, x) for i, x in found  # 二〇二六年一月二十七日 too
-                        if re.search(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", arabic_dates(x))]
+                        if re.search(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", arabic_dates(x))]
                 sitting = [(i, x) for i, x in found if re.search(r"会议|大会", x)]
                 day = [int(x) for x in re.findall(r"\d+", profile.get("date") or "")]
                 said = (lambda x: len(day) == 3 and bool(re.search(

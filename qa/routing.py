@@ -23,7 +23,7 @@ from qa.text import normalize, straddles
 
 ACROSS_YEARS_RE = re.compile(r"这几年|近几年|几年来|这些年|历年|每年|逐年|各年|每一年|分别|近[两三四五六七八九十]年"
                              r"|[两三四五]年来|多年来|over the years|each year|every year|per year|year by year", re.I)
-YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+YEAR_RE = re.compile(r"(?<!\d)(20\d\d(?!\d)|19\d\d(?=\s*年))")  # 2024, 2024年, 1999年 (not 1999元)
 # a question that names no place may still name the kind of place it is about: 全省 (a province's
 # report), 全区 (a district's or an autonomous region's), 全国/我国 (the State Council's); not a
 # ranking (全省第一, 全国百强 in a county's report); 国内生产总值 is the national figure (a place's is 地区生产总值)

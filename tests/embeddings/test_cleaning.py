@@ -55,3 +55,11 @@ def test_bundled_report_has_all_17_footnotes():
 def test_stray_line_breaks_inside_a_paragraph_are_removed():
     c = clean("各位代表，风正时济，\n自当破浪前行。")
     assert c.text == "各位代表，风正时济，自当破浪前行。"
+
+
+def test_a_scrapers_escapes_and_comment_marks_are_blanks_and_offsets_stay_the_files():
+    raw = "<!--\n-->\n<U+00A0><U+00A0>国务院总理朱镕基\n\n<U+00A0>各位代表：\n\n　　现在，我代表国务院向大会作政府工作报告。"
+    c = clean(raw)
+    assert c.text.split("\n\n")[:2] == ["国务院总理朱镕基", "各位代表："]
+    i = c.text.index("朱镕基")
+    assert raw[c.offsets[i]:c.offsets[i] + 3] == "朱镕基"

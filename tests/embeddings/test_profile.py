@@ -335,3 +335,26 @@ def test_a_pages_reporter_label_names_the_speaker():
                       "现在，我代表省人民政府，向大会作工作报告，请予审议。", "一、2003年工作回顾", "过去一年，全省生产总值增长11.6%。"])
     c, profile, _, role = analysed(text)
     assert (profile.date, profile.speaker) == ("2004-01-08", "季允石")
+
+
+def test_a_report_of_the_nineties_and_a_review_before_the_first_heading():
+    """国务院 2002 (and 1999), as gov.cn printed them: the page's dateline, R's <U+00A0> escapes, a
+    1990s date; the year reviewed told before any heading (首先报告２００１年的工作。), then the year
+    planned (２００２年是…), then eight numbered parts naming no time: they plan."""
+    text = "\n\n".join(["<!--", "-->", "<U+00A0>当前位置： 首页>> 中国概况", "2002年国务院政府工作报告",
+                       "中央政府门户网站　www.gov.cn　　 2006年02月16日　　 来源：新华社", "2002年政府工作报告",
+                       "——2002年3月5日在第九届全国人民代表大会第五次会议上", "<U+00A0><U+00A0> 国务院总理朱镕基",
+                       "<U+00A0> 各位代表：", "　　现在，我代表国务院向大会作政府工作报告，请予审议。",
+                       "　　首先报告２００１年的工作。", "　　国民经济保持良好发展势头。２００１年国内生产总值达到９５９３３亿元。",
+                       "　　２００２年是非常重要的一年。做好今年各项工作，具有十分重要的意义。",
+                       "　　按照这个总体要求，今年要着重做好以下八个方面工作。", "　　一、扩大和培育内需，促进经济较快增长",
+                       "　　今年拟发行１５００亿元长期建设国债。", "　　二、加快农业和农村经济发展，努力增加农民收入",
+                       "　　扩大退耕还林规模。"])
+    c, profile, _, role = analysed(text)
+    assert "<U+00A0>" not in c.text and "<!--" not in c.text and "来源" not in c.text
+    assert (profile.date, profile.year, profile.reviewed_year) == ("2002-03-05", 2002, 2001)
+    assert role["国民经济保持良好发展势头。２００１年国内生产总值达到９５９３３亿元。"] == "review"
+    assert role["２００２年是非常重要的一年。做好今年各项工作，具有十分重要的意义。"] == "plan"
+    assert role["今年拟发行１５００亿元长期建设国债。"] == "plan" and role["扩大退耕还林规模。"] == "plan"
+    old = text.replace("2002年3月5日", "1999年3月5日").replace("2002年国务院", "1999年国务院")
+    assert analysed(old)[1].date == "1999-03-05"

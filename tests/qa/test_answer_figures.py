@@ -36,6 +36,7 @@ def test_a_count_is_not_a_percentage_or_a_sum_of_money():
     assert not ok("现在常住人口有多少？", "常住人口城镇化率达到67.5%、5年提高4.5个百分点")
     assert not ok("常住人口有多少？", "脱贫人口家庭人均纯收入达11930元")
     assert ok("常住人口有多少？", "全市常住人口达到80.1万人")
+    assert not ok("全省有多少人口？", "人口自然增长率控制在6.8‰以内")  # a rate per thousand counts no one
 
 
 def test_a_level_is_not_a_growth_rate_unless_a_change_is_asked():
@@ -325,6 +326,7 @@ def test_full_width_figures_are_read_as_figures_and_quoted_as_written():
     text = "国内生产总值从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元，平均每年增长７．７％。"
     assert fold_width(text) == "国内生产总值从1997年的7.4万亿元增加到2002年的10.2万亿元，平均每年增长7.7%。"
     assert fold_width("（一）ＧＤＰ，；") == "（一）GDP，；"  # Chinese punctuation stays
+    assert fold_width("全年增长19·5％，城镇居民·农民") == "全年增长19.5%，城镇居民·农民"  # 国务院 1999's point
     assert len(fold_width(text)) == len(text)
     p = Passage("d", text, "一、过去五年政府工作的回顾", 0, len(text), role="review_multi",
                 years=[1998, 1999, 2000, 2001, 2002])
