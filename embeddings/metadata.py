@@ -104,9 +104,11 @@ def text_title(head: str) -> str:
 
 
 def display_title(title: str, year: int | None, body: str) -> str:
-    """A title that tells reports apart: ``政府工作报告`` → ``溧阳市2025年政府工作报告``."""
+    """A title that tells reports apart: ``政府工作报告`` → ``溧阳市2025年政府工作报告``, the State Council's
+    ``2025年政府工作报告`` → ``2025年国务院政府工作报告``."""
     title = title.strip()
-    place = body[:-4] if body.endswith("人民政府") else ""
+    # the State Council's report says 政府工作报告 too: 2025年国务院政府工作报告 tells it from a place's
+    place = body[:-4] if body.endswith("人民政府") else ("国务院" if body == "国务院" else "")
     if not title:
         return title
     m = re.match(r"((?:19|20)\d\d)\s*年", title)
@@ -115,6 +117,8 @@ def display_title(title: str, year: int | None, body: str) -> str:
     if re.search(r"(?:19|20)\d\d", title):
         return title
     when = f"{year}年" if year else ""
+    if place == "国务院":
+        return when + (title if title.startswith(place) else place + title)
     if place and title.startswith(place):
         return place + when + title[len(place):]
     return place + when + title

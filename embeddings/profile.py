@@ -398,6 +398,7 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
     coming = coming_period(planned)
     out: list[Block] = []
     part_roles: dict[str, str] = {}
+    told: dict[str, bool] = {}
     previous, current, part = "", "", None
     for b in blocks:
         if b.kind in ("front", "glossary"):
@@ -408,6 +409,8 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
             opened = opening_role(openings.get(b.part, []), reviewed, planned)
             if not own or (own == "outlook" and opened == "plan"):  # …推动“十五五”开好局: 2026年是…开局之年
                 own = opened
+                if opened and previous in ("plan", "government"):
+                    told[b.part] = True  # a part among the plans whose first paragraphs look back (一年来…)
             part_roles[b.part] = own or role_of(b.part, reviewed, planned, previous)
             previous = part_roles[b.part] or previous
             if previous == "review" and planned and planned in years_named(b.part):
@@ -424,8 +427,8 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
         else:
             lead = lead_role(b.text, reviewed, planned)
             role = paragraph_role(b.text, part_roles[b.part], current, reviewed, planned, lead)
-            if lead == "plan" and planned and planned in years_named(b.part):
-                role = "plan"  # …和1999年工作的总体要求: its 今年… paragraphs plan
+            if lead == "plan" and ((planned and planned in years_named(b.part)) or told.get(b.part)):
+                role = "plan"  # …和1999年工作的总体要求, 八、进一步做好外交工作 (一年来…): its 今年… paragraphs plan
             if (part_roles[b.part] == "outlook" and role != "outlook" and not lead
                     and any(name in b.text[:80] for name in coming)):
                 role = "outlook"  # 根据《…第十五个五年规划的建议》 after a 过去五年 paragraph: the look ahead begins

@@ -23,7 +23,7 @@ import jieba.posseg
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
-from qa.enumerations import numbered_term, spelled_out
+from qa.enumerations import listed_before, numbered_term, spelled_out
 from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries,
                       subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, fold_width, normalize, tag, tokenize
@@ -46,9 +46,10 @@ DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何�
 DURATION_ASKED_RE = re.compile(r"多长时间|多久")
 DURATION_RE = re.compile(r"[一二两三四五六七八九十半\d]+个?(?:年|月|周|天|小时|分钟)(?:左右时间|左右|时间|之内|以内|内)"
                          r"|[一二两三四五六七八九十半\d.]+个?(?:小时|分钟)|(?:用|需|需要|花)[一二两三四五六七八九十半\d]+个?(?:年|月|周|天)"
-                         r"|[一二两三四五六七八九十半\d]+个?(?:年|月|周|天)的?(?:过渡期|期限|周期|缓冲期|建设期|有效期|保护期)")
+                         r"|[一二两三四五六七八九十半\d]+个?(?:年|月|周|天)的?(?:过渡期|期限|周期|缓冲期|建设期|有效期|保护期)"
+                         r"|[一二两三四五六七八九十\d]+个多月|[一二两三四五六七八九十\d]+多(?:年|天|周)")  # 停航1个多月
 TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|(?:19|20)\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
-                     r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|"
+                     r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|明年|后年|"
                      r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?")
 # the report's own 去年/今年 written in a window (not a comparison: 比去年, 较去年同期)
 RELATIVE_SAID_RE = re.compile(r"(?<![比较同于与和])(去年|今年)(?!以来|同期)")
@@ -62,8 +63,9 @@ ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|�
 NAME_FLAGS = ("nr", "nrfg", "nrt")
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
-# an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销)
-BARE_AMOUNT = r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额"
+# an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
+# it (人员编制减一半)
+BARE_AMOUNT = r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额|一半|减半"
 NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT)
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
@@ -535,7 +537,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     "length": min(len(definition), 200) / 100}))
                 continue
             base["glossary_other"] = 1.0
-        listed = spelled_out(p.text, numbered.count, numbered.word) if numbered else None
+        listed = (spelled_out(p.text, numbered.count, numbered.word) or listed_before(p.text, numbered)) if numbered else None
         if listed:  # “六保”是指哪六保: the six 保… items, wherever they stand and whether or not they name it
             items = p.text[listed[0]:listed[1]]
             if not any(items in t or t in items for t in taken):

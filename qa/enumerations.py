@@ -63,3 +63,17 @@ def spelled_out(text: str, n: int, word: str) -> tuple[int, int] | None:
             return run[0][0], run[-1][1]
         run = []
     return None
+
+
+def listed_before(text: str, term: Term) -> tuple[int, int] | None:
+    """The span of ``text`` where exactly ``term.count`` items (split at 、) come right before the
+    term itself, from the start of their clause to the term's closing quote (贯彻按保护价敞开收购农民余粮、
+    粮食收储企业实行顺价销售、粮食收购资金实行封闭运行“三项政策”), or ``None``."""
+    for m in re.finditer(re.escape(term.text), text):
+        at = m.start() - 1 if m.start() and text[m.start() - 1] in "“\"「" else m.start()
+        start = max(text.rfind(mark, 0, at) for mark in "，,。；;：:！？!?\n") + 1
+        items = text[start:at].split("、")
+        if len(items) == term.count and all(item.strip() for item in items):
+            end = m.end() + (1 if m.end() < len(text) and text[m.end()] in "”\"」" else 0)
+            return start, end
+    return None

@@ -20,7 +20,7 @@ def test_bundled_report():
 
 
 def test_national_report():
-    assert infer(NATIONAL) == {"title": "2025年政府工作报告", "year": 2025, "body": "国务院"}
+    assert infer(NATIONAL) == {"title": "2025年国务院政府工作报告", "year": 2025, "body": "国务院"}
 
 
 def test_delivery_line_cut_across_lines_without_we_represent():

@@ -349,8 +349,12 @@ def test_a_report_of_the_nineties_and_a_review_before_the_first_heading():
                        "　　２００２年是非常重要的一年。做好今年各项工作，具有十分重要的意义。",
                        "　　按照这个总体要求，今年要着重做好以下八个方面工作。", "　　一、扩大和培育内需，促进经济较快增长",
                        "　　今年拟发行１５００亿元长期建设国债。", "　　二、加快农业和农村经济发展，努力增加农民收入",
-                       "　　扩大退耕还林规模。"])
+                       "　　扩大退耕还林规模。", "　　八、进一步做好外交工作", "　　一年来，我国外交工作取得重要成果。",
+                       "　　今年，我们将继续奉行独立自主的和平外交政策。"])
     c, profile, _, role = analysed(text)
+    # a part among the plans whose first paragraph looks back: its 今年… paragraph plans
+    assert role["一年来，我国外交工作取得重要成果。"] == "review"
+    assert role["今年，我们将继续奉行独立自主的和平外交政策。"] == "plan"
     assert "<U+00A0>" not in c.text and "<!--" not in c.text and "来源" not in c.text
     assert (profile.date, profile.year, profile.reviewed_year) == ("2002-03-05", 2002, 2001)
     assert role["国民经济保持良好发展势头。２００１年国内生产总值达到９５９３３亿元。"] == "review"

@@ -24,6 +24,7 @@ def test_an_items_number_is_no_figure_but_all_of_it_is_an_amount():
     assert not has_figure("（3）推进改革") and not has_figure("1.实用性规划")
     assert has_figure("6、新农合补助240元") and has_figure("1.5万亿元")
     assert has_figure("分娩发生的政策范围内住院医疗费用全额报销")
+    assert has_figure("人员编制原则上减一半") and has_figure("减半征收")  # half of it
 
 
 def test_the_figure_must_sit_in_a_clause_naming_the_subject():
@@ -618,3 +619,15 @@ def test_how_long_is_answered_by_a_period_of_so_many_years():
     assert choice_has_time(q, "对脱贫县从脱贫之日起设立5年过渡期，保持主要帮扶政策总体稳定。")
     assert choice_has_time(q, "利用三年左右时间完成改造")
     assert not choice_has_time(q, "加快建设5个国家级新区")
+    assert choice_has_time(prepare("长江停航了多长时间？", 1999), "长江部分航段中断航运1个多月")
+    # 明年 answers 什么时候 (放在明年进行)
+    assert choice_has_time(prepare("县级政府的机构改革什么时候进行？", 1999), "县级和乡镇政府的机构改革放在明年进行。")
+
+
+def test_a_numbered_term_listed_just_before_it():
+    """贯彻A、B、C“三项政策”: the three items come before the term (国务院 1999)."""
+    from qa.enumerations import listed_before, numbered_term
+    text = "今年要继续围绕贯彻按保护价敞开收购农民余粮、粮食收储企业实行顺价销售、粮食收购资金实行封闭运行“三项政策”和加快改革。"
+    span = listed_before(text, numbered_term("“三项政策”具体是哪三项？"))
+    assert span and text[span[0]:span[1]].endswith("封闭运行“三项政策”") and "顺价销售" in text[span[0]:span[1]]
+    assert listed_before(text, numbered_term("“四项政策”是哪四项？")) is None

@@ -138,7 +138,7 @@ FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
          # (a 换届 report, blank lines and indents) and 2025, all first seen this round and measured on
          # first sight. Sets A were read and tuned on ...
          + [(OURS / f"{name}-r23a.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hebei-2006", "state-council-2021", "state-council-2023")]
+            for name in ("hebei-2006", "state-council-2021", "state-council-2023", "state-council-1999")]
          # ... sets C never read (国务院 2002 and 1999: a gov.cn page printed six times, R's <U+00A0> escapes)
          + [(OURS / f"{name}-r23c.jsonl", OURS.parent / "reports" / f"{name}.txt")
             for name in ("state-council-2019", "state-council-2025", "state-council-2002", "state-council-1999")])
