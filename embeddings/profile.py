@@ -22,11 +22,12 @@ from embeddings.cleaning import fold_width
 from embeddings.structure import Block
 
 _WS = r"\s*"
+YEAR = r"(?:19|20)\d\d"  # a year of the 1990s on (国务院 1999 is a report too)
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}
-_CN_YEAR_RE = re.compile(r"([二][〇零○ＯO][一二三四五六七八九〇零○ＯO]{2})年")  # Ｏ folds to O
-_DATE_RE = re.compile(rf"((?:19|20)\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
-_DELIVERY_RE = re.compile(rf"((?:19|20)\d\d){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日{_WS}在"
+_CN_YEAR_RE = re.compile(r"((?:二[〇零○ＯO]|一九)[一二三四五六七八九〇零○ＯO]{2})年")  # Ｏ folds to O
+_DATE_RE = re.compile(rf"({YEAR}){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日")
+_DELIVERY_RE = re.compile(rf"({YEAR}){_WS}年{_WS}(\d{{1,2}}){_WS}月{_WS}(\d{{1,2}}){_WS}日{_WS}在"
                           r"([\s\S]{0,40}?)人民代表大会")
 _SESSION_LINE_RE = re.compile(r"在([^\n在]{2,40}?)人民代表大会([^上\n]{0,12})上")
 _SESSION_PLACE_RE = re.compile(r"^(?:第)?(.{0,30}?)(?:第)?[一二三四五六七八九十百]+届")
@@ -84,7 +85,7 @@ def cn_year(text: str) -> int | None:
 def years_named(text: str) -> list[int]:
     """Years a heading or sentence names, in Arabic (2024年, ２０２４年) or Chinese numerals (二〇二四年)."""
     text = fold_width(text)  # ——２０１０年３月５日在…, 一、２００９年工作回顾
-    found = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", text)]
+    found = [int(y) for y in re.findall(rf"(?<!\d)({YEAR})\s*年", text)]
     found += [y for y in (cn_year(m) for m in _CN_YEAR_RE.findall(text)) if y]
     return found
 
@@ -158,7 +159,7 @@ def place_of(session: str, body: str, speaker_place: str, title: str) -> str:
     for candidate in (body[:-4] if body.endswith("人民政府") else "", speaker_place):
         if len(candidate) >= 2 and candidate not in ("省", "市", "县", "区", "自治区", "本市", "本县", "本区"):
             return candidate
-    m = re.search(r"(?:(?:19|20)\d\d年)?([\u4e00-\u9fff]{2,20}?)(?:(?:19|20)\d\d年)?(?:人民)?政府工作报告", title)
+    m = re.search(rf"(?:{YEAR}年)?([\u4e00-\u9fff]{{2,20}}?)(?:{YEAR}年)?(?:人民)?政府工作报告", title)
     return m.group(1) if m and not m.group(1).endswith("年") else ""
 
 
@@ -216,7 +217,7 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
         if _DELIVERY_RE.search(line) and i + 1 < len(front_lines) and _NAME_ONLY_RE.match(front_lines[i + 1]):
             return front_lines[i + 1], ""
     for line in front_lines:  # 2006年2月16日季允石: the date signed with a bare name; a page's 报告人：label
-        m = re.match(r"(?:(?:19|20)\d\d年\d{1,2}月\d{1,2}日|报告人[:：])(.+)$", arabic_dates(fold_width(line)))
+        m = re.match(rf"(?:{YEAR}年\d{{1,2}}月\d{{1,2}}日|报告人[:：])(.+)$", arabic_dates(fold_width(line)))
         if m and _NAME_ONLY_RE.match(m.group(1)):
             return m.group(1), ""
     return "", ""
@@ -255,7 +256,7 @@ def title_of(front_lines: list[str]) -> str:
             continue  # （点击查阅更多2011年地方政府工作报告）: a link to other reports, not this one's title
         if m and "在" not in m.group(1):  # a page's headline lead (全文来了！…, 全文｜…) is not the title
             found.append(re.sub(r"\s+", "", re.split(r"[！!｜|】]", m.group(1))[-1]))
-    return max(found, key=lambda t: ("政府" in t, re.search(r"(?:19|20)\d\d", t) is not None, len(t)), default="")
+    return max(found, key=lambda t: ("政府" in t, re.search(YEAR, t) is not None, len(t)), default="")
 
 
 def period_words(reviewed: int | None, planned: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -310,9 +311,9 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
 _ASIDE = r"(?:[^。！？，；：\d]{2,10}[，,])?"
 _LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|这五年|[^。！？，]{2,24}以来的五年)")),
               ("outlook", re.compile(r"^(?:今后五年|未来五年)")),
-              ("review", re.compile(rf"^(?:过去一年|一年来|去年|过去的一年|{_ASIDE}刚刚过去的(?:一年|(?:19|20)\d\d年))")),
+              ("review", re.compile(rf"^(?:过去一年|一年来|去年|过去的一年|{_ASIDE}刚刚过去的(?:一年|{YEAR}年))")),
               ("plan", re.compile(r"^(?:今年|新的一年)")))
-_YEAR_LEAD_RE = re.compile(r"^(?:首先|下面)?(?:报告|回顾)?((?:19|20)\d\d)年(?:是|，|,|以来|全年|我们|的?工作)")
+_YEAR_LEAD_RE = re.compile(rf"^(?:首先|下面)?(?:报告|回顾)?({YEAR})年(?:是|，|,|以来|全年|我们|的?工作)")
 _ADDRESS_RE = re.compile(r"^各位代表[！!，,、]?")
 
 
@@ -398,7 +399,7 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
     coming = coming_period(planned)
     out: list[Block] = []
     part_roles: dict[str, str] = {}
-    told: dict[str, bool] = {}
+    told: set[str] = set()  # parts among the plans whose first paragraphs look back
     previous, current, part = "", "", None
     for b in blocks:
         if b.kind in ("front", "glossary"):
@@ -410,7 +411,7 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
             if not own or (own == "outlook" and opened == "plan"):  # …推动“十五五”开好局: 2026年是…开局之年
                 own = opened
                 if opened and previous in ("plan", "government"):
-                    told[b.part] = True  # a part among the plans whose first paragraphs look back (一年来…)
+                    told.add(b.part)  # 八、进一步做好外交工作: 一年来…
             part_roles[b.part] = own or role_of(b.part, reviewed, planned, previous)
             previous = part_roles[b.part] or previous
             if previous == "review" and planned and planned in years_named(b.part):
@@ -427,7 +428,7 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
         else:
             lead = lead_role(b.text, reviewed, planned)
             role = paragraph_role(b.text, part_roles[b.part], current, reviewed, planned, lead)
-            if lead == "plan" and ((planned and planned in years_named(b.part)) or told.get(b.part)):
+            if lead == "plan" and ((planned and planned in years_named(b.part)) or b.part in told):
                 role = "plan"  # …和1999年工作的总体要求, 八、进一步做好外交工作 (一年来…): its 今年… paragraphs plan
             if (part_roles[b.part] == "outlook" and role != "outlook" and not lead
                     and any(name in b.text[:80] for name in coming)):
@@ -472,13 +473,13 @@ def build(clean_text: str, blocks: list[Block], described: dict | None = None) -
             reviewed = min(named)
             break
     if year is None:  # no delivery date: the title's year (2026年保定市政府工作报告), else the plan's heading
-        planned_named = years_named(title) or [int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", title)][:1]
+        planned_named = years_named(title) or [int(y) for y in re.findall(rf"(?<!\d){YEAR}(?!\d)", title)][:1]
         planned_named = planned_named or [y for h in headings if any(w in h.text for w in PLAN_WORDS)
                                           for y in years_named(h.text)]
         year = planned_named[0] if planned_named else (reviewed + 1 if reviewed else None)
     year = described.get("year") or year
     if not (date and speaker):  # a web copy's news lead (…开幕。国务院总理李克强作政府工作报告)
-        titled = years_named(title) or [int(y) for y in re.findall(r"(?:19|20)\d\d", title)]  # 2017政府工作报告
+        titled = years_named(title) or [int(y) for y in re.findall(YEAR, title)]  # 2017政府工作报告
         lead_date, lead_session, lead_speaker = news_lead(clean_text[:20000], year or (titled[0] if titled else None))
         if not date:
             date, session = lead_date, session or lead_session

@@ -362,3 +362,5 @@ def test_a_report_of_the_nineties_and_a_review_before_the_first_heading():
     assert role["今年拟发行１５００亿元长期建设国债。"] == "plan" and role["扩大退耕还林规模。"] == "plan"
     old = text.replace("2002年3月5日", "1999年3月5日").replace("2002年国务院", "1999年国务院")
     assert analysed(old)[1].date == "1999-03-05"
+    from embeddings.profile import years_named
+    assert years_named("（一九九九年三月五日）") == [1999]  # in Chinese numerals too
