@@ -89,8 +89,8 @@ def _continues(prev: str, nxt: str, joined: bool = False, body: bool = False) ->
     the ``body``) one of the blank lines a web copy put around a link cut out of a sentence
     (五、民主 / 法制 / 建设和精神文明建设…: the word, and what follows it when it was ``joined``)."""
     prev, nxt = prev.rstrip(), nxt.lstrip()
-    if not prev or prev[-1] in TERMINAL or _ITEM_START_RE.match(nxt):
-        return False
+    if not prev or prev[-1] in TERMINAL or _ITEM_START_RE.match(nxt) or _SALUTATION_RE.match(nxt):
+        return False  # 各位代表：always opens the speech (…会议上 国务院总理朱镕基 / 各位代表：)
     if nxt[:1] in "，、；：,;:":  # no paragraph starts mid-sentence (…全面建设小康社会 / 、加快推进…)
         return True
     if body and not HEADING_RE.match(nxt) and (joined and len(prev) <= 2 * FRAGMENT_CHARS or _fragment(nxt)):
@@ -120,6 +120,7 @@ def _line_continues(prev: str, nxt: str, joined: bool = False, body: bool = Fals
 
 
 FRAGMENT_CHARS = 6
+_SALUTATION_RE = re.compile(r"各位代表[：:！!，,]|同志们[：:！!]")
 
 
 def _fragment(line: str) -> bool:
@@ -166,6 +167,18 @@ def clean(raw: str) -> CleanText:
     return CleanText("".join(chars), offsets, footnotes)
 
 
+def _spaced_digit(raw: str, i: int, j: int) -> bool:
+    """The one space at ``raw[i:j]`` stands between two digits that are each a token of their own
+    (1 9 9 7, not 2023 2024): a copy's spacing inside one number, not a gap between two."""
+    def single(k: int) -> bool:
+        return 0 <= k < len(raw) and raw[k] in DIGITS and not (
+            (k > 0 and raw[k - 1] in DIGITS) or (k + 1 < len(raw) and raw[k + 1] in DIGITS))
+    return j - i == 1 and raw[i] == " " and single(i - 1) and single(j)
+
+
+DIGITS = "0123456789"
+
+
 def _clean_paragraph(raw: str, s: int, e: int, chars: list[str], offsets: list[int],
                      footnotes: list[Footnote]) -> None:
     i = s
@@ -188,6 +201,8 @@ def _clean_paragraph(raw: str, s: int, e: int, chars: list[str], offsets: list[i
             if "\n" in raw[i:j] and _ITEM_START_RE.match(raw, j):
                 chars.append("\n")  # a line break before a list item or heading is real
                 offsets.append(raw.index("\n", i))
+            elif _spaced_digit(raw, i, j):
+                pass  # 1 9 9 7 年…7 4 7 7 2 亿元: a copy that set a space after every digit
             elif before and after and not (_is_cjk(before) or _is_cjk(after) or after == "^"):
                 chars.append(" ")  # one space between Latin words
                 offsets.append(i)

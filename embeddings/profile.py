@@ -349,8 +349,9 @@ def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int |
     if part_role not in ("review", "review_multi", "outlook"):
         return part_role
     role = lead_role(text, reviewed, planned) if lead is None else lead
-    if role == "plan":
-        return part_role
+    if role == "plan":  # 今年… in a part that reviews speaks of the year it reviews into; in one that
+        # looks five years ahead it is this year's work (2001年是…“十五”计划的第一年。…继续发行1500亿元国债)
+        return "plan" if part_role == "outlook" else part_role
     return role or current or part_role
 
 

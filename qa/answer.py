@@ -23,10 +23,10 @@ import jieba.posseg
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
-from qa.enumerations import listed_before, numbered_term, spelled_out
+from qa.enumerations import numbered_term, term_list
 from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries,
                       subject_words, thesaurus)
-from qa.text import GENERIC_NOUNS, STOPWORDS, fold_width, normalize, tag, tokenize
+from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, fold_width, normalize, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
@@ -64,9 +64,12 @@ NAME_FLAGS = ("nr", "nrfg", "nrt")
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
 # an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
-# it (人员编制减一半)
-BARE_AMOUNT = r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额|一半|减半"
-NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT)
+# it (人员编制减一半); a magnitude in words (五十万, 三百亿)
+BARE_AMOUNT = (r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额|一半|减半"
+               r"|[一二两三四五六七八九][十百千][万亿]")  # 裁减军队员额五十万
+# a span of years in words (力争五到十年内取得突破性进展, 用三年时间)
+YEARS_IN_WORDS = r"[一二两三四五六七八九十]+(?:[到至][一二两三四五六七八九十]+)?年(?:内|左右|时间|之内)"
+NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT + "|" + YEARS_IN_WORDS)
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
 PROPER_FLAGS = ("ns", "nr", "nt", "nrt")
@@ -183,7 +186,7 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str], own_years:
 
 
 def _coverage(window: str, weights: Weights) -> float:
-    norm = normalize(window)
+    norm = both_spellings(normalize(window))
     total = sum(weights.values())
     covered = sum(w for t, w in weights.items() if (any(a in norm for a in t) if isinstance(t, tuple) else t in norm))
     return covered / total if total else 0.0
@@ -260,7 +263,7 @@ def _opening_year(text: str, window: str) -> set[int]:
 YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
 # a window speaking of several years (近三年累计, 五年来, 2003年以来)
 SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[两二三四五六七八九十]年(?:来|累计|间)|(?:19|20)\d\d年(?:以来|至今)"
-                     r"|年均(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
+                     r"|年均(?:分别)?(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
 # GDP as a denominator (单位GDP能耗, 占地区生产总值比重): such a window speaks of another figure
 DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值|生产总值)|占(?:全[国省市区县])?(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比重|比例)")
 # a per-head figure (人均地区生产总值) is not the total a question about GDP asks for
@@ -520,7 +523,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "yes_no": float(bool(YES_NO_RE.search(query.text)) and not wants_number),
                 "english": float(query.english),
                 "context_coverage": _coverage(p.text, weights),
-                "context_absent": _absent(normalize(p.text), keys, idf, top_idf),
+                "context_absent": _absent(both_spellings(normalize(p.text)), keys, idf, top_idf),
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook")),
                 "place_miss": float(bool(place) and place not in normalize(p.text)),
@@ -537,7 +540,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     "length": min(len(definition), 200) / 100}))
                 continue
             base["glossary_other"] = 1.0
-        listed = (spelled_out(p.text, numbered.count, numbered.word) or listed_before(p.text, numbered)) if numbered else None
+        listed = term_list(p.text, numbered) if numbered else None
         if listed:  # “六保”是指哪六保: the six 保… items, wherever they stand and whether or not they name it
             items = p.text[listed[0]:listed[1]]
             if not any(items in t or t in items for t in taken):
@@ -555,7 +558,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             text = window.strip().rstrip("，；：、,;:")
             if not text or any(text in t or t in text for t in taken):
                 continue  # another part of the question already quotes it
-            norm = normalize(window)
+            norm = both_spellings(normalize(window))
             if not ratio_asked:  # 单位GDP能耗 does not cover a question about GDP
                 norm = DENOMINATOR_RE.sub("、", norm)
             if not per_head_asked:  # nor does 人均地区生产总值
@@ -571,8 +574,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     and not SPAN_RE.search(norm) and len(own_years(_sentence_lead(p.text, window) + norm)) == 1):
                 f["year_match"] = 0.0  # “十一五”期间要降多少 asked: 2006年…降低4%左右 is one year's
             if spans and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
-                # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part
-                f["several_years"] = 1.0
+                # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part (and a
+                # change asked of one year is not what 年均增长4.5% measures)
+                f.update(several_years=1.0, year_match=0.0 if asks_change else f["year_match"])
             if one_year and not base["several_years"] and RELATIVE_SAID_RE.search(window):
                 # 去年末储蓄存款余额达到13605亿元 in a part that plans: the window names its own year
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
@@ -602,8 +606,11 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 named, own = named or opening, own or opening
                 # …增加到2002年的10.2万亿元, 2010年达到1.7万亿元: the figure written after the asked year is that year's
                 attached = {y for y in named if re.search(rf"{y}\s*年[底末]?(?:的|要|将)?(?:达到|突破|超过)?\s*\d", window)}
-                if (len(named) == 1 and query.year_fit(named, plan_year) > 0) or \
-                        any(query.year_fit({y}, plan_year) > 0 for y in attached):
+                # (1997年国内生产总值达到74772亿元，…平均每年增长11％ names the year, but its growth is the
+                # five years' average: not the one year's change asked)
+                averaged = asks_change and bool(SPAN_RE.search(norm))
+                if not averaged and ((len(named) == 1 and query.year_fit(named, plan_year) > 0) or
+                                     any(query.year_fit({y}, plan_year) > 0 for y in attached)):
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif own and all(query.year_fit({y}, plan_year) < 0 for y in own):
                     # about other years only: 从1997年的…增加到2002年的… for 1996年
@@ -869,8 +876,10 @@ def _phrases() -> frozenset[str]:
 
 UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
                      r"|万人次|人次|户|所|座|场次|万公顷|公顷|亿美元|美元|套|辆|台|栋|间)")
-MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)|how much money|\bcosts?\b|(?<!consumer )\bprices?\b(?! (?:index|level))|\bfares?\b|\bfees?\b|"
+MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)|how much money|\bcosts?\b|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
+# a price asked is so many 元, but a rise in prices is a rate (商品零售价格涨幅控制在3%以内)
+PRICE_RE = re.compile(r"(?<!consumer )\bprices?\b(?! (?:index|level))", re.I)
 RATE_RE = re.compile(r"(?:[^效频汇]率|比重|占比|比例)[^，。？?,]{0,8}?(?:多少|几)|百分之(?:几|多少)|(?:多少|几)个百分点|what percentage|"
                      r"what share|\brate\b"
                      r"|(?:多少|几)[？?]?\s.*[^效频汇]率(?:\s|$)", re.I)  # 今年打算提到多少？ 财政赤字率: a borrowed rate
@@ -924,7 +933,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     money_level = (MONEY_HEAD_RE.search(query.text) and not asked  # 农村居民人均可支配收入是多少: so many 元
                    and not (CHANGE_RE.search(query.text) or COUNT_RE.search(query.text)
                             or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)))  # a goal may be a rate
-    if MONEY_RE.search(query.text) or money_level or (BENEFIT_RE.match(query.text) and not CHANGE_RE.search(query.text)
+    price = bool(PRICE_RE.search(query.text)) and not CHANGE_RE.search(query.text)
+    if MONEY_RE.search(query.text) or price or money_level or (BENEFIT_RE.match(query.text) and not CHANGE_RE.search(query.text)
                                                       and not COUNT_RE.search(query.text)):
         # 多少钱, 育儿补贴每个孩子发多少: an amount of money
         kinds.append(lambda c: "元" in c)
@@ -938,8 +948,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
         kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c)))
     items = bool(ITEMS_ASKED_RE.search(query.text))  # 多少个: not 600万千瓦 either, even of a change
-    if items or (COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text)):
-        # a count, not 城镇化率76%
+    if items or (COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text) and not SHARE_RE.search(query.text)):
+        # a count, not 城镇化率76% (but 占全国人口多少 asks a share of the people)
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", MEASURED_RE.sub(" ", c) if items else c))))
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
         # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)

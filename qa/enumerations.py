@@ -15,9 +15,9 @@ from typing import NamedTuple
 COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # 六保, 五个中心, 三大攻坚战, “四个一批”: a count, an optional measure word, then the shared word,
 # ending where the question goes on (是/指/包括/有哪/都/具体/分别, a closing quote or the end)
-TERM_RE = re.compile(r"(?<![一二三四五六七八九十两\d第])([一二三四五六七八九十两])(个|大|项|类|种|件|条|张)?"
+TERM_RE = re.compile(r"(?<![一二三四五六七八九十两\d第哪])([一二三四五六七八九十两])(个|大|项|类|种|件|条|张)?"
                      r"([\u4e00-\u9fff]{1,4}?)(?=[”\"」]|是|指|包括|包含|有哪|都是|都有|具体|分别|主要|$|[？?])")
-ITEM_SPLIT_RE = re.compile(r"[、，,；;]")
+ITEM_END_RE = re.compile(r"[、，,；;。！？!?\n]")
 
 
 class Term(NamedTuple):
@@ -39,29 +39,25 @@ def numbered_term(question: str) -> Term | None:
     return None
 
 
-def spelled_out(text: str, n: int, word: str) -> tuple[int, int] | None:
-    """The span of ``text`` listing exactly ``n`` consecutive items (split at 、，；) that each
-    hold ``word`` (for a one-character word such as 保: start with it, after at most a two-character
-    lead such as 着力稳就业、稳企业…), or ``None``."""
-    items: list[tuple[int, int]] = []
-    start = 0
-    for m in list(ITEM_SPLIT_RE.finditer(text)) + [None]:
-        end = m.start() if m else len(text)
-        items.append((start, end))
-        start = m.end() if m else len(text)
+def spelled_out(text: str, n: int, word: str, name: str = "") -> tuple[int, int] | None:
+    """The span of ``text`` listing exactly ``n`` consecutive items (split at 、，；, the last one
+    may end its sentence) that each hold ``word`` (for a one-character word such as 保: start with
+    it, after at most a two-character lead such as 着力稳就业、稳企业…) and not the term's ``name``
+    itself, or ``None``."""
     run: list[tuple[int, int]] = []
-
-    def holds(span: tuple[int, int]) -> bool:
-        item = text[span[0]:span[1]].strip()
-        return 0 <= item.find(word) <= 2 if len(word) == 1 else word in item
-
-    for span in items + [(len(text), len(text))]:
-        if span[0] < span[1] and holds(span) and not re.search(r"[。！？!?\n]", text[span[0]:span[1]]):
-            run.append(span)
-            continue
-        if len(run) == n:
-            return run[0][0], run[-1][1]
-        run = []
+    start = 0
+    for m in list(ITEM_END_RE.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        item = text[start:end].strip()
+        held = bool(item) and (0 <= item.find(word) <= 2 if len(word) == 1 else word in item) and not (
+            name and name in item)  # …提出的“九个坚持”重大原则，即坚持…: the term's own clause is no item
+        if held:
+            run.append((start, end))
+        if not held or m is None or m.group() not in "、，,；;":  # the list ends here
+            if len(run) == n:
+                return run[0][0], run[-1][1]
+            run = []
+        start = m.end() if m else len(text)
     return None
 
 
@@ -77,3 +73,9 @@ def listed_before(text: str, term: Term) -> tuple[int, int] | None:
             end = m.end() + (1 if m.end() < len(text) and text[m.end()] in "”\"」" else 0)
             return start, end
     return None
+
+
+def term_list(text: str, term: Term) -> tuple[int, int] | None:
+    """The span of ``text`` that spells ``term`` out: the items written right before the term
+    itself (the passage says what it names) first, else a run of items holding its word."""
+    return listed_before(text, term) or spelled_out(text, term.count, term.word, term.text)

@@ -16,7 +16,7 @@ from embeddings.profile import arabic_dates
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
 from qa.answer_model import shipped
-from qa.enumerations import numbered_term, spelled_out
+from qa.enumerations import listed_before, numbered_term, term_list
 from qa.followup import contextualize
 from qa.query import QUOTED_RE, Query, prepare, sub_queries, thesaurus
 from qa.query import clear_caches as forget_phrases
@@ -314,11 +314,12 @@ class ReportQA:
             return hits
         passages = self.index.passages
         where = docs or {passages[h.row].doc_id for h in hits[:3]}
-        for h in hits:  # already retrieved: moved first
-            if spelled_out(passages[h.row].text, term.count, term.word):
+        # already retrieved: moved first, one naming the term after its items before one only listing them
+        for h in sorted(hits, key=lambda h: listed_before(passages[h.row].text, term) is None):
+            if term_list(passages[h.row].text, term):
                 return [h] + [x for x in hits if x is not h]
         for row in (r for d in sorted(where) for r in self._doc_rows.get(d, ())):
-            if spelled_out(passages[row].text, term.count, term.word):
+            if term_list(passages[row].text, term):
                 vector = self.index.vectors_of([row])
                 dense = float(np.dot(vector[0], self.retriever.embed([query.search_text])[0])) if len(vector) else 0.0
                 return [Hit(row=row, score=hits[0].score, dense=dense)] + hits[:-1]

@@ -41,6 +41,15 @@ def normalize(text: str) -> str:
 _last_long: tuple[str, tuple[tuple[int, int], ...]] = ("", ())  # a long question is tested for many phrases
 
 
+# 新（改）建, 改（扩）建: one character read two ways (新建 and 改建)
+_BOTH_RE = re.compile(r"([\u4e00-\u9fff])\(([\u4e00-\u9fff])\)([\u4e00-\u9fff])")
+
+
+def both_spellings(norm: str) -> str:
+    """Normalized text with 新(改)建 written out as 新建改建, so a question's 新建 or 改建 finds it."""
+    return _BOTH_RE.sub(lambda m: m.group(1) + m.group(3) + m.group(2) + m.group(3), norm)
+
+
 def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
     global _last_long
     if len(text) <= CACHED_CHARS:

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from embeddings.loaders import load_document
     from embeddings.model import Encoder, default_data_dir
     from embeddings.vector_cache import caching, text_key
-    import test_dev_quality as quality
+    import quality_sets as quality
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory (model and vector cache)")

@@ -88,7 +88,8 @@ def real_qa(real_system):
 
 # scripts/test.sh runs the suite in two pytest-xdist workers (``-n 2``). The quality test, minutes
 # of answering in Python on one core, runs in the second with the modules collected after it that
-# start no server (about half the time each); everything else in the first. Each worker runs its modules in collection order, so jieba
+# start no server; everything else in the first, which ends with the quality test's later reports
+# (``test_dev_quality_later.py``, a quarter of its work) so the two finish near the same time. Each worker runs its modules in collection order, so jieba
 # learns words in the same order every run, and only the first starts servers, so the two never
 # race for a free port. (A scheduler, not ``xdist_group`` marks: pytest 9.2 drops the node-id
 # suffix those marks rely on, pytest-dev/pytest-xdist#1386.)
@@ -109,3 +110,14 @@ def pytest_xdist_make_scheduler(config, log):
             return "second" if nodeid.split("::", 1)[0] in SECOND_WORKER else "first"
 
     return TwoWorkers(config, log)
+
+
+LAST = "tests/qa/test_dev_quality_later.py"
+
+
+def pytest_collection_modifyitems(items):
+    """The later quality module runs last in its worker: the words its reports teach jieba
+    (process-wide) reach no test of the first worker's after it."""
+    later = [item for item in items if item.nodeid.split("::", 1)[0] == LAST]
+    if later:
+        items[:] = [item for item in items if item.nodeid.split("::", 1)[0] != LAST] + later

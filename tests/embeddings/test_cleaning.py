@@ -63,3 +63,20 @@ def test_a_scrapers_escapes_and_comment_marks_are_blanks_and_offsets_stay_the_fi
     assert c.text.split("\n\n")[:2] == ["国务院总理朱镕基", "各位代表："]
     i = c.text.index("朱镕基")
     assert raw[c.offsets[i]:c.offsets[i] + 3] == "朱镕基"
+
+
+def test_a_space_after_every_digit_is_read_as_one_number_and_offsets_stay_the_files():
+    """国务院 1998 as gov.cn printed it: 1 9 9 7 年…7 4 7 7 2 亿元…8 ．8 ％; 2023 2024 stays two numbers."""
+    raw = "1 9 9 7 年国内生产总值达到7 4 7 7 2 亿元，去年经济增长8 ．8 ％，表中2023 2024两列。"
+    c = clean(raw)
+    assert c.text == "1997年国内生产总值达到74772亿元，去年经济增长8．8％，表中2023 2024两列。"
+    i = c.text.index("74772")
+    assert raw[c.offsets[i]:c.offsets[i + 4] + 1] == "7 4 7 7 2"
+
+
+def test_the_address_is_never_joined_to_the_line_before_it():
+    """国务院 2001: the delivery line, the speaker and 各位代表： were one paragraph (a 40-character
+    line read as cut by a page break)."""
+    raw = ("——2001年3月5日在第九届全国人民代表大会第四次会议上\n <U+00A0><U+00A0> 国务院总理朱镕基\n\n"
+           "<U+00A0> 各位代表：\n\n　　从今年开始，我国将实施新世纪第一个五年计划。")
+    assert clean(raw).text.split("\n\n")[1] == "各位代表："

@@ -364,3 +364,21 @@ def test_a_report_of_the_nineties_and_a_review_before_the_first_heading():
     assert analysed(old)[1].date == "1999-03-05"
     from embeddings.profile import years_named
     assert years_named("（一九九九年三月五日）") == [1999]  # in Chinese numerals too
+
+
+def test_the_first_year_of_a_plan_in_a_part_that_looks_five_years_ahead():
+    """国务院 2001 sets out the tenth five-year plan part by part; the closing 2001年是…“十五”计划的
+    第一年。…继续发行1500亿元长期建设国债 is this year's work, not the five years'. The speaker line
+    run into the delivery line and 各位代表： kept apart from both."""
+    text = "\n\n".join(["2001年政府工作报告",
+                       "——2001年3月5日在第九届全国人民代表大会第四次会议上\n <U+00A0><U+00A0> 国务院总理朱镕基",
+                       "<U+00A0> 各位代表：", "　　从今年开始，我国将实施新世纪第一个五年计划。现在，我代表国务院向大会作报告，请予审议。",
+                       "　　一、“九五”时期国民经济和社会发展的回顾", "　　过去五年，国内生产总值2000年达89404亿元。",
+                       "　　二、“十五”期间的奋斗目标和指导方针", "　　“十五”期间经济增长速度预期为年均7％左右。",
+                       "　　三、加强农业基础地位，努力增加农民收入", "　　大力推进农业和农村经济结构调整。",
+                       "　　加强农业基础设施建设。", "　　积极推进农村税费改革。",
+                       "　　各位代表！\n<U+00A0> 2001年是进入新世纪、实施“十五”计划的第一年。继续发行1500亿元长期建设国债。"])
+    c, profile, _, role = analysed(text)
+    assert (profile.speaker, profile.year, profile.reviewed_year) == ("总理 朱镕基", 2001, 2000)
+    assert role["大力推进农业和农村经济结构调整。"] == "outlook"
+    assert role["各位代表！2001年是进入新世纪、实施“十五”计划的第一年。继续发行1500亿元长期建设国债。"] == "plan"

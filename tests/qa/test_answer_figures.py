@@ -25,6 +25,10 @@ def test_an_items_number_is_no_figure_but_all_of_it_is_an_amount():
     assert has_figure("6、新农合补助240元") and has_figure("1.5万亿元")
     assert has_figure("分娩发生的政策范围内住院医疗费用全额报销")
     assert has_figure("人员编制原则上减一半") and has_figure("减半征收")  # half of it
+    assert has_figure("三年内裁减军队员额五十万") and has_figure("三百亿")  # a magnitude in words
+    assert not has_figure("十万火急")
+    assert has_figure("力争五到十年内取得突破性进展") and has_figure("用三年时间完成改造")  # years in words
+    assert not has_figure("新中国成立五十年来")
 
 
 def test_the_figure_must_sit_in_a_clause_naming_the_subject():
@@ -38,6 +42,8 @@ def test_a_count_is_not_a_percentage_or_a_sum_of_money():
     assert not ok("常住人口有多少？", "脱贫人口家庭人均纯收入达11930元")
     assert ok("常住人口有多少？", "全市常住人口达到80.1万人")
     assert not ok("全省有多少人口？", "人口自然增长率控制在6.8‰以内")  # a rate per thousand counts no one
+    # 占全国人口多少 asks a share of the people, not a count of them (国务院 1998)
+    assert ok("基本普及九年义务教育的地区占全国人口多少？", "占全国人口65％的地区基本普及九年义务教育")
 
 
 def test_a_level_is_not_a_growth_rate_unless_a_change_is_asked():
@@ -197,8 +203,14 @@ def test_a_sentence_summing_up_several_years_is_not_about_the_one_year_asked():
     found = candidates(prepare("去年单位国内生产总值能耗降了多少？", 2009), [p], {"能耗": 5.0, "单位": 1.0})
     span = [c for c in found if "10.08%" in c.text and "4.59%" not in c.text]
     year = [c for c in found if "4.59%" in c.text and "10.08%" not in c.text]
-    assert span and all(c.features["several_years"] == 1.0 for c in span)
-    assert year and all(c.features["several_years"] == 0.0 for c in year)
+    assert span and all(c.features["several_years"] == 1.0 and c.features["year_match"] == 0.0 for c in span)
+    assert year and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in year)
+    # 贵州 2026: …一般公共预算收入、税收收入年均分别增长4.5%、3% sums up five years too
+    text = "全年地区生产总值增长4.9%，一般公共预算收入增长2.5%。一般公共预算收入、税收收入年均分别增长4.5%、3%。"
+    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    found = candidates(prepare("一般公共预算收入去年涨了多少？", 2026), [p], {"一般公共预算收入": 5.0})
+    span = [c for c in found if "4.5%" in c.text and "2.5%" not in c.text]
+    assert span and all(c.features["several_years"] == 1.0 and c.features["year_match"] == 0.0 for c in span)
 
 
 def test_a_five_year_summary_sentence_naming_another_year_clashes_with_the_asked_one():
@@ -631,3 +643,31 @@ def test_a_numbered_term_listed_just_before_it():
     span = listed_before(text, numbered_term("“三项政策”具体是哪三项？"))
     assert span and text[span[0]:span[1]].endswith("封闭运行“三项政策”") and "顺价销售" in text[span[0]:span[1]]
     assert listed_before(text, numbered_term("“四项政策”是哪四项？")) is None
+
+
+def test_a_rise_in_prices_is_a_rate_and_a_price_is_money():
+    """国务院 1998: the ceiling for the rise in retail prices is 3%, no sum of 元."""
+    assert ok("What is this year's ceiling for the rise in retail prices?", "商品零售价格涨幅控制在3％以内")
+    assert not ok("What is the price of a bus ticket?", "公交票价下调20%")
+
+
+def test_a_five_years_average_growth_is_not_the_years_growth():
+    """1997年国内生产总值达到74772亿元，…平均每年增长11％ names 1997, but its growth is the five
+    years' average: 去年经济增长8.8% answers how much the economy grew last year."""
+    from qa.answer import candidates
+    from embeddings.chunking import Passage
+    review = "1997年国内生产总值达到74772亿元，按可比价格计算，平均每年增长11％。顺利完成了“八五”计划。"
+    last = "去年经济增长8．8％，商品零售价格涨幅为0．8％，这种“高增长、低通胀”的良好态势，是多年来没有过的。"
+    passages = [Passage(doc_id="d", start=0, end=len(t), text=t, section="一、关于过去五年的政府工作",
+                        role="review_multi", years=(1993, 1994, 1995, 1996, 1997)) for t in (review, last)]
+    query = prepare("去年全国经济增长了多少？", 1998)
+    cs = candidates(query, passages, {"经济": 1.0, "增长": 1.0, "国内生产总值": 2.0}, doc_years={"d": 1998})
+    averaged = [c for c in cs if "平均每年增长11" in c.text and "1997" in c.text]
+    assert averaged and all(c.features["several_years"] == 1.0 for c in averaged)
+
+
+def test_one_character_read_two_ways_covers_both_words():
+    """新（改）建高标准农田300万亩: a question's 新建 and 改建 are both there (四川 2026)."""
+    from qa.text import both_spellings
+    assert both_spellings(normalize("新（改）建高标准农田300万亩以上")) == "新建改建高标准农田300万亩以上"
+    assert both_spellings(normalize("增长5%(预期)")) == normalize("增长5%(预期)")  # no character after: left alone

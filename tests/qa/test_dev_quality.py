@@ -1,222 +1,26 @@
 """Every question set through the real system, each report alone in its index: the quality bar.
 
 The four development sets of ``../shared/eval`` and our own sets in ``data/eval`` (each written by
-someone who had not read the code). Floors per set and targets for the mean follow the "any
-report" issue; the figures they guard are in the README.
+someone who had not read the code), listed in ``quality_sets.py``. This module measures the reports
+first asked about before round 21, ``test_dev_quality_later.py`` the others, in the other worker.
+Floors per set and targets for the mean (of each module's sets) follow the "any report" issue;
+the figures they guard are in the README.
 """
-import gc
 import statistics
-import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from qa.evaluate import load_dataset, predict, score
+from quality_sets import FRESH, LIYANG, OURS, REPORTS, SETS, committed_vectors, earlier, measure
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-OURS = ROOT / "data" / "eval"
-REPORTS = SHARED / "corpus" / "reports"
-LIYANG = SHARED / "corpus" / "liyang-2025-government-work-report.txt"
-SETS = ([(SHARED / "eval" / "dev.jsonl", LIYANG)]
-        + [(OURS / f"{name}.jsonl", LIYANG) for name in ("extra", "extra2", "extra3", "extra4", "extra5")]
-        + [(SHARED / "eval" / f"{name}.jsonl", REPORTS / f"{name}.txt")
-           for name in ("sichuan-2026", "state-council-2022", "baoding-xushui-2024")]
-        + [(OURS / f"{name}.jsonl", REPORTS / f"{name}.txt")
-           for name in ("zhejiang-2026", "baoding-2025", "gaotang-2025", "state-council-2020", "yixian-2025",
-                        "shanghai-2026", "baoding-qingyuan-2023", "baoding-qingyuan-2024", "baoding-qingyuan-2025",
-                        "hubei-2026", "laiyuan-2025", "baoding-mancheng-2023", "jiangsu-2026", "henan-2026",
-                        "shandong-2026", "heilongjiang-2026", "xizang-2026", "miyi-2023", "yunnan-2026", "boye-2025")])
-# a second, harder set for eight of those reports (10 near-miss unanswerable questions of 40), written
-# in round 4; four of them were tuned on, four kept out (see docs/evaluation.md)
-FRESH = ([(OURS / f"{name}-r4.jsonl", REPORTS / f"{name}.txt")
-          for name in ("baoding-2025", "hubei-2026", "state-council-2020", "yixian-2025",
-                       "gaotang-2025", "laiyuan-2025", "shanghai-2026", "zhejiang-2026")]
-         # round 5: eight more such sets, none tuned on (first-sight figures in the README)
-         + [(OURS / f"{name}-r5.jsonl", REPORTS / f"{name}.txt")
-            for name in ("jiangsu-2026", "henan-2026", "shandong-2026", "heilongjiang-2026",
-                         "xizang-2026", "yunnan-2026", "miyi-2023", "boye-2025")]
-         # round 6: ten reports no code or set had seen (kept in data/reports), first sight in the README
-         + [(OURS / f"{name}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("beijing-2026", "hebei-2026", "jilin-2026", "shaanxi-2026", "gansu-2026",
-                         "tianjin-2026", "chongqing-2026", "anhui-2026", "hunan-2026", "ningxia-2026")]
-         # round 7: ten more (six tuned on after first sight, four held out of all tuning)
-         + [(OURS / f"{name}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("shanxi-2026", "liaoning-2026", "fujian-2026", "jiangxi-2026", "guangxi-2026",
-                         "neimenggu-2026", "xinjiang-2026", "guizhou-2026", "qinghai-2026", "hainan-2026")]
-         # round 8: 广东, two sets by two writers (A tuned on after first sight, B held out)
-         + [(OURS / f"{name}.jsonl", OURS.parent / "reports" / "guangdong-2026.txt")
-            for name in ("guangdong-2026", "guangdong-2026-b")]
-         # round 9: fresh sets for four reports with one set each (two tuned on, two held out)
-         + [(OURS / f"{name}-r9.jsonl", REPORTS / f"{name}.txt")
-            for name in ("baoding-mancheng-2023", "baoding-qingyuan-2024", "state-council-2020")]
-         + [(OURS / "hunan-2026-r9.jsonl", OURS.parent / "reports" / "hunan-2026.txt")]
-         # round 10: fresh sets for three reports of the development sets and 重庆 (two tuned on, two held out)
-         + [(OURS / f"{name}-r10.jsonl", REPORTS / f"{name}.txt")
-            for name in ("state-council-2022", "sichuan-2026", "baoding-xushui-2024")]
-         + [(OURS / "chongqing-2026-r10.jsonl", OURS.parent / "reports" / "chongqing-2026.txt")]
-         # round 11: fresh sets for six reports (清苑区 2025 and 天津 tuned on, 甘肃 and 内蒙古 held out,
-         # 清苑区 2023 and 吉林 written and measured after the round's changes, held out)
-         + [(OURS / f"{name}-r11.jsonl", REPORTS / f"{name}.txt")
-            for name in ("baoding-qingyuan-2025", "baoding-qingyuan-2023")]
-         + [(OURS / f"{name}-r11.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("tianjin-2026", "gansu-2026", "neimenggu-2026", "jilin-2026")]
-         # round 12: the State Council's 2024 report, first seen this round; two sets by two writers
-         # (A tuned on after first sight, B held out)
-         + [(OURS / f"state-council-2024-r12{x}.jsonl", OURS.parent / "reports" / "state-council-2024.txt")
-            for x in ("a", "b")]
-         # round 13: the State Council's 2018 report and 广东's 2023 one, first seen this round; two sets
-         # each by two writers (A tuned on after first sight, B held out)
-         + [(OURS / f"{name}-r13{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2018", "guangdong-2023") for x in ("a", "b")]
-         # round 14: the State Council's 2016 report and a 广东 2025 page copied from a news portal with
-         # its menus and news list, first seen this round (A tuned on after first sight, B held out)
-         + [(OURS / f"{name}-r14{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2016", "guangdong-2025") for x in ("a", "b")]
-         # ... and 广东's 2022 report (a gd.gov.cn page), measured once on the round's final code, never tuned on
-         + [(OURS / f"guangdong-2022-r14{x}.jsonl", OURS.parent / "reports" / "guangdong-2022.txt") for x in ("a", "b")]
-         # round 15: the State Council's 2017 report (a news lead for front matter) and 广东's 2024 one
-         # from an exam-prep portal, first seen this round (A tuned on after first sight, B held out)
-         + [(OURS / f"{name}-r15{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2017", "guangdong-2024") for x in ("a", "b")]
-         # ... and the State Council's 2013 (a five-year review) and 2015 reports, first measured on the
-         # round's code at 140dc30, then A tuned on, B held out
-         + [(OURS / f"{name}-r15{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2013", "state-council-2015") for x in ("a", "b")]
-         # round 16: the State Council's 2014 report (headings ending in a lost character) and its 2010
-         # one (full-width digits, a 注释 glossary), first seen this round (A tuned on, B held out)
-         + [(OURS / f"{name}-r16{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2014", "state-council-2010") for x in ("a", "b")]
-         # round 17: the State Council's 2008 and 2003 reports (five-year reviews; full-width figures in
-         # 2003's), first seen this round (A and B read and tuned on, C written later and held out)
-         + [(OURS / f"{name}-r17{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2008", "state-council-2003") for x in ("a", "b", "c")]
-         # round 18: the State Council's 2012 (a 附注 glossary), 2009 (full-width figures), 2011 and 2006
-         # reports (each also reviewing a five-year plan), first seen this round (A tuned on, B held out)
-         + [(OURS / f"{name}-r18{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2012", "state-council-2009", "state-council-2011", "state-council-2006")
-            for x in ("a", "b")]
-         # and its 2004 and 2005 reports (stray blanks inside sentences, full-width indents), one set
-         # each, measured at the round's start and end, never read
-         + [(OURS / f"{name}-r18c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2004", "state-council-2005")]
-         # round 19: local and provincial reports of earlier years, first seen this round: 海拉尔区 2019
-         # (a district; \r\n line ends), 保定市 2021 (a city; a scraped page's header, footnote numbers
-         # without notes) and 河北省 2022 (a portal's menus), two sets each (A tuned on, B held out) ...
-         + [(OURS / f"{name}-r19{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hailar-2019", "baoding-2021", "hebei-2022") for x in ("a", "b")]
-         # ... and 海拉尔区 2016 and 2014, 保定市 2022 (a 名词解释) and 河北省 2024 (the page holds the
-         # report twice), one set each, measured at the round's start and end, never read
-         + [(OURS / f"{name}-r19c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hailar-2016", "hailar-2014", "baoding-2022", "hebei-2024")]
-         # round 20: 高阳县 2017 (a county; a scraped page) and 河北省 2021 (the page holds the report
-         # twice), two sets each, read and tuned on (B written and measured after A's changes) ...
-         + [(OURS / f"{name}-r20{x}.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("gaoyang-2017", "hebei-2021") for x in ("a", "b")]
-         # ... and 高阳县 2018, 海拉尔区 2018 and 河北省 2023, one set each, measured at the round's
-         # start and end, never read
-         + [(OURS / f"{name}-r20c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("gaoyang-2018", "hailar-2018", "hebei-2023")]
-         # round 21: 保定市 2023 (a news site's version), 河北省 2025 (the page holds it twice), 海拉尔区
-         # 2015 and 2017, first seen this round, measured on first sight, then tuned on ...
-         + [(OURS / f"{name}-r21a.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("baoding-2023", "hebei-2025", "hailar-2017", "hailar-2015")]
-         # ... and 海拉尔区 2013 and 2012 and 保定市 2026 (a newspaper's digest), never read
-         + [(OURS / f"{name}-r21c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hailar-2013", "baoding-2026", "hailar-2012")]
-         # round 22: nine of 河北省's reports (2001–2019, a provincial portal's pages, most holding the
-         # report twice), all first seen this round and measured on first sight. Sets A were read and
-         # tuned on (2019 and 2007: a second set written after the held-out one was measured) ...
-         + [(OURS / f"{name}-r22a.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hebei-2009", "hebei-2010", "hebei-2003", "hebei-2019", "hebei-2007")]
-         # ... sets C never read (2011 is a newspaper's digest; 国务院 2008: new questions on a tuned report)
-         + [(OURS / f"{name}-r22c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hebei-2009", "hebei-2010", "hebei-2011", "hebei-2019", "hebei-2004", "hebei-2007",
-                         "hebei-2002", "hebei-2001", "state-council-2008")]
-         # round 23: 河北省 2006 (the page holds a report cut short, twice) and 国务院 2019, 2021, 2023
-         # (a 换届 report, blank lines and indents) and 2025, all first seen this round and measured on
-         # first sight. Sets A were read and tuned on ...
-         + [(OURS / f"{name}-r23a.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("hebei-2006", "state-council-2021", "state-council-2023", "state-council-1999")]
-         # ... sets C never read (国务院 2002 and 1999: a gov.cn page printed six times, R's <U+00A0> escapes)
-         + [(OURS / f"{name}-r23c.jsonl", OURS.parent / "reports" / f"{name}.txt")
-            for name in ("state-council-2019", "state-council-2025", "state-council-2002", "state-council-1999")])
+PAIRS = earlier()
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
-# the real model's vectors of these reports' passages, by content hash (scripts/refresh_test_vectors.py)
-VECTORS = ROOT / "tests" / "data" / "passage_vectors"
-
-
-def _committed_vectors(model_id: str, dim: int) -> dict[str, np.ndarray]:
-    """The committed passage vectors (text hash → vector) of the model ``model_id``."""
-    found: dict[str, np.ndarray] = {}
-    for path in sorted(VECTORS.glob("*.npz")):
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["model"]) == model_id and z["vectors"].shape[1] == dim:
-                found.update(zip((k.decode() for k in z["keys"]), z["vectors"]))
-    return found
-
-
-def _encode_ahead(reports, encoder, data_dir, ready, failed, counts):
-    """Put each report's passage vectors into the data directory's vector cache, in order, setting
-    ``ready[stem]`` as each is done (all of them on failure, which is kept in ``failed``). The
-    committed vectors go in first: only passages whose text they do not know reach the model
-    (``counts``: passages in all, and those that did)."""
-    from embeddings.indexer import analyse
-    from embeddings.loaders import load_document
-    from embeddings.vector_cache import caching
-    try:
-        cached = caching(encoder, data_dir, log=lambda m: None)
-        cached.cache.put(encoder.model_id, _committed_vectors(encoder.model_id, int(encoder.dim)))
-        for report in reports:
-            texts = [p.index_text for p in analyse(load_document(report))[0]]
-            hits = cached.hits
-            cached.encode_passages(texts)
-            counts["passages"] += len(texts)
-            counts["encoded"] += len(texts) - (cached.hits - hits)
-            ready[report.stem].set()
-    except BaseException as exc:  # the main thread re-raises it
-        failed.append(exc)
-    finally:
-        for event in ready.values():
-            event.set()
 
 
 @pytest.fixture(scope="module")
 def quality(data_dir, real_encoder):
-    """Each report alone in an index of its own, with the real model, and the metrics of every set.
-
-    Encoding is most of the cost, and torch runs it without Python's lock, so a thread encodes
-    the next reports' passages into the vector cache while this one builds the current report's
-    index (from the cache) and asks its questions. Indexes are built and asked in a fixed order, so
-    jieba learns the reports' words in the same order every run."""
-    from ui.config import Settings
-    from ui.runtime import build_system
-    reports = list(dict.fromkeys(report for _, report in SETS + FRESH))
-    ready = {report.stem: threading.Event() for report in reports}
-    failed: list[BaseException] = []
-    counts = {"passages": 0, "encoded": 0}
-    ahead = threading.Thread(target=_encode_ahead, args=(reports, real_encoder, data_dir, ready, failed, counts),
-                             daemon=True)
-    ahead.start()
-    systems, results = {}, {}
-    for report in reports:
-        ready[report.stem].wait()
-        if failed:
-            raise failed[0]
-        settings = Settings(data_dir=data_dir, index_name=f"quality-{report.stem}", corpus=[str(report)])
-        qa = build_system(settings, encoder=real_encoder, log=lambda m: None).qa
-        systems[report.stem] = qa
-        for dataset in (d for d, r in SETS + FRESH if r == report):
-            rows = load_dataset(dataset)
-            preds = predict(lambda q: qa.ask(q, top_k=10), rows, prefetch=qa.prefetch)
-            results[dataset.stem] = score(rows, {p["id"]: p for p in preds})["overall"]
-    ahead.join()
-    yield systems, results, counts
-    # some 50 indexes with their word cuts are a few GB of Python objects: let them go before the
-    # later modules (servers and CLI subprocesses) run beside this process
-    systems.clear()
-    gc.collect()
+    """Each report alone in an index of its own, with the real model, and the metrics of every set."""
+    yield from measure(PAIRS, data_dir, real_encoder)
 
 
 def test_the_committed_vectors_are_the_models(real_encoder):
@@ -224,7 +28,7 @@ def test_the_committed_vectors_are_the_models(real_encoder):
     from embeddings.indexer import analyse
     from embeddings.loaders import load_document
     from embeddings.vector_cache import text_key
-    committed = _committed_vectors(real_encoder.model_id, int(real_encoder.dim))
+    committed = committed_vectors(real_encoder.model_id, int(real_encoder.dim))
     texts = [p.index_text for report in (LIYANG, REPORTS / "sichuan-2026.txt", OURS.parent / "reports" / "guangdong-2025.txt")
              for p in analyse(load_document(report))[0][:6]]
     assert all(text_key(t) in committed for t in texts)
@@ -252,7 +56,7 @@ def results(quality):
     return quality[1]
 
 
-@pytest.mark.parametrize("name", [d.stem for d, _ in SETS])
+@pytest.mark.parametrize("name", [d.stem for d, r in PAIRS if (d, r) in SETS])
 def test_each_set_meets_its_floor(results, name):
     m = results[name]
     assert m["recall@5"] >= 0.90
@@ -262,7 +66,7 @@ def test_each_set_meets_its_floor(results, name):
     assert m["median_answer_chars"] <= 120
 
 
-@pytest.mark.parametrize("name", [d.stem for d, _ in FRESH])
+@pytest.mark.parametrize("name", [d.stem for d, r in PAIRS if (d, r) in FRESH])
 def test_each_harder_set_holds(results, name):
     """Lower floors: these sets are meant to find what the others do not (their figures are in the README)."""
     m = results[name]

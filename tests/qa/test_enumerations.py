@@ -15,6 +15,7 @@ REPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "re
     ("去年GDP多少？", None),
     ("第三次土壤普查是什么？", None),  # an ordinal, not a count
     ("前三年增长多少？", None),
+    ("“双极带动”说的是哪两个城市？", None),  # which two cities: the question's words, not a term
 ])
 def test_the_numbered_term_a_question_asks_about(question, expected):
     assert numbered_term(question) == expected
@@ -27,6 +28,11 @@ def test_a_list_of_exactly_that_many_items_holding_the_word_is_found():
     assert spelled_out(text, 5, "保") is None  # six items are not the five asked
     assert spelled_out("建设国际经济中心、国际金融中心和国际贸易中心。", 3, "中心") is None  # 和 joins two: not three items
     assert spelled_out("保持定力。保障民生。保护环境。", 3, "保") is None  # sentences, not list items
+    # the term's own clause is no item, and the last item may end the sentence (新疆 2026)
+    nine = ("体现了自治区党委《建议》提出的“九个坚持”重大原则，即" + "、".join(f"坚持第{i}条" for i in range(1, 9))
+            + "、坚持有效市场和有为政府相结合。下一句坚持什么")
+    start, end = spelled_out(nine, 9, "坚持", "九个坚持")
+    assert nine[start:end].startswith("即坚持第1条") and nine[start:end].endswith("有为政府相结合")
     led = "持续防范化解风险，着力稳就业、稳企业、稳市场、稳预期，推动经济实现质的有效提升"
     start, end = spelled_out(led, 4, "稳")  # the first item may carry a short lead (着力)
     assert led[start:end] == "着力稳就业、稳企业、稳市场、稳预期"
@@ -45,3 +51,15 @@ def test_a_shorthand_the_list_never_names_is_answered_with_its_items(data_dir, r
     assert all(item in a.answer for item in ("保居民就业", "保基本民生", "保市场主体", "保基层运转"))
     cited = [c for c in a.citations if c.rank in a.cited]
     assert cited and "六保" not in cited[0].text and "保粮食能源安全" in cited[0].text
+
+
+def test_items_written_before_the_term_come_before_a_run_that_only_holds_its_word():
+    """湖南 2026: 深入推进文化和科技、文化和旅游“两个融合” says what the term is; 会展等文旅融合业态，
+    完成…“馆园融合”工程 only holds 融合 twice."""
+    from qa.enumerations import term_list
+    term = numbered_term("“两个融合”指的是哪两个融合？")
+    named = "深入推进文化和科技、文化和旅游“两个融合”，马栏山音视频实验室投入运营。"
+    start, end = term_list(named, term)
+    assert named[start:end] == "深入推进文化和科技、文化和旅游“两个融合”"
+    loose = "发展会展等文旅融合业态，完成省博物馆与烈士公园“馆园融合”工程。"
+    assert term_list(loose, term) is not None  # a run of two, kept as a candidate: retrieval ranks the named one first
