@@ -609,7 +609,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # (1997年国内生产总值达到74772亿元，…平均每年增长11％ names the year, but its growth is the
                 # five years' average: not the one year's change asked)
                 averaged = asks_change and bool(SPAN_RE.search(norm))
-                if not averaged and ((len(named) == 1 and query.year_fit(named, plan_year) > 0) or
+                # a goal set for the asked year against a base year (到2010年国内生产总值比2000年翻一番)
+                # is that year's: the base is only what it is measured from
+                goal = wants_target and len(own) == 1 and query.year_fit(own, plan_year) > 0
+                if not averaged and ((len(named) == 1 and query.year_fit(named, plan_year) > 0) or goal or
                                      any(query.year_fit({y}, plan_year) > 0 for y in attached)):
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif own and all(query.year_fit({y}, plan_year) < 0 for y in own):

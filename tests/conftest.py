@@ -89,7 +89,7 @@ def real_qa(real_system):
 # scripts/test.sh runs the suite in two pytest-xdist workers (``-n 2``). The quality test, minutes
 # of answering in Python on one core, runs in the second with the modules collected after it that
 # start no server; everything else in the first, which ends with the quality test's later reports
-# (``test_dev_quality_later.py``, a quarter of its work) so the two finish near the same time. Each worker runs its modules in collection order, so jieba
+# (``test_dev_quality_later.py``, a tenth of its work) so the two finish near the same time. Each worker runs its modules in collection order, so jieba
 # learns words in the same order every run, and only the first starts servers, so the two never
 # race for a free port. (A scheduler, not ``xdist_group`` marks: pytest 9.2 drops the node-id
 # suffix those marks rely on, pytest-dev/pytest-xdist#1386.)

@@ -671,3 +671,16 @@ def test_one_character_read_two_ways_covers_both_words():
     from qa.text import both_spellings
     assert both_spellings(normalize("新（改）建高标准农田300万亩以上")) == "新建改建高标准农田300万亩以上"
     assert both_spellings(normalize("增长5%(预期)")) == normalize("增长5%(预期)")  # no character after: left alone
+
+
+def test_a_goal_for_the_asked_year_measured_from_a_base_year_is_that_years():
+    """国务院 2001: 到2010年国内生产总值比2000年翻一番 is the goal for 2010 (2000 is only its base); a
+    review's 2025年总量比2020年增加… stays about neither year alone."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "为到2010年国内生产总值比2000年翻一番奠定坚实基础。"
+    p = Passage("d", text, "二、“十五”期间的奋斗目标和指导方针", 0, len(text), role="outlook",
+                years=[2001, 2002, 2003, 2004, 2005])
+    found = [c for c in candidates(prepare("到2010年国内生产总值要达到什么目标？", 2001), [p], {"国内生产总值": 5.0},
+                                   doc_years={"d": 2001}) if "2010" in c.text]
+    assert found and all(c.features["year_match"] == 1.0 and c.features["year_clash"] == 0.0 for c in found)
