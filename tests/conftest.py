@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+pytest.register_assert_rewrite("quality_sets")  # its shared checks report values as a test's asserts do
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 

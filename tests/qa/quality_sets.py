@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
+import statistics
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -259,3 +260,30 @@ def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder) -> Iterator
     # later modules (servers and CLI subprocesses) run beside this process
     systems.clear()
     gc.collect()
+
+
+def few_passages_needed_the_model(counts: dict) -> None:
+    """Reports are cut into passages as when the vectors were committed: a change to cutting must
+    come with ``scripts/refresh_test_vectors.py``, or the suite grows by minutes of encoding."""
+    assert counts["encoded"] <= 0.05 * counts["passages"], (
+        f"{counts['encoded']} of {counts['passages']} passages were encoded: run scripts/refresh_test_vectors.py")
+
+
+def harder_set_holds(m: dict) -> None:
+    """Lower floors for a set meant to find what the others do not (its figures are in the README)."""
+    assert m["recall@5"] >= 0.85
+    assert m["answer_contains"] >= 0.65
+    assert m["false_decline"] <= 0.15
+    assert m["decline"] >= 0.4
+
+
+def means_meet_the_issue_targets(results: dict) -> None:
+    """The "any report" issue's targets, for the mean of the sets measured."""
+    def mean(key):
+        return statistics.mean(m[key] for m in results.values() if m.get(key) is not None)
+    assert mean("recall@5") >= 0.95
+    assert mean("mrr@10") >= 0.85
+    assert mean("answer_contains") >= 0.85
+    assert mean("false_decline") <= 0.05
+    assert mean("decline") >= 0.75
+    assert statistics.median(m["median_answer_chars"] for m in results.values()) <= 120
