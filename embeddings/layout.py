@@ -28,7 +28,7 @@ _LABEL_RE = re.compile(r"^[【\[]?(?:来源|时间|作者|阅读|评论|分享|�
                        r"|文章来源|信息来源|编辑|责任编辑|浏览次数|点击数|点击量|访问量|日期|字号|字体)\s*[:：]")
 # The first line of a page's trailer: everything from it to the end is not the report.
 _TRAILER_RE = re.compile(r"^(?:标签[:：]?|tags?[:：]?|分享到[:：]?|上一篇[:：]?.*|下一篇[:：]?.*|相关文章|相关报道[:：]?|相关链接[:：]?"
-                         r"|相关新闻[:：]?|相关评论|相关阅读|延伸阅读|本栏最新|本栏推荐|阅读排行|热门文章|标签云|免责声明.*"
+                         r"|相关新闻[:：]?|编辑推荐|相关评论|相关阅读|延伸阅读|本栏最新|本栏推荐|阅读排行|热门文章|标签云|免责声明.*"
                          r"|[（(]\s*(?:责任编辑|编辑|来源)\s*[:：].{0,40}[）)]|责任编辑\s*[:：].{0,40}|【打印】.*|【关闭】.*"
                          r"|(?:特别|版权)声明[:：].*|相关推荐|热点推荐|热门推荐|推荐阅读|猜你喜欢|热门评论|网友评论|我要评论"
                          r"|/?阅读下一篇/?|返回.{0,8}首页|下载.{0,12}客户端)$", re.I)
@@ -37,6 +37,12 @@ _SUMMARY_LABEL = ("内容摘要", "摘要")
 # between the copies): registration numbers, the site's owner, the trail's label.
 _SITE_LINE_RE = re.compile(r"^(?:.{0,12}(?:ICP备|公网安备|网站标识码|ICP证).*|(?:主办|承办|协办|主管)(?:单位)?\s*[:：].{0,60}"
                            r"|(?:版权所有|Copyright|©).{0,80}|(?:当前位置|您的位置|您现在的位置)\s*[:：]?|网站地图|联系我们"
+                           # a page of a report set out over several pages repeats its trail and buttons
+                           r"|(?:当前位置|您的位置|您现在的位置)\s*[:：].{0,40}|[【\[](?:字号|字体)\s*[:：].{0,12}|[【】\[\]）)]|扫一扫.{0,12}|打印本页|关闭窗口"
+                           r"|[（(]\s*责任编辑\s*[:：][^）)\n]{0,20}(?:\n\s*[）)])?"  # its bracket closed on the next line or lost
+                           r"|[【\[]?\s*(?:E-?mail推荐|推荐给(?:好友|朋友))\s*[】\]]?"
+                           # a news agency's dateline (新华社北京２００８年３月１９日电)
+                           r"|(?:新华社|中新社|新华网|人民网)[^。，\n]{0,12}?\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日电"
                            # a page's dateline: 中央政府门户网站 www.gov.cn 2006年02月16日 来源：新华社
                            r"|.{0,40}?(?:19|20)\d\d\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?[\s\d:]*来源\s*[:：].{0,30})$", re.I)
 # A breadcrumb's separator alone on a line (首页 / >> / 领导之窗 / >> / 政府工作报告): the short lines
@@ -168,9 +174,11 @@ def report_spans(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
         if seen > total / 2 and is_trailer_start(raw[s:e]):
             while i and is_link_line(raw[keep[i - 1][0]:keep[i - 1][1]]):
                 i -= 1  # the related-article links just above 上一篇： belong to the trailer too
-            return keep[:i]
+            keep = keep[:i]
+            break
         seen += e - s
-    return keep
+    # a page's trailer line earlier on (（责任编辑：…） closing one page of several) is no paragraph either
+    return [(s, e) for s, e in keep if not is_trailer_start(raw[s:e])]
 
 
 # a link to another article: a headline with a bracketed tag (【2024…考点】…) or a "more" arrow (…学习>>)

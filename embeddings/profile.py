@@ -43,7 +43,7 @@ _LINK_RE = re.compile(r"^[（(].*[）)]$|点击|查阅|更多|相关(?:链接|�
 LEVEL_SUFFIXES = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"), ("盟", "prefecture"),
                   ("区", "district"), ("县", "county"), ("旗", "county"), ("市", "city"))
 MULTI_YEAR_WORDS = ("过去五年", "五年来")
-OUTLOOK_WORDS = ("今后五年", "未来五年", "今后一个时期")
+OUTLOOK_WORDS = ("今后五年", "未来五年", "今后一个时期", "今后十五年", "今后十年", "远景目标")
 # the plan periods a report's parts name when its years are unknown (see :func:`period_words`)
 UNDATED_PAST = ("十四五", "十三五", "十二五")
 UNDATED_AHEAD = ("十五五", "十六五")
@@ -346,17 +346,20 @@ def paragraph_role(text: str, part_role: str, current: str = "", reviewed: int |
 
     A part titled “十四五”时期和2025年工作回顾 runs 这五年… paragraphs and then 刚刚过去的2025年…
     ones: each paragraph belongs to the last time named before it."""
+    role = lead_role(text, reviewed, planned) if lead is None else lead
+    if part_role == "plan" and role in ("review", "review_multi") and not turns_to(text, "plan"):
+        return role  # 九、努力做好1996年的工作 opens 过去的一年，…增长10.2%: that paragraph reviews
+        # (一年来，我们…。新的一年，我们要…: it plans)
     if part_role not in ("review", "review_multi", "outlook"):
         return part_role
-    role = lead_role(text, reviewed, planned) if lead is None else lead
     if role == "plan":  # 今年… in a part that reviews speaks of the year it reviews into; in one that
         # looks five years ahead it is this year's work (2001年是…“十五”计划的第一年。…继续发行1500亿元国债)
         return "plan" if part_role == "outlook" else part_role
     return role or current or part_role
 
 
-# the 9th plan ran 1996–2000, the 10th (“十五”) 2001–2005, the 11th (“十一五”) 2006–2010, …
-_PERIOD_NUMERALS = {9: "九", 10: "十", 11: "十一", 12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
+# the 8th plan (“八五”) ran 1991–1995, the 9th 1996–2000, the 10th (“十五”) 2001–2005, the 11th (“十一五”) 2006–2010, …
+_PERIOD_NUMERALS = {6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 11: "十一", 12: "十二", 13: "十三", 14: "十四", 15: "十五", 16: "十六", 17: "十七"}
 
 
 def plan_period_names() -> dict[str, int]:
@@ -419,6 +422,7 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
                 previous = "plan"  # 一、1998年工作回顾和1999年工作的总体要求: the parts after it plan
         if b.part != part:
             part, current = b.part, ""
+        lead = ""
         if b.kind == "heading" and b.text == b.part:
             role = part_roles[b.part]
         elif not b.part:
@@ -446,8 +450,13 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
 def reviews_later(text: str) -> bool:
     """A paragraph that turns to the year under review after its opening (…开局之年。过去一年，…):
     a later sentence opens as a paragraph reviewing the year would (:func:`lead_role`'s words)."""
-    review = dict(_LEAD_ROLE)["review"]
-    return any(review.match(s.lstrip()) for s in re.split(r"(?<=[。！!；;])", text)[1:])
+    return turns_to(text, "review")
+
+
+def turns_to(text: str, role: str) -> bool:
+    """A later sentence of the paragraph opens as one of ``role`` would (一年来，…。新的一年，我们要…)."""
+    lead = dict(_LEAD_ROLE)[role]
+    return any(lead.match(s.lstrip()) for s in re.split(r"(?<=[。！!；;])", text)[1:])
 
 
 def build(clean_text: str, blocks: list[Block], described: dict | None = None) -> tuple[Profile, list[Block]]:

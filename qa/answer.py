@@ -1005,7 +1005,9 @@ MONEY_HEAD_RE = re.compile(r"(?:收入|支出|投资额?[是有达]|资金|经�
                            r"|生产总值|gdp|工资|养老金)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%; not 扩大到60%: a level) and a change in points
-GROWTH_RE = re.compile(r"(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}\d[\d.]*\s*[%％]"
+GROWTH_RE = re.compile(r"(?:(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}"
+                       # 经济增长速度的调控目标定为8%: the goal named between the rise and its rate
+                       r"|(?:增长|增速|增幅|涨幅)[^，；。\d到至]{0,8}目标[^，；。\d到至]{0,4})\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
 # an amount of change (最高额度增加4000元): not the level (提高到1190元 is one)
 _CHANGE_AMOUNT = r"\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?"

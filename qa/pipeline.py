@@ -18,11 +18,11 @@ from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity
 from qa.answer_model import shipped
 from qa.enumerations import listed_before, numbered_term, term_list
 from qa.followup import contextualize
-from qa.query import QUOTED_RE, Query, prepare, sub_queries, thesaurus
+from qa.query import QUOTED_RE, Query, place_spellings, prepare, romanized_places, sub_queries, thesaurus
 from qa.query import clear_caches as forget_phrases
 from qa.retrieve import MODES, Hit, QueryEncoder, Retriever
 from qa.routing import Route, route, strip_places
-from qa.text import add_words, normalize, tag
+from qa.text import add_words, is_english, normalize, tag
 
 MAX_QUESTION_CHARS = 500
 PLACES_ASKED = 3  # reports tried, best ranked first, for a question that names no place
@@ -211,6 +211,7 @@ class ReportQA:
         self._corpus = "\n".join(self._doc_corpus.values())
         tag("预热")  # load jieba's part-of-speech model now, not on the first question
         self._idf = dict(self.retriever.bm25.idf) if self.retriever.bm25 else {}
+        self._spellings = place_spellings(self._idf)  # 北京 for Beijing in an English question
         self._doc_idf: OrderedDict[str, dict[str, float]] = OrderedDict()  # a few reports' own word weights
         self._doc_idf_lock = threading.Lock()
         self._notes: dict[tuple[str, int], dict] = {}
@@ -282,6 +283,8 @@ class ReportQA:
         searched = contextualize(question, history or [])
         where = where or self.route(searched, doc, year)
         asked = strip_places(searched, self.index.documents, where.docs)
+        if is_english(asked):  # Beijing → Beijing 北京: the place names the report writes in Chinese
+            asked = " ".join([asked] + romanized_places(asked, self._spellings))
         query = prepare(asked, where.report_year or self._report_year(doc, year))
         query.parts = prepare(strip_places(question, self.index.documents, where.docs)).parts \
             if searched == question else [asked]

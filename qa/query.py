@@ -111,6 +111,23 @@ def expansions(text: str) -> list[str]:
     return list(_expansions(text))
 
 
+def place_spellings(words) -> dict[str, str]:
+    """Latin spelling → place name for the place names among ``words`` (an index's vocabulary):
+    北京 → beijing, so an English question about Beijing searches 北京. Only words jieba's
+    dictionary tags as places (ns) count, so 背景 (also beijing) never does."""
+    import jieba.posseg
+    from pypinyin import lazy_pinyin
+    tags = jieba.posseg.dt.word_tag_tab
+    return {"".join(lazy_pinyin(w)): w for w in words
+            if 2 <= len(w) <= 4 and tags.get(w) == "ns" and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+
+
+def romanized_places(text: str, spellings: dict[str, str]) -> list[str]:
+    """The place names an English question spells in Latin letters (Beijing's → 北京)."""
+    words = re.findall(r"[a-z]{4,}", re.sub(r"'s\b", "", text.lower()))
+    return list(dict.fromkeys(spellings[w] for w in words if w in spellings))
+
+
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -1, "今年": 0, "本年": 0, "明年": 1,
                   "last year": -1, "this year": 0, "next year": 1}
 

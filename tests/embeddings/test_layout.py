@@ -171,3 +171,18 @@ def test_a_sites_department_list_and_footer_after_the_report_are_not_the_report(
     paragraphs = clean("\n\n".join(body + departments + footer)).text.split("\n\n")
     assert paragraphs[-1] == "为建设现代化河北而努力奋斗。"
     assert not any("厅" in p or "ICP" in p for p in paragraphs)
+
+
+def test_a_report_over_several_pages_keeps_no_page_buttons_between_them():
+    """A page set out in parts (国务院 1998–2002 as gov.cn kept them): each part ends with its
+    editor and an e-mail button and the next opens with the trail and the font buttons. None of
+    those lines is a passage; a heading's opening bracket alone on a line joins its heading."""
+    first = ["各位代表：", "现在，我代表国务院，向大会作政府工作报告，请予审议。", "一、过去一年的工作",
+             "去年国内生产总值增长8%。粮食总产量达到49250万吨。" * 3]
+    between = ["（责任编辑： 郭桢\n ）", "（责任编辑： 郭桢", " ）", "【E-mail推荐", "】", "当前位置： 首页>> 中国概况", "【字体：大中小】"]
+    second = ["新华社北京２００８年３月１９日电", "（", "二）今年经济社会发展的主要任务", "今年国内生产总值预期增长7%左右。" * 3,
+              "扫一扫在手机打开当前页", "（责任编辑：韩茜）", "编辑推荐", "盘点演艺圈", "明星当年照"]
+    paragraphs = clean("\n\n".join(first + between + second)).text.split("\n\n")
+    assert paragraphs[-2:] == ["（二）今年经济社会发展的主要任务", "今年国内生产总值预期增长7%左右。" * 3]
+    assert not any(word in p for p in paragraphs for word in ("责任编辑", "E-mail", "当前位置", "字体", "扫一扫", "新华社", "推荐", "明星"))
+    assert "】" not in paragraphs and "）" not in paragraphs

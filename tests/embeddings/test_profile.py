@@ -382,3 +382,39 @@ def test_the_first_year_of_a_plan_in_a_part_that_looks_five_years_ahead():
     assert (profile.speaker, profile.year, profile.reviewed_year) == ("总理 朱镕基", 2001, 2000)
     assert role["大力推进农业和农村经济结构调整。"] == "outlook"
     assert role["各位代表！2001年是进入新世纪、实施“十五”计划的第一年。继续发行1500亿元长期建设国债。"] == "plan"
+
+
+def test_a_report_that_sets_out_the_ninth_plan_and_closes_with_this_years_work():
+    """国务院 1996: the “八五” reviewed (1991–1995), 今后十五年的奋斗目标 and the parts after it look
+    ahead, and the closing part for 1996 opens by reviewing 1995 (过去的一年，…增长10.2%)."""
+    from embeddings.profile import period_of, plan_period_names
+    assert period_of(1995) == "八" and plan_period_names()["八五"] == 1991
+    text = "\n\n".join(["1996年政府工作报告",
+                       "——1996年3月5日在第八届全国人民代表大会第四次会议上", "国务院总理李鹏", "各位代表：",
+                       "　　现在，我代表国务院向大会作报告，请予审议。",
+                       "　　一、“八五”时期国民经济和社会发展的回顾", "　　“八五”计划提前完成。国民生产总值年均增长12％。",
+                       "　　二、今后十五年的奋斗目标和指导方针", "　　今后十五年，是承前启后的重要时期。",
+                       "　　三、促进国民经济持续、快速、健康发展", "　　第一，确保农业和农村经济持续稳定增长。",
+                       "　　九、努力做好１９９６年的工作，为“九五”创造一个良好开端",
+                       "　　过去的一年，国内生产总值比上年增长１０．２％。",
+                       "　　１９９６年是“九五”计划第一年。今年经济增长速度的调控目标定为８％左右。"])
+    c, profile, _, role = analysed(text)
+    assert (profile.year, profile.reviewed_year) == (1996, 1995)
+    assert role["“八五”计划提前完成。国民生产总值年均增长12％。"] == "review_multi"
+    assert role["今后十五年，是承前启后的重要时期。"] == "outlook"
+    assert role["第一，确保农业和农村经济持续稳定增长。"] == "outlook"
+    assert role["过去的一年，国内生产总值比上年增长１０．２％。"] == "review"
+    assert role["１９９６年是“九五”计划第一年。今年经济增长速度的调控目标定为８％左右。"] == "plan"
+
+
+def test_a_plan_paragraph_opening_with_the_past_year_then_turning_to_this_one_plans():
+    """国务院 2010: （五）大力加强文化建设 / 一年来，我们…。新的一年，我们要…推进…博物馆免费开放: a
+    plan of this year (its years this year's alone, as before it opened with the past one)."""
+    text = "\n\n".join(["2010年政府工作报告", "——2010年3月5日在第十一届全国人民代表大会第三次会议上",
+                       "国务院总理温家宝", "各位代表：", "一、2009年工作回顾", "过去一年，国内生产总值增长8.7%。",
+                       "二、2010年工作的总体部署", "今年国内生产总值增长8%左右。", "（五）大力加强文化建设",
+                       "一年来，我们大力发展公益性文化事业。新的一年，我们要推进图书馆、博物馆免费开放。"])
+    c, profile, blocks, role = analysed(text)
+    assert role["一年来，我们大力发展公益性文化事业。新的一年，我们要推进图书馆、博物馆免费开放。"] == "plan"
+    years = {b.text: b.years for b in blocks}
+    assert years["一年来，我们大力发展公益性文化事业。新的一年，我们要推进图书馆、博物馆免费开放。"] == (2010,)

@@ -161,6 +161,14 @@ FRESH += ([(OURS / f"{name}-r24a.jsonl", OURS.parent / "reports" / f"{name}.txt"
           + [(OURS / "tianjin-2026-r24c.jsonl", OURS.parent / "reports" / "tianjin-2026.txt")]
           + [(OURS / f"{name}-r24c.jsonl", REPORTS / f"{name}.txt") for name in ("baoding-mancheng-2023", "laiyuan-2025")])
 
+# round 25: 国务院 1996, 1997 and 2007 (gov.cn pages, six copies each; 1996 sets out the ninth plan,
+# 2007's page holds only the review of 2006), first seen this round and measured on first sight:
+# 1997's set A read and tuned on, 1996's and 2007's sets C never read; and new questions by new
+# writers for three local reports tuned on in earlier rounds (海拉尔区 2016, 高阳县 2018, 保定市 2022)
+FRESH += ([(OURS / "state-council-1997-r25a.jsonl", OURS.parent / "reports" / "state-council-1997.txt")]
+          + [(OURS / f"{name}-r25c.jsonl", OURS.parent / "reports" / f"{name}.txt")
+             for name in ("state-council-1996", "state-council-2007", "hailar-2016", "gaoyang-2018", "baoding-2022")])
+
 # a report first asked about in round 23 or later is measured by the later module
 _LATER = re.compile(r"-r(?:2[3-9]|[3-9]\d)[abc]?$")
 

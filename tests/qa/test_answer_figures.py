@@ -684,3 +684,12 @@ def test_a_goal_for_the_asked_year_measured_from_a_base_year_is_that_years():
     found = [c for c in candidates(prepare("到2010年国内生产总值要达到什么目标？", 2001), [p], {"国内生产总值": 5.0},
                                    doc_years={"d": 2001}) if "2010" in c.text]
     assert found and all(c.features["year_match"] == 1.0 and c.features["year_clash"] == 0.0 for c in found)
+
+
+def test_a_growth_goal_named_between_the_rise_and_its_rate_gives_the_change():
+    """经济增长速度的调控目标定为8% answers “what growth target”; a level reached does not."""
+    from qa.answer import GROWTH_RE
+    assert GROWTH_RE.search("今年经济增长速度的调控目标定为8%，物价上涨幅度比去年的实际涨幅低一些")
+    assert GROWTH_RE.search("地区生产总值预期增长5%左右")
+    assert not GROWTH_RE.search("增长的目标是让年末人口达到8%的城镇化")  # no goal word right before the figure
+    assert not GROWTH_RE.search("地区生产总值达到1650亿元")

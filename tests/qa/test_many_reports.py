@@ -31,6 +31,13 @@ def test_a_named_place_is_answered_from_its_report_and_the_report_is_named(many)
     assert {c.doc_id for c in a.citations} == {"sichuan-2026.txt"}
 
 
+def test_an_english_question_names_another_place_the_report_writes_in_chinese(many):
+    """Sichuan routes the question; Chongqing is searched as the report writes it, 重庆."""
+    a = many.qa.ask("What will Sichuan build together with Chongqing?")
+    assert not a.declined and "重庆" in a.answer and "重要增长极" in a.answer
+    assert {c.doc_id for c in a.citations} == {"sichuan-2026.txt"}
+
+
 def test_last_year_is_read_against_each_years_report_newest_first(many):
     """No year named, several years of the place: each report that answers is quoted on its own
     line, naming itself, the newest first, its 去年 read against its own years."""

@@ -1,7 +1,8 @@
 """Query preparation, follow-ups and decline checks: pure logic, no model."""
 from qa.answer import _weights, asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
-from qa.query import expansions, matched_phrases, plan_periods, prepare, question_years, split_question, sub_queries, thesaurus
+from qa.query import (expansions, matched_phrases, place_spellings, plan_periods, prepare, question_years, romanized_places,
+                      split_question, sub_queries, thesaurus)
 from qa.text import add_words, normalize, tokenize
 
 
@@ -375,3 +376,11 @@ def test_a_question_opening_with_another_place_and_a_time_asks_about_that_place(
     assert subject_place("汶川地震的时候从废墟里救出来多少人？") == ""
     assert subject_place("人去北京天津看病，还要先办备案手续吗？") == ""
     assert subject_place("城镇新增就业多少？") == ""  # a kind of place
+
+
+def test_an_english_question_finds_the_place_names_the_report_writes_in_chinese():
+    """Beijing → 北京 from the index's own words; 背景 (also beijing) is no place, 发展 no name."""
+    spellings = place_spellings(["北京", "背景", "发展", "重庆", "北京市申办"])
+    assert spellings == {"beijing": "北京", "chongqing": "重庆"}
+    assert romanized_places("What will Sichuan build with Chongqing and BEIJING's help?", spellings) == ["重庆", "北京"]
+    assert romanized_places("What is the background of the plan?", spellings) == []
