@@ -57,7 +57,7 @@ RELATIVE_YEARS = {"去年": -1, "今年": 0}
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                      "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 PLACE_SUFFIXES = frozenset("省市区县镇乡")
-PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么名字|姓名|\bwho\b", re.I)
+PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么(?:名字)?|姓名|\bwho\b", re.I)
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
                      r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
 NAME_FLAGS = ("nr", "nrfg", "nrt")
@@ -1055,10 +1055,14 @@ YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；�
 ORDINAL_RE = re.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[、.．](?!\d))")
 
 
+# digits inside a name: 5G, 3D, PM2.5, C919, G20, 5A级 (景区)
+NAMED_DIGITS_RE = re.compile(r"[A-Za-z]+\d+(?:\.\d+)?[A-Za-z]*|\d+[GD](?![A-Za-z])|\d+A(?=级)")
+
+
 def has_figure(text: str) -> bool:
-    """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年) and an
-    item's number (6、) not counting."""
-    return bool(NUMBER_RE.search(YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text))))
+    """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年), an
+    item's number (6、) and a name's digits (5G, PM2.5) not counting."""
+    return bool(NUMBER_RE.search(NAMED_DIGITS_RE.sub(" ", YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text)))))
 
 
 def _is_verb(word: str) -> bool:

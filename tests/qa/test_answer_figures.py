@@ -12,6 +12,13 @@ def ok(question: str, window: str, missing: tuple[str, ...] = ()) -> bool:
     return unit_ok(prepare(question), window, missing)
 
 
+def test_a_names_digits_are_no_figure():
+    """拓展5G应用 gives no count of 5G基站; 新建5G基站1.2万个 does."""
+    assert not has_figure("拓展5G应用，建设充电桩，推广新能源汽车")
+    assert not has_figure("重点地区细颗粒物（PM2.5）浓度明显下降，打造C919产业链")
+    assert has_figure("新建5G基站1.2万个") and has_figure("PM2.5平均浓度下降到30微克")
+
+
 def test_a_year_is_not_a_figure_but_an_amount_of_the_same_digits_is():
     assert not has_figure("回望2022，我们共同走过了不平凡的一年")
     assert not has_figure("2025年是“十四五”收官之年")

@@ -74,6 +74,8 @@ def test_who_questions_need_a_person_named_beside_the_office():
     assert names_holder("市长周永强出席会议", asked_roles(q))
     assert not names_holder("市长热线接到群众来电", asked_roles(q))
     assert asked_roles(prepare("溧阳市长热线电话是多少？")) == []  # not a "who" question
+    assert "部长" in asked_roles(prepare("报告里提到的教育部长叫什么？"))  # 叫什么 asks the name too
+    assert asked_roles(prepare("这个工程叫什么？")) == []
 
 
 def test_which_ones_is_not_an_amount_question():
