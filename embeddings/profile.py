@@ -196,8 +196,9 @@ def aliases_of(place: str) -> list[str]:
 
 
 def pinyin(name: str) -> str:
-    """``清苑`` → ``qingyuan`` (toneless, lower case); '' for a name with a level suffix or non-Chinese."""
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", name) or name[-1] in "省市区县旗州盟":
+    """``清苑`` → ``qingyuan``, ``贵州`` → ``guizhou`` (toneless, lower case); '' for a name with a level
+    suffix (保定市, not 贵州 or 广州: two characters are the name itself) or non-Chinese."""
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", name) or (len(name) > 2 and name[-1] in "省市区县旗州盟"):
         return ""
     from pypinyin import lazy_pinyin
     return "".join(lazy_pinyin(name))

@@ -180,9 +180,10 @@ def test_a_report_over_several_pages_keeps_no_page_buttons_between_them():
     first = ["各位代表：", "现在，我代表国务院，向大会作政府工作报告，请予审议。", "一、过去一年的工作",
              "去年国内生产总值增长8%。粮食总产量达到49250万吨。" * 3]
     between = ["（责任编辑： 郭桢\n ）", "（责任编辑： 郭桢", " ）", "【E-mail推荐", "】", "当前位置： 首页>> 中国概况", "【字体：大中小】"]
-    second = ["新华社北京２００８年３月１９日电", "（", "二）今年经济社会发展的主要任务", "今年国内生产总值预期增长7%左右。" * 3,
+    second = ["新华社北京２００８年３月１９日电", "3月5日，会议在北京人民大会堂开幕。新华社记者 姚大伟 摄",
+              "上一页  1  2  3  4  5  下一页  >>|", "|<<  上一页  6  下一页", "function turnpage(page){ document.all(1); }", "（", "二）今年经济社会发展的主要任务", "今年国内生产总值预期增长7%左右。" * 3,
               "扫一扫在手机打开当前页", "（责任编辑：韩茜）", "编辑推荐", "盘点演艺圈", "明星当年照"]
     paragraphs = clean("\n\n".join(first + between + second)).text.split("\n\n")
     assert paragraphs[-2:] == ["（二）今年经济社会发展的主要任务", "今年国内生产总值预期增长7%左右。" * 3]
-    assert not any(word in p for p in paragraphs for word in ("责任编辑", "E-mail", "当前位置", "字体", "扫一扫", "新华社", "推荐", "明星"))
+    assert not any(word in p for p in paragraphs for word in ("责任编辑", "E-mail", "当前位置", "字体", "扫一扫", "新华社", "推荐", "明星", "上一页", "function"))
     assert "】" not in paragraphs and "）" not in paragraphs

@@ -90,6 +90,8 @@ def test_helpers():
     assert aliases_of("保定市清苑区")[:3] == ["保定市清苑区", "清苑区", "清苑"]
     assert aliases_of("宁夏回族自治区")[:3] == ["宁夏回族自治区", "宁夏", "ningxia"]  # the people named go too
     assert aliases_of("新疆维吾尔自治区")[1] == "新疆" and aliases_of("延边朝鲜族自治州")[1] == "延边"
+    assert "guizhou" in aliases_of("贵州省") and "guangzhou" in aliases_of("广州市")  # 州 is their own name here
+    assert "baodingshi" not in aliases_of("保定市")
     assert role_of("二、“十五五”时期主要目标任务", 2025, 2026) == "outlook"
     assert role_of("一、“十四五”时期和2025年工作回顾", 2025, 2026) == "review"
     assert role_of("三、2026年重点工作", 2025, 2026) == "plan"

@@ -386,3 +386,11 @@ def test_an_english_question_finds_the_place_names_the_report_writes_in_chinese(
     assert spellings == {"beijing": "北京", "chongqing": "重庆"}
     assert romanized_places("What will Sichuan build with Chongqing and BEIJING's help?", spellings) == ["重庆", "北京"]
     assert romanized_places("What is the background of the plan?", spellings) == []
+
+
+def test_an_english_compound_is_one_thing_the_report_may_lack():
+    """defense budget is 国防预算/国防支出, not 国防 and 预算 apart: a report naming both words but no
+    defense budget lacks it; a fiscal deficit is 财政赤字 in a report of any year (no 一般公共预算 needed)."""
+    report = normalize("今年拟安排财政赤字9000亿元。加强国防和军队建设。中央预算内投资增加到4576亿元。")
+    assert "defense budget" in missing_terms(prepare("What is China's defense budget for 2011?"), report)[0]
+    assert missing_terms(prepare("How big is the fiscal deficit planned for this year?"), report)[0] == []
