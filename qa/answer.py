@@ -1002,7 +1002,7 @@ def _places(text: str) -> tuple[str, ...]:
 
 # what is counted in money when its level is asked (收入/支出/投资是多少: so many 元, not 增长6%)
 MONEY_HEAD_RE = re.compile(r"(?:收入|支出|投资额?[是有达]|资金|经费|产值|总值|增加值|零售总额|营业额|销售额|税收|存款|贷款"
-                           r"|生产总值|gdp|工资|养老金)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
+                           r"|生产总值|gdp|工资|养老金|\bvalue\b(?![- ]added)|\binvestment\b)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%; not 扩大到60%: a level) and a change in points
 GROWTH_RE = re.compile(r"(?:(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}"

@@ -700,3 +700,11 @@ def test_a_growth_goal_named_between_the_rise_and_its_rate_gives_the_change():
     assert GROWTH_RE.search("地区生产总值预期增长5%左右")
     assert not GROWTH_RE.search("增长的目标是让年末人口达到8%的城镇化")  # no goal word right before the figure
     assert not GROWTH_RE.search("地区生产总值达到1650亿元")
+
+
+def test_an_english_value_asked_is_an_amount_not_a_rate():
+    """total import and export value: 进出口总额5.95万亿元, not 进出口增长27.4%; value added growth is a rate."""
+    q = prepare("What was the total import and export value in 2025?")
+    assert not unit_ok(q, "跨境电商平台进出口增长27.4%。")
+    assert unit_ok(q, "社会消费品零售总额达4.64万亿元，进出口总额5.95万亿元、增长6%。")
+    assert unit_ok(prepare("What is the value-added growth of industry?"), "规上工业增加值增长6.5%")
