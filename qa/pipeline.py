@@ -571,8 +571,16 @@ class ReportQA:
         return Composed(text, False, cited=list(range(len(picked)))), front + rest
 
     def _title(self, doc_id: str) -> str:
+        """How an answer names a report among several: its title, with its place in front when the
+        title names none (a county's bare 政府工作报告 → 海拉尔区政府工作报告) and its year after when
+        the title has none."""
         info = self.index.documents.get(doc_id, {})
         title = info.get("title") or info.get("source") or doc_id
+        profile = info.get("profile") or {}
+        names = [a for a in profile.get("aliases") or () if len(a) >= 2 and not a.isascii()]
+        place = profile.get("place") or ""
+        if place and names and not any(name in title for name in names):
+            title = place + title
         return title if not info.get("year") or str(info["year"]) in title else f"{title}（{info['year']}年）"
 
     def _name_reports(self, answer: str, doc_ids: list[str]) -> str:

@@ -78,3 +78,17 @@ def test_a_place_name_inside_another_word_stays():
     assert strip_places("徐水区去年GDP多少？", docs, ("xs",)) == "区去年GDP多少？"
     # in English the level word goes with the name (Xushui District's: not a word to find)
     assert strip_places("What was Xushui District's GDP last year?", docs, ("xs",)) == "What was GDP last year?"
+
+
+def test_a_report_is_named_by_its_place_when_its_title_names_none():
+    """Several places in one index: a county's bare 政府工作报告 is named with its place (and year)."""
+    from types import SimpleNamespace
+    from qa.pipeline import ReportQA
+    qa = ReportQA.__new__(ReportQA)  # only the index's documents are read
+    qa.index = SimpleNamespace(documents={
+        "h.txt": {"title": "政府工作报告", "year": 2016,
+                  "profile": {"place": "海拉尔区", "aliases": ["海拉尔区", "海拉尔", "hailaer"]}},
+        "s.txt": {"title": "2026年四川省政府工作报告", "year": 2026,
+                  "profile": {"place": "四川省", "aliases": ["四川省", "四川", "sichuan"]}}})
+    assert qa._title("h.txt") == "海拉尔区政府工作报告（2016年）"
+    assert qa._title("s.txt") == "2026年四川省政府工作报告"
