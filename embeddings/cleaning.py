@@ -84,13 +84,18 @@ def _subscript(prev: str, nxt: str) -> bool:
     return prev[-1].isascii() and prev[-1].isalpha() and nxt[0].isascii() and nxt[0].isalnum()
 
 
+def _lone_bracket(prev: str, nxt: str) -> bool:
+    """（ / 三）改革开放…: a heading's opening bracket alone on a line goes with the heading."""
+    return prev.strip() in ("（", "(") and bool(nxt.strip())
+
+
 def _continues(prev: str, nxt: str, joined: bool = False, body: bool = False) -> bool:
     """True when a blank line between two paragraphs is a page break inside one sentence, or (in
     the ``body``) one of the blank lines a web copy put around a link cut out of a sentence
     (五、民主 / 法制 / 建设和精神文明建设…: the word, and what follows it when it was ``joined``)."""
     prev, nxt = prev.rstrip(), nxt.lstrip()
-    if prev.strip() in ("（", "(") and nxt:
-        return True  # （ / 三）改革开放…: a heading's opening bracket alone
+    if _lone_bracket(prev, nxt):
+        return True
     if not prev or prev[-1] in TERMINAL or _ITEM_START_RE.match(nxt) or _SALUTATION_RE.match(nxt):
         return False  # 各位代表：always opens the speech (…会议上 国务院总理朱镕基 / 各位代表：)
     if nxt[:1] in "，、；：,;:":  # no paragraph starts mid-sentence (…全面建设小康社会 / 、加快推进…)
@@ -111,8 +116,8 @@ def _line_continues(prev: str, nxt: str, joined: bool = False, body: bool = Fals
     ``body``: past the front matter, where a word of a few characters alone on a line after an
     unfinished one is a link cut out of it (五、民主 / 法制 / 建设和精神文明建设…), not a title."""
     prev, nxt = prev.strip(), nxt.strip()
-    if prev in ("（", "(") and nxt:
-        return True  # （ / 三）改革开放…: a heading's opening bracket alone on a line
+    if _lone_bracket(prev, nxt):
+        return True
     if _BARE_NUMBER_RE.fullmatch(prev) and nxt and not (HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt)):
         return True  # (五) / 改 革开放 / 不断深化。…: the heading's number alone on a line, its words on the next
     if not prev or prev[-1] in TERMINAL or HEADING_RE.match(nxt) or _ITEM_START_RE.match(nxt):

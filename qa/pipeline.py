@@ -283,11 +283,12 @@ class ReportQA:
         searched = contextualize(question, history or [])
         where = where or self.route(searched, doc, year)
         asked = strip_places(searched, self.index.documents, where.docs)
-        if is_english(asked):  # Beijing → Beijing 北京: the place names the report writes in Chinese
-            asked = " ".join([asked] + romanized_places(asked, self._spellings))
-        query = prepare(asked, where.report_year or self._report_year(doc, year))
-        query.parts = prepare(strip_places(question, self.index.documents, where.docs)).parts \
+        # Beijing → Beijing 北京: the place names the report writes in Chinese, in every part asked
+        places = " ".join(romanized_places(asked, self._spellings)) if is_english(asked) else ""
+        query = prepare(f"{asked} {places}" if places else asked, where.report_year or self._report_year(doc, year))
+        parts = prepare(strip_places(question, self.index.documents, where.docs)).parts \
             if searched == question else [asked]
+        query.parts = [f"{part} {places}" for part in parts] if places and len(parts) > 1 else parts
         return query, where
 
     def prefetch(self, questions: list[str], batch: int = 64) -> None:

@@ -7,6 +7,7 @@ question that asks two things into two sub-questions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -111,7 +112,7 @@ def expansions(text: str) -> list[str]:
     return list(_expansions(text))
 
 
-def place_spellings(words) -> dict[str, str]:
+def place_spellings(words: Iterable[str]) -> dict[str, str]:
     """Latin spelling → place name for the place names among ``words`` (an index's vocabulary):
     北京 → beijing, so an English question about Beijing searches 北京. Only words jieba's
     dictionary tags as places (ns) count, so 背景 (also beijing) never does."""
