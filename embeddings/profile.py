@@ -310,11 +310,11 @@ def role_years(role: str, reviewed: int | None, planned: int | None) -> list[int
 
 # a short aside before the time a paragraph opens with (特别需要指出的是，刚刚过去的2005年，…)
 _ASIDE = r"(?:[^。！？，；：\d]{2,10}[，,])?"
-_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾)?过去(?:的)?五年|五年来|经过五年|这五年|[^。！？，]{2,24}以来的五年)")),
+_LEAD_ROLE = (("review_multi", re.compile(r"^(?:(?:回顾|在)?过去(?:的)?五年|五年来|经过五年|这五年|[^。！？，]{2,24}以来的五年)")),
               ("outlook", re.compile(r"^(?:今后五年|未来五年)")),
-              ("review", re.compile(rf"^(?:过去一年|一年来|去年|过去的一年|{_ASIDE}刚刚过去的(?:一年|{YEAR}年))")),
+              ("review", re.compile(rf"^(?:在?过去的?一年|一年来|去年|{_ASIDE}刚刚过去的(?:一年|{YEAR}年))")),
               ("plan", re.compile(r"^(?:今年|新的一年)")))
-_YEAR_LEAD_RE = re.compile(rf"^(?:首先|下面)?(?:报告|回顾)?({YEAR})年(?:是|，|,|以来|全年|我们|的?工作)")
+_YEAR_LEAD_RE = re.compile(rf"^(?:首先|下面|在)?(?:报告|回顾)?({YEAR})年(?:是|，|,|以来|全年|我们|的?工作|的[^，,。；]{{1,8}}工作)")
 _ADDRESS_RE = re.compile(r"^各位代表[！!，,、]?")
 
 

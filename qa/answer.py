@@ -26,7 +26,7 @@ from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, term_list
 from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries,
                       subject_words, thesaurus)
-from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, fold_width, normalize, tag, tokenize
+from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_figures, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
@@ -44,6 +44,8 @@ DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何�
                      r"什么年份|\bwhen\b|what date|which year|by what year|多长时间|多久", re.I)
 # how long something takes (利用三年左右时间, 两年内): what 多长时间/多久 asks for
 DURATION_ASKED_RE = re.compile(r"多长时间|多久")
+# a year something is to be done by (预计在1993年完成, 力争到2027年建成): a when, though a bare year is not
+YEAR_SET_RE = re.compile(r"(?:预计|力争|争取|计划|将)[在到于]?\s*(?:19|20)\d\d\s*年(?!\d)|(?:19|20)\d\d\s*年(?:以前|之前|前)?\s*(?:完成|建成|竣工|通车|投产|投用|实现)")
 DURATION_RE = re.compile(r"[一二两三四五六七八九十半\d]+个?(?:年|月|周|天|小时|分钟)(?:左右时间|左右|时间|之内|以内|内)"
                          r"|[一二两三四五六七八九十半\d.]+个?(?:小时|分钟)|(?:用|需|需要|花)[一二两三四五六七八九十半\d]+个?(?:年|月|周|天)"
                          r"|[一二两三四五六七八九十半\d]+个?(?:年|月|周|天)的?(?:过渡期|期限|周期|缓冲期|建设期|有效期|保护期)"
@@ -273,7 +275,7 @@ RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|sh
 # a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
 FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
 # 从6333公里增加到7809公里: the period ends at a level, which is the last year's (unless a change is asked)
-LEVEL_REACHED_RE = re.compile(r"(?:增加|减少|增长|下降|提高|降低|上升|提升|扩大)(?:到|至)")
+LEVEL_REACHED_RE = re.compile(r"(?:增加|减少|增长|下降|提高|降低|上升|提升|扩大|回落|回升)(?:到|至)")
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
@@ -458,8 +460,22 @@ def _absent(norm: str, keys: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
     highest), 0 when every word is there. Only words the report uses elsewhere count: a window
     without 支出 when the report speaks of 支出 elsewhere is about something else (收入), while a
     word the report never uses (付钱) is only the asker's phrasing (``missing`` counts those)."""
-    return max((min(idf[w], top) / top for w, alts in keys
-                if w in idf and w not in norm and not any(all(p in norm for p in a) for a in alts)), default=0.0)
+    best = 0.0
+    for w, alts in keys:
+        if w in idf:
+            if w in norm or any(all(p in norm for p in a) for a in alts):
+                continue
+            weight = idf[w]
+        else:
+            # a word the dictionary knows whole (接待游客) that the report never writes: the
+            # report's word inside it (游客) stands in for it (not a thesaurus guess for an
+            # everyday word: 宝宝 → 托育)
+            own = [a[0] for a in alts if a[0] in idf and a[0] in w]
+            if not own or any(a[0] in norm for a in alts):
+                continue
+            weight = max(idf[t] for t in own)
+        best = max(best, min(weight, top) / top)
+    return best
 
 
 @dataclass
@@ -489,6 +505,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
     q_norm = normalize(query.text)
+    quoted = [normalize(t) for t in QUOTED_RE.findall(query.text) if len(t) >= 2]
     q_plain = _plain(q_norm)
     one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
@@ -633,6 +650,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 f["period_figure"] = 1.0  # read by _other_years, not a weighted feature
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
+            if (wants_definition or wants_list) and _defines(norm, quoted):
+                f["definition"] = 1.0
             if wants_number:
                 f["number" if has_number else "no_number"] = 1.0
                 f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c)), default=0.0)
@@ -659,10 +678,18 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     continue
                 out.append(Candidate(rank, window, {
                     **base, "coverage": _coverage(window, weights), "continued": 1.0,
+                    "definition": float(_defines(normalize(window), quoted)),
                     "absent": _absent(normalize(window), keys, idf, top_idf),
                     "rare_word": float(bool(rare) and rare in normalize(window)),
                     "length": len(window) / 100, "list_length": len(window) / 100}))
     return out
+
+
+def _defines(norm: str, quoted: list[str]) -> bool:
+    """``norm`` (a normalised window) spells out a term the question quotes: lists its members
+    (城镇燃气、电动自行车、建筑保温材料等“一件事”) or says what it is (负责“米袋子”就是负责…)."""
+    return any(re.search(r"、[^，。；、]{1,20}等\s*[“\"]?" + re.escape(t), norm)
+               or re.search(re.escape(t) + r"[”\"]?[^，。；]{0,4}(?:就是|是指|指的是)", norm) for t in quoted)
 
 
 def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
@@ -802,7 +829,10 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
             titled = (flag in NAME_FLAGS and 2 <= len(word) <= 3 and n + 1 < len(words)
                       and bool(ROLE_RE.fullmatch(words[n + 1][0])))  # 温家宝/总理: a person, by the title after the name
-            (hard if titled or _proper(word, flag) else soft).append(word)
+            # a compound the dictionary knows whole whose two halves the report does write
+            # (澳门基本法: 澳门 and 基本法, in 《澳门特别行政区基本法》) is only the asker's shorthand
+            halves = any(word[:i] in norm_corpus and word[i:] in norm_corpus for i in range(2, len(word) - 1))
+            (hard if (titled or _proper(word, flag)) and not halves else soft).append(word)
     return hard, soft
 
 
@@ -858,8 +888,9 @@ def _proper(word: str, flag: str) -> bool:
     guesses names too eagerly (智能化 ``nr``, 太累 ``ns``): a person's name must look like one
     (surname + 1–2 characters), a place or organisation must be in jieba's dictionary (unknown
     places are caught by their suffix, 金坛区)."""
-    if flag in ("nr", "nrfg", "nrt"):  # 高峰, 文明, 杜绝: words jieba counts hundreds of times are not names
-        return len(word) in (2, 3) and word[0] in SURNAMES and jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ
+    if flag in ("nr", "nrfg", "nrt"):  # 高峰, 文明, 杜绝: two-character words jieba counts hundreds of
+        # times are not names; of three characters after a surname they are (江泽民 2415, 钱其琛 560)
+        return (len(word) == 3 or len(word) == 2 and jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ) and word[0] in SURNAMES
     if len(word) == 2 and (_char_tag(word[0]) == "d" and _char_tag(word[1]) == "a" or word[1] == "区"):
         # 太冷, 太大: an adverb and an adjective; 山区, 新区, 湾区: a kind of area, not a name (jieba's
         # dictionary lists them all as places)
@@ -1007,7 +1038,7 @@ UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%; not 扩大到60%: a level) and a change in points
 GROWTH_RE = re.compile(r"(?:(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}"
                        # 经济增长速度的调控目标定为8%: the goal named between the rise and its rate
-                       r"|(?:增长|增速|增幅|涨幅)[^，；。\d到至]{0,8}目标[^，；。\d到至]{0,4})\d[\d.]*\s*[%％]"
+                       r"|(?:增长|增速|增幅|涨幅)[^，；。\d到至]{0,8}目标[，,]?[^，；。\d到至]{0,4})\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
 # an amount of change (最高额度增加4000元): not the level (提高到1190元 is one)
 _CHANGE_AMOUNT = r"\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?"
@@ -1089,7 +1120,7 @@ def choice_has_time(query: Query, text: str) -> bool:
     """A date or time (年底, 5月, 暑期); a bare year only when the question asks which year; a
     duration (三年左右时间, 4小时) when it asks how long."""
     asks_year = bool(ASKS_YEAR_RE.search(query.text))
-    return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text))) or \
+    return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text))) or bool(YEAR_SET_RE.search(text)) or \
         bool(DURATION_ASKED_RE.search(query.text) and DURATION_RE.search(text))
 
 
@@ -1144,10 +1175,10 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
 
 
 def as_read(p: Passage) -> Passage:
-    """``p`` as the answer step reads it: full-width figures folded (:func:`qa.text.fold_width`), so
-    ２００２年的１０．２万亿元 is a year and an amount. Same length: a window's place in it is its place
+    """``p`` as the answer step reads it: full-width figures folded and spelled-out percentages in
+    digits (:func:`qa.text.read_figures`), so ２００２年的１０．２万亿元 is a year and an amount. Same length: a window's place in it is its place
     in the report's text, where :func:`compose` takes the quote from."""
-    text, section, index_text = fold_width(p.text), fold_width(p.section), fold_width(p.index_text)
+    text, section, index_text = read_figures(p.text), read_figures(p.section), read_figures(p.index_text)
     if text is p.text and section is p.section and index_text is p.index_text:
         return p
     return replace(p, text=text, section=section, index_text=index_text)
@@ -1177,6 +1208,10 @@ def _joined(pieces: list[str], cited: list[int], choice: Choice, passages: list[
     return False
 
 
+# a part of a question that goes on about what the part before named (他负责什么, 它在哪)
+PRONOUN_LEAD_RE = re.compile(r"\s*(?:那么?|那|and\s+)?(?:他们|她们|它们|他|她|它|其|此人|这个人|该人|\b(?:he|she|it|they)\b)", re.I)
+
+
 def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_corpus: str,
             signals: list[tuple[float, float]] | None = None, model: Model | None = None,
             doc_years: dict[str, int] | None = None, first: int = 1,
@@ -1195,10 +1230,14 @@ def compose(query: Query, passages: list[Passage], idf: dict[str, float], norm_c
     parts = sub_queries(query)
     original, passages = passages, [as_read(p) for p in passages]
     pieces, cited, confidence, declined = [], [], 1.0, None
+    unknown = False  # an earlier part named someone or something the report never mentions
     for sub in parts:
         sub = replace(sub, search_text=sub.text, parts=[sub.text])
         hard, soft = missing_terms(sub, norm_corpus)
-        if hard:  # a name or year the report never mentions: this part cannot be answered
+        if hard or (unknown and PRONOUN_LEAD_RE.match(sub.text)):
+            # a name or year the report never mentions: this part cannot be answered, nor a part
+            # that goes on about it (钱其琛被提到了吗？他负责什么工作？)
+            unknown = True
             declined = declined or Composed(decline, True, reason=f"not in the report: {'、'.join(hard)}")
             continue
         # a part of a compound question has its passages interleaved with the other parts': it

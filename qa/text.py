@@ -15,6 +15,51 @@ import jieba.posseg as posseg
 
 from embeddings.cleaning import fold_width  # noqa: F401 (the answer step reads folded figures)
 
+_CN_DIGIT = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
+_CN_AMOUNT = r"[〇零一二两三四五六七八九十百]+(?:点[〇零一二三四五六七八九]+)?"
+_SPELLED_PERCENT_RE = re.compile(rf"百分之({_CN_AMOUNT})(?:([至到])({_CN_AMOUNT}))?")
+
+
+def _cn_amount(text: str) -> str | None:
+    """``二十七点八`` → ``27.8``, ``一百零五`` → ``105``; None for what is no number."""
+    whole, _, decimals = text.partition("点")
+    value, digit = 0, None
+    for ch in whole:
+        if ch in "〇零" and value:
+            continue  # 一百零五
+        if ch in _CN_DIGIT:
+            if digit is not None:
+                return None  # 二三: not a number written out
+            digit = _CN_DIGIT[ch]
+        elif ch == "十":
+            value += (digit if digit is not None else 1) * 10
+            digit = None
+        elif ch == "百":
+            if digit is None:
+                return None
+            value += digit * 100
+            digit = None
+    value += digit or 0
+    return str(value) + ("." + "".join(str(_CN_DIGIT[c]) for c in decimals) if decimals else "")
+
+
+def _percent(m: re.Match) -> str:
+    first, sep, second = m.group(1), m.group(2), m.group(3)
+    a, b = _cn_amount(first), (_cn_amount(second) if second else None)
+    if a is None or (second and b is None):
+        return m.group(0)
+    figure = f"{a}%" + (f"{sep}{b}%" if second else "")
+    return m.group(0) if len(figure) > len(m.group(0)) else " " * (len(m.group(0)) - len(figure)) + figure
+
+
+def read_figures(text: str) -> str:
+    """``text`` as the answer step reads its figures: full-width ones folded (:func:`fold_width`) and
+    a percentage written out in words (百分之二十七点八, 百分之八至九, as reports of the 1990s print
+    them) in digits (27.8%, 8%至9%), padded with spaces before it to the same length, so a window's
+    place in the read text is its place in the report's."""
+    text = fold_width(text)
+    return _SPELLED_PERCENT_RE.sub(_percent, text) if "百分之" in text else text
+
 jieba.setLogLevel(logging.WARNING)
 
 FOOTNOTE_RE = re.compile(r"\^\[\d+\]")

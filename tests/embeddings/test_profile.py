@@ -420,3 +420,19 @@ def test_a_plan_paragraph_opening_with_the_past_year_then_turning_to_this_one_pl
     assert role["一年来，我们大力发展公益性文化事业。新的一年，我们要推进图书馆、博物馆免费开放。"] == "plan"
     years = {b.text: b.years for b in blocks}
     assert years["一年来，我们大力发展公益性文化事业。新的一年，我们要推进图书馆、博物馆免费开放。"] == (2010,)
+
+
+def test_a_part_opening_in_this_years_work_plans_and_one_opening_in_the_past_year_reviews():
+    """国务院 1995: 二、促进国民经济持续、快速、健康发展 names no time; its first paragraph opens
+    在１９９５年的经济工作中，要…: it plans 1995, though the part before it reviews 1994. 在过去的一年里，
+    我国外交工作取得重要进展 reviews, inside the closing part that plans."""
+    text = "\n\n".join(["1995年政府工作报告", "——1995年3月5日在第八届全国人民代表大会第三次会议上", "国务院总理李鹏",
+                       "各位代表：", "一、１９９４年国内工作的回顾", "　　国民经济继续快速增长。",
+                       "二、促进国民经济持续、快速、健康发展", "　　在１９９５年的经济工作中，要加强和改善宏观调控。",
+                       "　　今年经济增长速度的宏观调控目标，定为百分之八至九。",
+                       "七、关于外交工作", "　　在过去的一年里，我国外交工作取得重要进展。"])
+    _, profile, _, role = analysed(text)
+    assert (profile.reviewed_year, profile.year) == (1994, 1995)
+    assert role["在１９９５年的经济工作中，要加强和改善宏观调控。"] == "plan"
+    assert role["今年经济增长速度的宏观调控目标，定为百分之八至九。"] == "plan"
+    assert role["在过去的一年里，我国外交工作取得重要进展。"] == "review"

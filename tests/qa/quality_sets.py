@@ -169,6 +169,16 @@ FRESH += ([(OURS / "state-council-1997-r25a.jsonl", OURS.parent / "reports" / "s
           + [(OURS / f"{name}-r25c.jsonl", OURS.parent / "reports" / f"{name}.txt")
              for name in ("state-council-1996", "state-council-2007", "hailar-2016", "gaoyang-2018", "baoding-2022")])
 
+# round 26: 国务院 1992–1995 (gov.cn pages as round 25's; percentages spelled out in words), first
+# seen this round and measured on first sight: 1995's and 1992's sets A read and tuned on, 1994's
+# and 1993's sets C never read; and new questions by new writers for six provinces' 2026 reports
+# (北京 and 宁夏 A; 福建, 陕西, 广西 and 贵州 C)
+FRESH += ([(OURS / f"state-council-{year}-r26{k}.jsonl", OURS.parent / "reports" / f"state-council-{year}.txt")
+           for year, k in ((1995, "a"), (1994, "c"), (1992, "a"), (1993, "c"))]
+          + [(OURS / f"{name}-2026-r26{k}.jsonl", OURS.parent / "reports" / f"{name}-2026.txt")
+             for name, k in (("beijing", "a"), ("ningxia", "a"), ("fujian", "c"), ("shaanxi", "c"), ("guangxi", "c"),
+                             ("guizhou", "c"))])
+
 # a report first asked about in round 23 or later is measured by the later module
 _LATER = re.compile(r"-r(?:2[3-9]|[3-9]\d)[abc]?$")
 

@@ -708,3 +708,51 @@ def test_an_english_value_asked_is_an_amount_not_a_rate():
     assert not unit_ok(q, "跨境电商平台进出口增长27.4%。")
     assert unit_ok(q, "社会消费品零售总额达4.64万亿元，进出口总额5.95万亿元、增长6%。")
     assert unit_ok(prepare("What is the value-added growth of industry?"), "规上工业增加值增长6.5%")
+
+
+def test_a_percentage_spelled_out_in_words_is_read_as_one():
+    """国务院 1994–1996 print 百分之二十七点八: read as 27.8%, padded to the same length so a window's
+    place in the read text is its place in the report's."""
+    from qa.text import read_figures
+    for text, digits in (("回落到百分之二十七点八，", "27.8%"), ("定为百分之八至九。", "8%至9%"),
+                         ("控制在百分之十五左右", "15%左右"), ("增长百分之一百零五", "105%")):
+        read = read_figures(text)
+        assert len(read) == len(text) and digits in read
+    assert read_figures("百分之几") == "百分之几"  # a question word, no figure
+    assert read_figures("１０．２万亿元") == "10.2万亿元"  # full-width figures are folded as before
+    assert has_figure(read_figures("增长百分之五")) and not has_figure("增长百分之")
+
+
+def test_a_level_falling_from_one_rate_to_another_gives_the_change():
+    """固定资产投资增长幅度由上年的58.6%回落到27.8% answers 增长了多少; a goal set with a comma
+    between (增长速度的宏观调控目标，定为8%至9%) is a growth goal."""
+    from qa.answer import CHANGE_SAID_RE, GROWTH_RE
+    assert CHANGE_SAID_RE.search("固定资产投资增长幅度由上年的58.6%回落到27.8%")
+    assert GROWTH_RE.search("今年经济增长速度的宏观调控目标，定为 8%至9%。")
+
+
+def test_a_word_the_report_writes_only_inside_a_compound_is_absent_from_a_window_without_it():
+    """接待游客 is one word to the dictionary and the report never writes it, but it writes 游客: a
+    window about 客运量 lacks what is asked; an everyday word's thesaurus guess (宝宝 → 托育) does not count."""
+    from qa.answer import _absent, _key_words
+    keys = _key_words("去年全区接待游客多少万人次？")
+    idf = {"游客": 4.0, "人次": 2.0}
+    assert _absent(normalize("铁路、航空客运量双双超过千万人次"), keys, idf, 5.0) > 0.5
+    assert _absent(normalize("全区游客人次增长14%"), keys, idf, 5.0) == 0.0
+    assert _absent(normalize("新生儿出生即参保"), _key_words("宝宝刚生下来就能有医保吗？"), {"托育": 5.0}, 5.0) == 0.0
+
+
+def test_a_window_listing_a_quoted_terms_members_or_saying_what_it_is_defines_it():
+    from qa.answer import _defines
+    assert _defines(normalize("持续强化城镇燃气、电动自行车、建筑保温材料等“一件事”全链条整治"), ["一件事"])
+    assert _defines(normalize("负责“米袋子”就是负责本省的粮食供应"), ["米袋子"])
+    assert not _defines(normalize("持续深化“一件事”全链条整治，突出抓好重点领域"), ["一件事"])
+
+
+def test_a_year_something_is_to_be_done_by_answers_when():
+    """预计在1993年完成基本法起草工作 answers 什么时候 (国务院 1992); a bare year the sentence is about does not."""
+    from qa.answer import choice_has_time
+    q = prepare("澳门基本法预计什么时候完成起草？", 1992)
+    assert choice_has_time(q, "预计在1993年完成基本法起草工作")
+    assert choice_has_time(q, "力争到2027年建成")
+    assert not choice_has_time(q, "2025年是“十四五”收官之年")

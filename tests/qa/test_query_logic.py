@@ -55,6 +55,25 @@ def test_missing_names_and_years_are_hard_misses():
     assert hard == [] and "太冷" in soft  # 山区 is a kind of area, not a name, though this corpus lacks it
     hard, _ = missing_terms(prepare("太原去年GDP是多少？", 2025), corpus)
     assert "太原" in hard
+    # a well-known name of three characters is still a name, however often jieba has counted it
+    hard, _ = missing_terms(prepare("外交部长钱其琛在报告里被提到了吗？", 1995), corpus)
+    assert "钱其琛" in hard
+    hard, _ = missing_terms(prepare("今年有什么高峰论坛？", 2025), corpus)
+    assert "高峰" not in hard  # two characters counted hundreds of times: a word, not a name
+    # a compound whose two halves the report writes is shorthand, not a name it never mentions
+    said = normalize("《澳门特别行政区基本法（草案）》已经公布。香港回归。")
+    hard, soft = missing_terms(prepare("澳门基本法预计什么时候完成起草？", 1992), said)
+    assert "澳门基本法" not in hard and "澳门基本法" in soft
+
+
+def test_a_part_going_on_about_someone_the_report_never_names_is_declined_too():
+    """外交部长钱其琛在报告里被提到了吗？他负责什么工作？: the second part asks about him."""
+    from embeddings.chunking import Passage
+    from qa.answer import compose
+    text = "负责“米袋子”就是负责本省的粮食供应，这就要求保证种植面积。"
+    p = Passage("d", text, "二、促进国民经济发展", 0, len(text), role="plan", years=[1995])
+    q = prepare("外交部长钱其琛在报告里被提到了吗？他负责什么工作？", 1995)
+    assert compose(q, [p], {"负责": 2.0, "工作": 1.0}, normalize(text)).declined
 
 
 def test_amount_questions_need_a_number_in_the_asked_unit():
