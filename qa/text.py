@@ -216,11 +216,20 @@ def tokenize(text: str) -> list[str]:
 
 def add_words(words) -> None:
     """Teach jieba the report's own terms (托班, 固投, glossary terms), so a question cuts them as
-    the passages do: without it 多少个托班 became 个托班 and missed every passage."""
+    the passages do: without it 多少个托班 became 个托班 and missed every passage.
+
+    jieba adds each word's count to its dictionary's total, and every cut is weighed against that
+    total: a word taught for one report could change how a sentence of another one, without the
+    word, is cut. The total is kept as it was, so a taught word changes the cut only where it
+    occurs (what :mod:`qa.token_cache` assumes): the same text is cut the same way whichever
+    reports were indexed before it."""
+    jieba.dt.check_initialized()
+    total = jieba.dt.total
     for word in words:
         word = normalize(word).strip("“”\"")
         if len(word) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", word):
             jieba.add_word(word, tag="n")
+    jieba.dt.total = total
     clear_caches()
 
 

@@ -146,3 +146,19 @@ def test_rankings_match_rank_bm25_on_the_development_sets():
             top = ours.top_k(tokens, 50)
             want = np.sort(expected[expected > 0])[::-1][:50]
             assert [s for _, s in top] == want.tolist(), q
+
+
+def test_teaching_words_leaves_every_other_cut_as_it_was():
+    """jieba weighs every cut against its dictionary's total, which add_word raises: a word taught
+    for one report must not move the cut of a sentence without it (the token cache assumes so, and
+    the same report must be cut alike whichever reports were indexed before it)."""
+    import jieba
+
+    from qa.text import add_words, tokenize
+    sentence = "深入推进闲置低效用地盘活和老旧工业片区连片整治"
+    before = tokenize(sentence)
+    jieba.dt.check_initialized()
+    total = jieba.dt.total
+    add_words(["城镇燃气一件事", "建筑保温材料整治", "新型储能电站群"])
+    assert jieba.dt.total == total
+    assert tokenize(sentence) == before
