@@ -998,8 +998,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     return any(all(k(c) for k in kinds) for c in numbered)
 
 
-# a clause that only says how much of what the clause before names (…，达到1242亿元, …，累计完成…)
-AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|突破|增加到|提高到|增至|升至|总计|合计)")
+# a clause that only says how much of what the clause before names (…，达到1242亿元, …，累计完成…,
+# …宏观调控目标，定为百分之八至九)
+AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|突破|增加到|提高到|增至|升至|总计|合计|定为|确定为|控制在)")
 
 
 # a clause saying what the figure before it is for (…拟投入423亿元，用于扶助和促进就业)

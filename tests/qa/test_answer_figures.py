@@ -756,3 +756,10 @@ def test_a_year_something_is_to_be_done_by_answers_when():
     assert choice_has_time(q, "预计在1993年完成基本法起草工作")
     assert choice_has_time(q, "力争到2027年建成")
     assert not choice_has_time(q, "2025年是“十四五”收官之年")
+
+
+def test_a_goal_whose_figure_follows_in_a_clause_of_its_own():
+    """今年经济增长速度的宏观调控目标，定为8%至9% (国务院 1995): the figure's clause says only how much of
+    the goal the clause before names."""
+    assert ok("今年经济增长目标是多少？", "综合分析各方面的条件，今年经济增长速度的宏观调控目标，定为 8%至9%。")
+    assert not ok("今年经济增长目标是多少？", "综合分析各方面的条件，今年物价涨幅，定为 8%至9%。")
