@@ -100,9 +100,16 @@ def is_part_title(para: str) -> bool:
             and any(w in para for w in PART_WORDS))
 
 
+# what may name the glossary's document before its title: 《政府工作报告》有关内容名词注释, 报告中的名词解释
+_GLOSSARY_OF_RE = re.compile(r"^(?:《[^》]{2,12}》|[^，。；：:\s]{0,8}报告)?(?:中|里)?(?:的)?(?:有关|相关|部分|涉及的?)?(?:内容|词语|用语)?的?")
+
+
 def glossary_title(para: str) -> bool:
-    """``名词解释``, ``※注释※``, ``附：名词解释``, ``附件2 名词解释``."""
-    return len(para) <= 20 and _TITLE_DECOR_RE.sub("", para) in GLOSSARY_TITLES
+    """``名词解释``, ``※注释※``, ``附：名词解释``, ``附件2 名词解释``, ``《政府工作报告》有关内容名词注释``."""
+    if len(para) > 24:
+        return False
+    title = _TITLE_DECOR_RE.sub("", para)
+    return title in GLOSSARY_TITLES or (len(para) <= 24 and _GLOSSARY_OF_RE.sub("", title, count=1) in GLOSSARY_TITLES)
 
 
 # The speech's address to the congress (现在，我代表国务院向大会作政府工作报告，请予审议): the front matter ends

@@ -58,11 +58,16 @@ RELATIVE_SAID_RE = re.compile(r"(?<![比较同于与和])(去年|今年)(?!以�
 RELATIVE_YEARS = {"去年": -1, "今年": 0}
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                      "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+# the next hundred or so, less the characters that open many words (国, 和, 文, 安 …): names of three
+# characters only (倪岳峰), since jieba guesses two-character names around them too (牛羊, 项新)
+RARER_SURNAMES = frozenset("倪殷施牛洪葛聂翟庞傅齐康伍祝舒屈项纪阮蓝闵季樊霍柯管裴荣翁甄靳焦詹赖卓蔺乔童颜梅盛凌虞邢滕储岳鲁"
+                     "柴温晏艾谷欧饶巩辛苗佟迟桂喻鲍牟郎兰邬穆毕丛尤涂骆冉訾栾祁鞠郜蒲阎麦")
 PLACE_SUFFIXES = frozenset("省市区县镇乡")
 PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么(?:名字)?|姓名|\bwho\b", re.I)
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
                      r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
 NAME_FLAGS = ("nr", "nrfg", "nrt")
+ROLE_ENDS = ("书记", "长", "主任", "主席", "总理", "委员长", "负责人")  # a title the name follows (省委书记倪岳峰)
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
 # an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
@@ -170,7 +175,10 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str], own_years:
                         if t in idf and t not in GENERIC_NOUNS and not (YEAR_TOKEN_RE.fullmatch(t) and t[:4] in own_years)}
     norm = normalize(query.text)
     for phrase, terms in matched_phrases(query.text):
-        alternatives = [t for t in terms.split() if t not in norm]
+        # the question's own words are weighed as its words; a shorter form of the phrase is the
+        # report's abbreviation (粮食总产 of 粮食总产量) and stands for it
+        alternatives = [t for t in terms.split()
+                        if t not in norm or (t in phrase and max(3, len(phrase) - 2) <= len(t) < len(phrase))]
         if not alternatives or any(phrase in m and phrase != m for m in missing):
             continue  # 工资 of 最低工资, which the report never says: the report's 收入 does not stand for it
         own = [t for t in tokenize(phrase) if t in weights and isinstance(weights[t], float)]
@@ -183,15 +191,35 @@ def _weights(query: Query, idf: dict[str, float], missing: list[str], own_years:
         # the report never uses weighs as its official terms would
         weights[key] = max(weights.get(key, 0.0), said or official)
     for word in missing:
-        weights[word] = 2 * top
+        # a tuple: a window names it whole, or by its words in one clause (粮食总产量: 粮食…、总产量)
+        weights[(word,)] = 2 * top
     return weights
 
 
 def _coverage(window: str, weights: Weights) -> float:
     norm = both_spellings(normalize(window))
     total = sum(weights.values())
-    covered = sum(w for t, w in weights.items() if (any(a in norm for a in t) if isinstance(t, tuple) else t in norm))
+    covered = sum(w for t, w in weights.items() if (_names_phrase(t, norm) if isinstance(t, tuple) else t in norm))
     return covered / total if total else 0.0
+
+
+def _names_phrase(key: tuple[str, ...], norm: str) -> bool:
+    """A window names a thesaurus phrase (the question's own words first, then the report's terms)
+    when it has one of them whole, or every word of the question's phrase apart in one clause:
+    粮食播种面积…、总产量132.4万吨 names 粮食总产量 (…保障对象…。…基本生活问题 does not name 生活保障)."""
+    if any(a in norm for a in key):
+        return True
+    words = _phrase_words(key[0])
+    return all(t in norm for t in words) and any(all(t in c for t in words) for c in CLAUSE_SPLIT_RE.split(norm))
+
+
+CLAUSE_SPLIT_RE = re.compile(r"[，。；！？,;!?]")
+
+
+@lru_cache(maxsize=4096)
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    words = tuple(t for t in tokenize(phrase) if 2 <= len(t) < len(phrase))  # a word taught whole is cut too
+    return words if len(words) >= 2 else ("\0",)  # one word: only the phrase itself names it
 
 
 def _rarest(query: Query, idf: dict[str, float]) -> str:
@@ -281,7 +309,7 @@ CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|�
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
 # one where the question asks the other gives the wrong figure; the third group names both at once
 SIBLINGS = ((("收入",), ("支出",), ()),
-            (("城镇",), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
+            (("城镇", "城市"), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
             (("进口",), ("出口",), ("进出口",)),
             (("存款",), ("贷款",), ("存贷款",)),
             (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other
@@ -295,14 +323,18 @@ STATISTIC_RE = "(?:人|居民|人口|人均|收入|支出|消费|总额|余额|�
 
 
 def _sided(question: str, words: tuple[str, ...]) -> bool:
-    return any(re.search(re.escape(w) + ".{0,3}?" + STATISTIC_RE, question) for w in words)
+    return any(re.search(re.escape(w) + ("" if w in TIGHT else ".{0,3}?") + STATISTIC_RE, question) for w in words)
+
+
+# side words that qualify only the word right after them (城市低保, not 别的城市看病，医保…)
+TIGHT = frozenset(("城市",))
 
 
 SUMS = frozenset(("进出口", "存贷款"))  # a total of both sides, unlike 城乡 (分别: each side given)
 
 
 # side words that only qualify a statistic (农村居民收入), not any word (农民看病报销的合作医疗)
-QUALIFIERS = frozenset(("城镇",))
+QUALIFIERS = frozenset(("城镇", "城市"))
 
 
 @lru_cache(maxsize=1024)
@@ -509,6 +541,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     q_plain = _plain(q_norm)
     one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
+    rise_asked = bool(RISE_ASKED_RE.search(query.text))
+    # a plan period's yearly rate asked (“十五五”期间每年增长多少): 今年…增长5% is one year's goal
+    annual_asked = bool(query.periods) and bool(ANNUAL_ASKED_RE.search(query.text))
     rare = _rarest(query, idf)
     top_lexical = max((s[1] for s in signals or ()), default=0.0) or 1.0
     # the question's own most specific word the report uses (最低工资 of 最低工资标准多少): a figure
@@ -588,8 +623,14 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                  "unqualified": float(unqualified(q_norm, norm)), "head_absent": float(_head_absent(head, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
             if (f["year_match"] and len(query.years) > 1 and not SEVERAL_YEARS_RE.search(window)
-                    and not SPAN_RE.search(norm) and len(own_years(_sentence_lead(p.text, window) + norm)) == 1):
-                f["year_match"] = 0.0  # “十一五”期间要降多少 asked: 2006年…降低4%左右 is one year's
+                    and not SPAN_RE.search(norm)
+                    and (len(own_years(lead := _sentence_lead(p.text, window) + norm)) == 1
+                         or (annual_asked and not own_years(lead) and ONE_YEAR_SAID_RE.search(lead)))):
+                # “十一五”期间要降多少 asked: 2006年…降低4%左右 is one year's, and so is 今年…增长5%
+                # (for a plan period's yearly rate, 每年/年均, it is another figure altogether)
+                f["year_match"] = 0.0
+                if annual_asked:
+                    f["year_clash"] = 1.0
             if spans and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
                 # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part (and a
                 # change asked of one year is not what 年均增长4.5% measures)
@@ -659,6 +700,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c)))
                 if asks_change:
                     f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
+                    if rise_asked and not f["change_ok"] and not CHANGE_SAID_RE.search(window):
+                        # read by _lacks and declined by _unsupported, not a weighted feature: a
+                        # share (相当于生产总值的比例4.5%) where the growth is asked
+                        f["no_change"] = 1.0
             if not unit_ok(query, window, missing, p.text):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
@@ -726,12 +771,26 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         if best_key is None or key > best_key:
             best, best_key, chosen = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score,
                                             c.features), key, i
+    if best is not None and best.features.get("no_change"):
+        # a growth asked and the best window gives a share or a level (相当于生产总值的比例4.5%),
+        # which would be declined: a window giving a change that covers the question as well answers
+        # (生产总值…增长5.4%); one covering less (居民消费价格上涨 for 房价涨了多少) does not
+        cover = best.features.get("coverage", 0.0)
+        able = [(score, i) for i, (c, score) in enumerate(zip(found, scores))
+                if not c.features.get("no_change") and not _lacks(c.features)
+                and c.features.get("coverage", 0.0) >= cover - 1e-9]
+        if able:
+            score, chosen = max(able)
+            c = found[chosen]
+            best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features)
     if best is not None:
         # its lead over the next window of the same report: in an index of several reports, another
         # report saying much the same is no reason to doubt this one
         doc = passages[best.hit_index].doc_id
+        # (a window passed over for giving no change is no rival: it could not answer)
         others = [s for i, (c, s) in enumerate(zip(found, scores))
-                  if i != chosen and passages[c.hit_index].doc_id == doc]
+                  if i != chosen and passages[c.hit_index].doc_id == doc
+                  and not (c.features.get("no_change") and not best.features.get("no_change"))]
         if others:
             best.margin = best.score - max(others)
     return best
@@ -827,8 +886,10 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
                 and word not in norm_corpus and word not in _phrases()
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
-            titled = (flag in NAME_FLAGS and 2 <= len(word) <= 3 and n + 1 < len(words)
-                      and bool(ROLE_RE.fullmatch(words[n + 1][0])))  # 温家宝/总理: a person, by the title after the name
+            # 温家宝/总理, 省委书记/倪岳峰: a person, by the title after or before the name
+            titled = (flag in NAME_FLAGS and 2 <= len(word) <= 3
+                      and ((n + 1 < len(words) and bool(ROLE_RE.fullmatch(words[n + 1][0])))
+                           or (n > 0 and bool(ROLE_RE.search(words[n - 1][0])) and words[n - 1][0].endswith(ROLE_ENDS))))
             # a compound the dictionary knows whole whose two halves the report does write
             # (澳门基本法: 澳门 and 基本法, in 《澳门特别行政区基本法》) is only the asker's shorthand
             halves = any(word[:i] in norm_corpus and word[i:] in norm_corpus for i in range(2, len(word) - 1))
@@ -890,7 +951,8 @@ def _proper(word: str, flag: str) -> bool:
     places are caught by their suffix, 金坛区)."""
     if flag in ("nr", "nrfg", "nrt"):  # 高峰, 文明, 杜绝: two-character words jieba counts hundreds of
         # times are not names; of three characters after a surname they are (江泽民 2415, 钱其琛 560)
-        return (len(word) == 3 or len(word) == 2 and jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ) and word[0] in SURNAMES
+        return ((len(word) == 3 and word[0] in SURNAMES | RARER_SURNAMES)
+                or (len(word) == 2 and jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ and word[0] in SURNAMES))
     if len(word) == 2 and (_char_tag(word[0]) == "d" and _char_tag(word[1]) == "a" or word[1] == "区"):
         # 太冷, 太大: an adverb and an adjective; 山区, 新区, 湾区: a kind of area, not a name (jieba's
         # dictionary lists them all as places)
@@ -910,6 +972,14 @@ def _phrases() -> frozenset[str]:
 
 UNIT_RE = re.compile(r"(?:多少|几)[十百千万亿]*?(亿元|万元|元|万亩|亩|平方公里|平方米|立方米|公里|千米|万吨|吨|微克|毫克|千瓦时|千瓦"
                      r"|万人次|人次|户|所|座|场次|万公顷|公顷|亿美元|美元|套|辆|台|栋|间)")
+RANK_ASKED_RE = re.compile(r"排(?:名)?第几|第几[名位]?[？?]?$|排名(?:多少|第几|怎么样)|排在第?几|\brank", re.I)
+RANK_SAID_RE = re.compile(r"第\s*[一二三四五六七八九十\d]+(?![\d.]*\s*[个次届批年条项号]|[一二三四五六七八九十]*[个次届批年条项号])|前\s*[一二三四五六七八九十\d]+(?:位|名)|首位|榜首|居首|之首")
+ANNUAL_ASKED_RE = re.compile(r"年均|每年|平均每年|一年平均|average|annual|per year|a year", re.I)
+# a window saying it speaks of one year without naming it (今年…目标, 全年…增长)
+ONE_YEAR_SAID_RE = re.compile(r"今年|去年|明年|本年|全年|年内|当年")
+# measure words that count things, and the noun they count after the question's 多少户 (家庭, 居民)
+COUNT_MEASURES = frozenset(("户", "所", "座", "套", "辆", "台", "栋", "间"))
+COUNTED_NOUN_RE = re.compile(r"(?![是的了呢吗在被])[\u4e00-\u9fff]{2}(?<![是的了呢吗])")
 MONEY_RE = re.compile(r"多少钱|几块钱|多少块(?=钱|[？?。，,！!]|$)|how much money|\bcosts?\b|\bfares?\b|\bfees?\b|"
                       r"\bwages?\b|\bin (yuan|rmb)\b", re.I)
 # a price asked is so many 元, but a rise in prices is a rate (商品零售价格涨幅控制在3%以内)
@@ -946,24 +1016,32 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     names that place too. ``missing``: question words the report never uses."""
     if not QUANTITY_RE.search(query.text):
         return True
-    if not has_figure(window):
+    # a rank asked (排第几): a place in a ranking (稳居世界第二, 全国第1) is its figure
+    figure = (lambda c: has_figure(c) or bool(RANK_SAID_RE.search(c))) if RANK_ASKED_RE.search(query.text) else has_figure
+    if not figure(window):
         return False
     focus = _focus(query.text, query.english, tuple(missing))
     parts = [normalize(c) for c in clauses(window)]
-    numbered = [c for c in parts if has_figure(c)]
+    numbered = [c for c in parts if figure(c)]
+    if figure is not has_figure:
+        numbered = [c for c in numbered if RANK_SAID_RE.search(c)]
     if focus:  # a clause with no subject of its own says more of the one before it
-        numbered = [c for i, c in enumerate(parts) if has_figure(c)
+        numbered = [c for i, c in enumerate(parts) if c in numbered
                     and any(t in (parts[i - 1] + c if i and _continues(c) else c)
                             + (parts[i + 1] if i + 1 < len(parts) and PURPOSE_RE.match(parts[i + 1]) else "")
                             for t in focus)]
     if not numbered:
         return False
+    if figure is not has_figure:
+        return True
     asked = UNIT_RE.search(query.text)
     kinds = []
     if AGE_RE.search(query.text):  # 多大年龄: an age
         kinds.append(lambda c: "岁" in c)
     if asked:  # 多少微克: a figure in 微克, not a ranking
-        kinds.append(lambda c: asked.group(1) in c)
+        # a count's measure word may differ where its noun is named (多少户家庭 → 149.5万个…家庭)
+        noun = COUNTED_NOUN_RE.match(query.text, asked.end()) if asked.group(1) in COUNT_MEASURES else None
+        kinds.append(lambda c: asked.group(1) in c or bool(noun and noun.group(0) in c))
     money_level = (MONEY_HEAD_RE.search(query.text) and not asked  # 农村居民人均可支配收入是多少: so many 元
                    and not (CHANGE_RE.search(query.text) or COUNT_RE.search(query.text)
                             or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)))  # a goal may be a rate
@@ -1068,10 +1146,13 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
     focus = [t for t in own + [w for e in terms for w in tokenize(e)]
              if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
     focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
+    # 总额, 总数: what any amount is; 规上工业增加值总额 is about 规上工业增加值, not 社零总额
+    focus = [t for t in focus if t not in AMOUNT_NOUNS] or focus
     # (a specific unit asked, 多少公里, stays: 新（改）建6000公里 answers 农村公路要新建改建多少公里)
     return focus
 
 
+AMOUNT_NOUNS = frozenset(("总额", "总数", "数量", "金额"))  # not 总量: …增长6.0%，总量达到4773.3亿元
 # a share of something (占地区生产总值比重提高到25.5%): the figure is the share, not the thing's amount
 SHARE_FIGURE_RE = re.compile(r"(?:比重|占比|比例|份额)[^，。；、\d]{0,6}\d[\d.]*\s*(?:[%％]|个百分点)")
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
@@ -1131,6 +1212,10 @@ CHANGE_SAID_RE = re.compile(CHANGE_FIGURE_RE.pattern + "|" + COMPARISON_RE.patte
                             + r"|翻[一两二三]?番|\d[\d.]*\s*倍|[增下]\s*\d|(?:增长|增速|增幅|涨幅|上涨)率?[^，；。\d]{0,6}\d[\d.]*\s*[%％]")
 
 
+# below this share of the question's weight a window covers nothing but its frame words when the
+# question's subject is missing from the report (:func:`_unsupported`)
+SUBJECT_GONE = 0.1
+
 # a rise asked (增长了多少, 涨了多少, growth): a reduction asked (减了多少) is answered by its amount
 # (降低企业税负5700多亿元), so only a rise needs a change in the window
 RISE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|\bgrowth\b|\bgrew\b", re.I)
@@ -1157,8 +1242,8 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
             return "about another year"
     if _other_years(choice.features):
         return "about several years"
-    if (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
-            and not CHANGE_SAID_RE.search(choice.text)):
+    if choice.features.get("no_change") or (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
+                                            and not CHANGE_SAID_RE.search(choice.text)):
         return "no change given"  # 增长了多少 asked; the window gives only a level (突破150万人次)
     if choice.features.get("past_for_goal") and choice.features.get("year_clash"):
         return "last year's result, not this year's goal"  # 今年社零预期增长多少 → 去年增长15%
@@ -1169,6 +1254,10 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
         # sets such a chosen window answered 1 of 82 times; the decider's weights, fitted across
         # many inputs, let too many through
         return "the figure is the other side's"
+    if missing and choice.features.get("coverage", 1.0) < SUBJECT_GONE:
+        # the question's subject is a word the report never uses (房价, 公积金) and the window holds
+        # next to nothing else it asks: a window about something else
+        return "the report does not speak of what is asked"
     cosine = (lambda: similarity(query.search_text, choice.text)) if similarity is not None else None
     if not model.answers(choice.features, choice.score, choice.margin, cosine):
         return "weak match"

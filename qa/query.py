@@ -157,10 +157,16 @@ PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五�
 AHEAD_RE = re.compile(r"(?:今后|未来|往后|以后|接下来的?)(?:五|几|这几)年|(?:next|coming) (?:five|few) years", re.I)
 
 
+# the 6th plan (1981–1985) on, in English: the 15th Five-Year Plan is 2026–2030
+ENGLISH_PLAN_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year\s+plan", re.I)
+
+
 def plan_periods(text: str) -> tuple[int, ...]:
-    """Years of the five-year plan periods a question names (“十四五”时期 → 2021…2025)."""
+    """Years of the five-year plan periods a question names (“十四五”时期 → 2021…2025, the 15th
+    Five-Year Plan → 2026…2030)."""
     norm = normalize(text)
     starts = [start for name, start in PLAN_PERIODS.items() if name in norm]
+    starts += [1981 + 5 * (int(n) - 6) for n in ENGLISH_PLAN_RE.findall(text) if 6 <= int(n) <= 20]
     starts += [start for pattern, start in OLD_PLAN_PERIODS.items() if pattern.search(norm)]
     return tuple(sorted(y for start in starts for y in range(start, start + 5)))
 

@@ -34,3 +34,14 @@ def test_helpers():
     assert cn_number("三") == 3 and cn_number("十") == 10 and cn_number("十二") == 12
     assert lead_sentence("经济运行整体向好。一般公共预算收入增长5.1%。") == "经济运行整体向好"
     assert lead_sentence("过去的一年，我们在市委坚强领导下，在市人大、市政协的监督支持下，紧紧团结。") == ""
+
+
+def test_a_glossary_title_naming_its_report_opens_the_glossary():
+    """江西 2026: 附件 / 《政府工作报告》有关内容名词注释 / 1.“2030启航计划”：… ."""
+    from embeddings.structure import glossary_title
+    text = ("三、2026年工作安排\n今年要建设和美乡村先行村500个。\n附件\n《政府工作报告》有关内容名词注释\n"
+            "1.“2030启航计划”：面向2030年的科技专项计划。\n2.“四融一共”和美乡村：景村融合、产村融合、共同富裕。\n")
+    glossary = [b for b in parse(clean(text)) if b.kind == "glossary"]
+    assert [b.term for b in glossary] == ["“2030启航计划”", "“四融一共”和美乡村"]
+    assert glossary_title("报告中的名词解释") and glossary_title("附件2 名词解释")
+    assert not glossary_title("加强名词解释工作") and not glossary_title("一、名词解释工作")

@@ -179,6 +179,17 @@ FRESH += ([(OURS / f"state-council-{year}-r26{k}.jsonl", OURS.parent / "reports"
              for name, k in (("beijing", "a"), ("ningxia", "a"), ("fujian", "c"), ("shaanxi", "c"), ("guangxi", "c"),
                              ("guizhou", "c"))])
 
+# round 27: new questions by new writers for reports tuned on in earlier rounds, measured on the
+# round-start code first: 安徽, 江西, 河北, 山西, 上海 and 江苏 2026 (A, read and tuned on); 海南, 辽宁,
+# 青海, 新疆, 重庆, 浙江 and 河南 2026, 国务院 2025 and 易县 2025 (C, never read)
+FRESH += ([(OURS / f"{name}-r27{k}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+           for name, k in (("anhui-2026", "a"), ("jiangxi-2026", "a"), ("hebei-2026", "a"), ("shanxi-2026", "a"),
+                           ("hainan-2026", "c"), ("liaoning-2026", "c"), ("qinghai-2026", "c"), ("xinjiang-2026", "c"),
+                           ("chongqing-2026", "c"), ("state-council-2025", "c"))]
+          + [(OURS / f"{name}-r27{k}.jsonl", REPORTS / f"{name}.txt")
+             for name, k in (("shanghai-2026", "a"), ("jiangsu-2026", "a"), ("yixian-2025", "c"), ("zhejiang-2026", "c"),
+                             ("henan-2026", "c"))])
+
 # a report first asked about in round 23 or later is measured by the later module
 _LATER = re.compile(r"-r(?:2[3-9]|[3-9]\d)[abc]?$")
 

@@ -763,3 +763,92 @@ def test_a_goal_whose_figure_follows_in_a_clause_of_its_own():
     the goal the clause before names."""
     assert ok("今年经济增长目标是多少？", "综合分析各方面的条件，今年经济增长速度的宏观调控目标，定为 8%至9%。")
     assert not ok("今年经济增长目标是多少？", "综合分析各方面的条件，今年物价涨幅，定为 8%至9%。")
+
+
+def test_a_count_may_name_its_noun_with_another_measure_word():
+    """多少户家庭 is answered by 149.5万个…家庭; a count of something else in 户 or 个 is not it."""
+    assert ok("去年有多少户家庭领到了育儿补贴？", "149.5万个婴幼儿所在家庭享受育儿补贴")
+    assert not ok("去年有多少户家庭领到了育儿补贴？", "57.6万名儿童享受减免幼儿园学前一年保育教育费")
+    assert ok("去年改造了多少户老旧小区？", "老旧小区改造8.36万户")
+
+
+def test_a_growth_asked_is_answered_by_a_window_giving_a_change_not_a_share():
+    """GDP growth asked: 研发经费…相当于全市生产总值的比例达到4.5% gives a share, ranked first; the
+    window with 增长5.4% is chosen over it (before, the share was chosen and then declined)."""
+    from embeddings.chunking import Passage
+    from qa.answer import choose
+    share = "全社会研发经费支出相当于全市生产总值的比例达到4.5%左右。"
+    growth = "全市生产总值达到5.67万亿元、增长5.4%，好于预期。"
+    passages = [Passage("d", t, "一、2025年工作回顾", 0, len(t), role="review", years=[2025]) for t in (share, growth)]
+    query = prepare("What was Shanghai's GDP growth rate last year?", 2026)
+    found = choose(query, passages, {"生产总值": 5.0, "研发经费": 4.0}, signals=[(0.9, 10.0), (0.88, 8.0)])
+    assert found is not None and "5.4%" in found.text
+    assert not found.features.get("no_change")
+
+
+def test_a_shorter_form_the_thesaurus_gives_covers_the_question_word():
+    """粮食总产量 asked, the report writes 粮食总产达446.1亿斤: the window covers the question."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "粮食总产达446.1亿斤，农业产业化积极推进。"
+    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    found = candidates(prepare("2025年粮食总产量是多少？", 2026), [p], {"粮食": 3.0, "总产量": 5.0, "总产": 5.0})
+    assert max(c.features["coverage"] for c in found) == 1.0
+
+
+def test_a_rank_asked_is_answered_by_a_place_in_a_ranking():
+    """唐山港…吞吐量在世界上排第几 → 稳居世界第二; a clause with only a growth rate does not rank it."""
+    q = prepare("唐山港沿海货物吞吐量在世界上排第几？", 2026)
+    assert unit_ok(q, "进出口总值增长53.1%，唐山港沿海货物吞吐量稳居世界第二，石家庄国际陆港实现跨越式发展。")
+    assert not unit_ok(q, "进出口总值增长53.1%，唐山港沿海货物吞吐量增长5%。")
+    assert not unit_ok(q, "唐山港沿海货物吞吐量第3次突破7亿吨")  # the third time is no rank
+
+
+def test_a_window_covering_only_the_frame_of_a_question_about_something_the_report_never_says_is_declined():
+    """房价 is nowhere in the report: 居民消费价格总体平稳 covers only 去年 and 涨; 敬老院建设 covers
+    the question through the thesaurus and is not declined by this rule."""
+    from qa.answer import Choice, _unsupported, shipped
+    q = prepare("去年房价是涨了还是跌了？", 2026)
+    window = Choice(0, "居民消费价格总体平稳", 0.03, 6.0, {"coverage": 0.03, "rank": 1.0, "missing": 0.5}, margin=1.0)
+    assert _unsupported(q, window, shipped(), ["房价"]) == "the report does not speak of what is asked"
+    assert _unsupported(q, window, shipped(), []) != "the report does not speak of what is asked"
+    covered = Choice(0, "重点推进敬老院建设", 0.77, 6.0, {"coverage": 0.77, "rank": 1.0}, margin=1.0)
+    assert _unsupported(prepare("今年养老院方面有什么建设安排？", 2026), covered, shipped(),
+                        ["养老院"]) != "the report does not speak of what is asked"
+
+
+def test_a_word_the_thesaurus_teaches_whole_is_named_by_its_parts_in_one_clause():
+    """粮食总产量, taught to jieba whole, is named by 粮食播种面积…、总产量132.4亿斤, not by 粮食 and 产量
+    in two clauses."""
+    from qa.answer import _names_phrase
+    from qa.text import add_words, normalize
+    add_words(["粮食总产量"])
+    assert _names_phrase(("粮食总产量",), normalize("粮食播种面积1584.6万亩、总产量132.4亿斤"))
+    assert not _names_phrase(("粮食总产量",), normalize("粮食安全责任制落实，蔬菜总产量增长"))
+    assert not _names_phrase(("房价",), normalize("居民消费价格总体平稳"))
+
+
+def test_a_plan_periods_yearly_rate_is_not_this_years_goal():
+    """“十五五”期间GDP每年要增长多少: 今年…增长5% is one year's goal, 年均增长5%左右 the period's."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    year = "今年经济社会发展主要预期目标是：地区生产总值增长5%左右。"
+    period = "“十五五”时期的主要目标是：地区生产总值年均增长5%左右。"
+    passages = [Passage("d", year, "三、2026年重点工作", 0, len(year), role="plan", years=[2026]),
+                Passage("d", period, "二、“十五五”时期主要目标", 0, len(period), role="outlook",
+                        years=[2026, 2027, 2028, 2029, 2030])]
+    for question in ("“十五五”期间GDP每年要增长多少？", "What average annual GDP growth is targeted for the 15th Five-Year Plan?"):
+        found = candidates(prepare(question, 2026), passages, {"地区生产总值": 5.0, "年均": 2.0})
+        assert all(c.features["year_match"] == 0.0 for c in found if "今年" in c.text), question
+        assert any(c.features["year_match"] == 1.0 for c in found if "年均" in c.text), question
+    # a level at the period's end is not a yearly rate: this year's window keeps its year
+    found = candidates(prepare("“十五五”末GDP要达到多少？", 2026), passages, {"地区生产总值": 5.0})
+    assert any(c.features["year_match"] == 1.0 for c in found if "今年" in c.text)
+
+
+def test_a_total_asked_is_about_what_it_totals():
+    """规上工业增加值总额 asked: 社会消费品零售总额达4.64万亿元 names 总额 but totals something else;
+    …，总量达到4773.3亿元 after 地区生产总值 still gives the GDP's total."""
+    assert not ok("去年规上工业增加值总额是多少亿元？",
+                  "规上工业增加值、规上服务业营收分别增长6.5%和7%，社会消费品零售总额达4.64万亿元")
+    assert ok("去年GDP总量是多少？", "地区生产总值增长6.0%、全省第二，高于全国、全省平均水平，总量达到4773.3亿元")

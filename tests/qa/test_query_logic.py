@@ -58,6 +58,9 @@ def test_missing_names_and_years_are_hard_misses():
     # a well-known name of three characters is still a name, however often jieba has counted it
     hard, _ = missing_terms(prepare("外交部长钱其琛在报告里被提到了吗？", 1995), corpus)
     assert "钱其琛" in hard
+    # a name after the office it holds is a name, whatever its surname (倪 is not among the commonest)
+    hard, _ = missing_terms(prepare("省委书记倪岳峰在报告里提了什么要求？", 2026), corpus)
+    assert "倪岳峰" in hard
     hard, _ = missing_terms(prepare("今年有什么高峰论坛？", 2025), corpus)
     assert "高峰" not in hard  # two characters counted hundreds of times: a word, not a name
     # a compound whose two halves the report writes is shorthand, not a name it never mentions
@@ -184,6 +187,8 @@ def test_each_part_of_a_compound_question_keeps_its_own_time():
 
 def test_plan_periods_and_the_present_name_years():
     assert plan_periods("“十四五”期间建了多少") == (2021, 2022, 2023, 2024, 2025)
+    assert plan_periods("What GDP growth is targeted for the 15th Five-Year Plan period?") == (2026, 2027, 2028, 2029, 2030)
+    assert plan_periods("the 10th five-year plan") == (2001, 2002, 2003, 2004, 2005)
     assert question_years("现在一共有多少个公园", 2026) == (2021, 2022, 2023, 2024, 2025)
     assert question_years("过去五年新增就业多少", 2025) == (2020, 2021, 2022, 2023, 2024)
     assert prepare("现在有多少", 2026).year_fit((2026,), 2026) == -1  # what is there now is not the plan

@@ -13,6 +13,9 @@ from qa.answer import sibling_clash
     ("进出口总额是多少？", "出口增长5%", False),  # 进出口 asks both
     ("出口增长多少？", "进口增长3%", True),
     ("去年GDP多少？", "一般公共预算收入完成8.39亿元", False),
+    # 城市低保 is the other side of 农村低保, though 城乡 names both in another clause
+    ("农村低保标准去年提高到每月多少元？", "城市低保人均保障标准从796元/月提高至842元/月", True),
+    ("城市更新今年有什么安排？", "农村公路新改建1000公里", False),  # 城市 qualifies no statistic here
     # 农民 here says whose health insurance, not which side of a statistic: 新农合 is theirs
     ("农民看病报销的合作医疗，今年政府每人补助提到多少？", "今年要把新农合和城镇居民医保财政补助标准提高到200元", False),
 ])
@@ -92,3 +95,10 @@ def test_pension_insurance_is_not_medical_insurance():
     assert sibling_clash(normalize("去年城镇职工养老保险参保人数是多少？"),
                          normalize("城镇居民医疗保险试点设区市扩大到9个，参保人数达到303万人。"))
     assert not sibling_clash(normalize("去年养老保险参保人数是多少？"), normalize("基本养老保险参保人数达到1200万人"))
+
+
+def test_the_other_sides_figure_in_a_sentence_naming_both_clashes_when_an_amount_is_asked():
+    from qa.text import normalize
+    window = normalize("城市低保人均保障标准从796元/月提高至842元/月、城乡低保标准均超过全国平均水平")
+    assert sibling_clash(normalize("农村低保标准去年提高到每月多少元？"), window, amount=True)
+    assert not sibling_clash(normalize("城市低保标准去年提高到每月多少元？"), window, amount=True)
