@@ -701,8 +701,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 if asks_change:
                     f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
                     if rise_asked and not f["change_ok"] and not CHANGE_SAID_RE.search(window):
-                        # read by _lacks and declined by _unsupported, not a weighted feature: a
-                        # share (相当于生产总值的比例4.5%) where the growth is asked
+                        # read by choose (what _unsupported declines as "no change given"), not a
+                        # weighted feature: a share (相当于生产总值的比例4.5%) where the growth is asked
                         f["no_change"] = 1.0
             if not unit_ok(query, window, missing, p.text):
                 f["unit_miss"] = 1.0
@@ -1242,8 +1242,8 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
             return "about another year"
     if _other_years(choice.features):
         return "about several years"
-    if choice.features.get("no_change") or (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
-                                            and not CHANGE_SAID_RE.search(choice.text)):
+    if (RISE_ASKED_RE.search(query.text) and choice.features.get("change_ok") == 0.0
+            and not CHANGE_SAID_RE.search(choice.text)):
         return "no change given"  # 增长了多少 asked; the window gives only a level (突破150万人次)
     if choice.features.get("past_for_goal") and choice.features.get("year_clash"):
         return "last year's result, not this year's goal"  # 今年社零预期增长多少 → 去年增长15%
