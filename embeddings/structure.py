@@ -109,7 +109,7 @@ def glossary_title(para: str) -> bool:
     if len(para) > 24:
         return False
     title = _TITLE_DECOR_RE.sub("", para)
-    return title in GLOSSARY_TITLES or (len(para) <= 24 and _GLOSSARY_OF_RE.sub("", title, count=1) in GLOSSARY_TITLES)
+    return title in GLOSSARY_TITLES or _GLOSSARY_OF_RE.sub("", title, count=1) in GLOSSARY_TITLES
 
 
 # The speech's address to the congress (现在，我代表国务院向大会作政府工作报告，请予审议): the front matter ends

@@ -1266,8 +1266,9 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
 
 def as_read(p: Passage) -> Passage:
     """``p`` as the answer step reads it: full-width figures folded and spelled-out percentages in
-    digits (:func:`qa.text.read_figures`), so ２００２年的１０．２万亿元 is a year and an amount. Same length: a window's place in it is its place
-    in the report's text, where :func:`compose` takes the quote from."""
+    digits (:func:`qa.text.read_figures`), so ２００２年的１０．２万亿元 is a year and an amount. Same
+    length: a window's place in it is its place in the report's text, where :func:`compose` takes the
+    quote from."""
     text, section, index_text = read_figures(p.text), read_figures(p.section), read_figures(p.index_text)
     if text is p.text and section is p.section and index_text is p.index_text:
         return p
