@@ -69,15 +69,30 @@ def matched_phrases(text: str) -> list[tuple[str, str]]:
     return list(_matched_phrases(text))
 
 
+@lru_cache(maxsize=1)
+def _english_patterns() -> dict[str, re.Pattern]:
+    """The thesaurus's English phrases as whole-word patterns, plurals too (farmer, farmers),
+    compiled once: some hundreds of them would overflow ``re``'s own cache on every question."""
+    out = {}
+    for phrase, _ in thesaurus():
+        if phrase.isascii():
+            words = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", phrase)  # high-tech as the question is spaced
+            out[phrase] = re.compile(r"(?<![a-z])" + re.escape(words) + r"(?:s|es)?(?![a-z])")
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _matched_phrases(text: str) -> tuple[tuple[str, str], ...]:
     norm = normalize(text)
     spaced = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", norm)  # fixed-asset investment = fixed asset investment
+    latin = re.search(r"[a-z]", spaced) is not None
+    english = _english_patterns()
     found, spans = [], []
     for phrase, terms in thesaurus():  # longest first
-        if phrase.isascii():  # whole words, plurals too (farmer, farmers)
-            words = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", phrase)  # high-tech as the question is spaced
-            hit = re.search(r"(?<![a-z])" + re.escape(words) + r"(?:s|es)?(?![a-z])", spaced)
+        if phrase.isascii():
+            if not latin:
+                continue
+            hit = english[phrase].search(spaced)
             # a word inside a longer phrase found first is that phrase's (the gdp of deficit-to-GDP
             # ratio asks 赤字率, not 国内生产总值)
             if hit and any(a <= hit.start() and hit.end() <= b for a, b in spans):

@@ -190,6 +190,15 @@ FRESH += ([(OURS / f"{name}-r27{k}.jsonl", OURS.parent / "reports" / f"{name}.tx
              for name, k in (("shanghai-2026", "a"), ("jiangsu-2026", "a"), ("yixian-2025", "c"), ("zhejiang-2026", "c"),
                              ("henan-2026", "c"))])
 
+# round 28: new questions by new writers for reports with one or two sets, measured on the
+# round-start code first: 海拉尔区 2013, 保定市 2026, 国务院 2019 and 博野县 2025 (A, read and tuned
+# on); 海拉尔区 2017, 保定市 2023, 河北省 2025 and 国务院 2023 (C, never read)
+FRESH += ([(OURS / f"{name}-r28{k}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+           for name, k in (("hailar-2013", "a"), ("baoding-2026", "a"), ("state-council-2019", "a"),
+                           ("hailar-2017", "c"), ("baoding-2023", "c"), ("hebei-2025", "c"),
+                           ("state-council-2023", "c"))]
+          + [(OURS / "boye-2025-r28a.jsonl", REPORTS / "boye-2025.txt")])
+
 # a report first asked about in round 23 or later is measured by the later module
 _LATER = re.compile(r"-r(?:2[3-9]|[3-9]\d)[abc]?$")
 
