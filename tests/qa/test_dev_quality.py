@@ -2,7 +2,7 @@
 
 The four development sets of ``../shared/eval`` and our own sets in ``data/eval`` (each written by
 someone who had not read the code), listed in ``quality_sets.py``. This module measures the reports
-first asked about before round 23, ``test_dev_quality_later.py`` the others, in the other worker.
+first asked about before round 22, ``test_dev_quality_later.py`` the others, in the other worker.
 Floors per set and targets for the mean (of each module's sets) follow the "any report" issue;
 the figures they guard are in the README.
 """

@@ -1,4 +1,4 @@
-"""The quality bar of ``test_dev_quality.py`` for the reports first asked about in round 23 or
+"""The quality bar of ``test_dev_quality.py`` for the reports first asked about in round 22 or
 later (``quality_sets.later``): measured in the other pytest-xdist worker, so the two finish
 near the same time. Same floors per set, same targets for the mean of these sets.
 """
