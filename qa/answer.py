@@ -1015,7 +1015,8 @@ INSTANCES_RE = r"(?:\d+|[一二两三四五六七八九十])[家个所座名位�
 def counts_instances(term: str, question: str) -> bool:
     """Whether ``question`` counts instances of the glossary ``term`` (2家全球独角兽企业是哪两家)
     rather than asking what the term means: a count stands shortly before the term."""
-    return re.search(INSTANCES_RE + r"[^，。？?]{0,8}?" + re.escape(term), question) is not None
+    marked = question.replace(term, "□")  # the term's own numerals (三个一体是哪三个一体) count nothing
+    return re.search(INSTANCES_RE + r"[^，。？?□“”\"]{0,8}?□", marked) is not None
 
 
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = (), passage: str = "") -> bool:

@@ -261,6 +261,7 @@ def test_a_question_counting_instances_of_a_term_is_not_answered_by_its_definiti
     assert [c for c in candidates(prepare("独角兽是什么意思？", 2025), [p], {"独角兽": 5.0})
             if c.features.get("definition") == 1.0]
     assert not counts_instances("三个一体", "三个一体包括哪些") and not counts_instances("专精特新", "专精特新指哪四个方面")
+    assert not counts_instances("三个一体", "供水治污改革里的“三个一体”是哪三个一体")
 
 
 def test_two_parts_quoted_from_overlapping_words_of_one_passage_are_one_span():
