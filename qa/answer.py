@@ -582,9 +582,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "past_for_goal": float(plans_seen and one_year and fit < 0 and p.role == "review")}
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and _names_term(normalize(p.term), q_norm):
-            # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers; but
-            # 两家…独角兽企业是哪两家 counts instances of the term, which its definition does not name
-            if (wants_definition or wants_list or asks_what) and not counts_instances(term, q_norm):
+            # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
+            if wants_definition or wants_list or asks_what:
                 definition = p.text.split("：", 1)[-1]
                 out.append(Candidate(rank, definition, {
                     **base, "coverage": _coverage(p.index_text or p.text, weights), "definition": 1.0,
@@ -1007,16 +1006,6 @@ def _sentence_lead(text: str, window: str) -> str:
     clauses say more of (近三年累计，… before 单位国内生产总值能耗下降10.08%)."""
     start = text.find(window)
     return normalize(re.split(r"[。！？；\n]", text[:start])[-1]) if start > 0 else ""
-
-
-INSTANCES_RE = r"(?:\d+|[一二两三四五六七八九十])[家个所座名位项条]"
-
-
-def counts_instances(term: str, question: str) -> bool:
-    """Whether ``question`` counts instances of the glossary ``term`` (2家全球独角兽企业是哪两家)
-    rather than asking what the term means: a count stands shortly before the term."""
-    marked = question.replace(term, "□")  # the term's own numerals (三个一体是哪三个一体) count nothing
-    return re.search(INSTANCES_RE + r"[^，。？?□“”\"]{0,8}?□", marked) is not None
 
 
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = (), passage: str = "") -> bool:
