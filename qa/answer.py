@@ -893,8 +893,28 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
             # a compound the dictionary knows whole whose two halves the report does write
             # (澳门基本法: 澳门 and 基本法, in 《澳门特别行政区基本法》) is only the asker's shorthand
             halves = any(word[:i] in norm_corpus and word[i:] in norm_corpus for i in range(2, len(word) - 1))
-            (hard if (titled or _proper(word, flag)) and not halves else soft).append(word)
+            (hard if (titled or _proper(word, flag)) and not halves and not abbreviated(word, norm_corpus)
+             else soft).append(word)
     return hard, soft
+
+
+# the one-character names of China's provinces, written together for a region (京津冀, 粤港澳, 川渝)
+PROVINCE_ABBREVIATIONS = {
+    "北京": "京", "天津": "津", "河北": "冀", "山西": "晋", "内蒙古": "蒙", "辽宁": "辽", "吉林": "吉",
+    "黑龙江": "黑", "上海": "沪", "江苏": "苏", "浙江": "浙", "安徽": "皖", "福建": "闽", "江西": "赣",
+    "山东": "鲁", "河南": "豫", "湖北": "鄂", "湖南": "湘", "广东": "粤", "广西": "桂", "海南": "琼",
+    "重庆": "渝", "四川": "川", "贵州": "黔", "云南": "滇", "西藏": "藏", "陕西": "陕", "甘肃": "甘",
+    "青海": "青", "宁夏": "宁", "新疆": "新", "香港": "港", "澳门": "澳", "台湾": "台"}
+# regions written as their provinces' one-character names
+REGIONS = ("京津冀", "京津", "粤港澳", "港澳", "川渝", "成渝", "沪苏浙皖", "苏浙皖", "苏浙沪", "江浙沪", "黑吉辽",
+           "陕甘宁", "晋陕蒙", "湘鄂赣", "闽台", "滇黔桂", "蒙晋陕")
+
+
+def abbreviated(place: str, norm_corpus: str) -> bool:
+    """The report names province ``place`` by its one-character name in a region (天津 in
+    京津冀协同发展, 香港 in 粤港澳大湾区): a question naming it is about something the report covers."""
+    short = PROVINCE_ABBREVIATIONS.get(place)
+    return bool(short) and any(short in region and region in norm_corpus for region in REGIONS)
 
 
 COMMON_WORD_FREQ = 500

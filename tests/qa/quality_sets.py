@@ -199,6 +199,13 @@ FRESH += ([(OURS / f"{name}-r28{k}.jsonl", OURS.parent / "reports" / f"{name}.tx
                            ("state-council-2023", "c"))]
           + [(OURS / "boye-2025-r28a.jsonl", REPORTS / "boye-2025.txt")])
 
+# round 29: the same for eight more such reports: 海拉尔区 2015, 河北省 2024, 国务院 2005 and 河北省 2004
+# (A); 海拉尔区 2018, 河北省 2011, 国务院 1996 and 国务院 2021 (C)
+FRESH += [(OURS / f"{name}-r29{k}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+          for name, k in (("hailar-2015", "a"), ("hebei-2024", "a"), ("state-council-2005", "a"), ("hebei-2004", "a"),
+                          ("hailar-2018", "c"), ("hebei-2011", "c"), ("state-council-1996", "c"),
+                          ("state-council-2021", "c"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")

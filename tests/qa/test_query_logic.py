@@ -17,6 +17,9 @@ def test_thesaurus_expands_everyday_and_english_words():
     assert "参合率" in expansions("去年农村合作医疗的参保率是多少？")  # 新农合's rate (海拉尔区)
     assert "棚户区" in expansions("去年改造了多少户破旧老房子？")
     assert "拉闸限电" in expansions("夏天有没有停电限电？")
+    assert "三公经费" in expansions("公车、公款吃喝这些花销去年砍了多少？")
+    assert "安全饮水" in expansions("去年让多少农村人喝上了干净的水？")
+    assert "出口" in expansions("去年卖到国外的东西增长了多少？")
 
 
 def test_relative_years_follow_the_report_year():
@@ -149,6 +152,16 @@ def test_places_and_people_the_report_never_names_are_hard_misses():
     # jieba's dictionary tags 高峰 a name too, but counts it far too often for one; 李克强 is a name
     assert missing_terms(prepare("去年夏天用电高峰有没有停电？"), corpus)[0] == []
     assert missing_terms(prepare("李克强是谁？"), corpus)[0] == ["李克强"]
+
+
+def test_a_province_the_report_names_only_within_a_region_is_no_hard_miss():
+    # 天津 is in 京津冀: a question about seeing a doctor in Tianjin is about what the report covers
+    corpus = normalize("与京津共建8个国家区域医疗中心，全面取消京津冀异地就医备案。")
+    hard, soft = missing_terms(prepare("在北京天津看病，还要先办异地备案手续吗？", 2024), corpus)
+    assert "天津" not in hard and "天津" in soft
+    assert "广东" in missing_terms(prepare("在广东看病要备案吗？", 2024), corpus)[0]
+    # a one-character name met outside a region (江苏新增…) excuses nothing
+    assert "新疆" in missing_terms(prepare("新疆去年GDP多少？", 2024), normalize("江苏新增就业10万人。"))[0]
 
 
 def test_english_thesaurus_words_match_their_plurals():
