@@ -1058,6 +1058,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     kinds = []
     if AGE_RE.search(query.text):  # 多大年龄: an age
         kinds.append(lambda c: "岁" in c)
+    if AREA_ASKED_RE.search(query.text) and not asked and not CHANGE_RE.search(query.text):
+        kinds.append(lambda c: bool(AREA_SAID_RE.search(c)))  # 住房面积有多大: an area, not 7150元
     if asked:  # 多少微克: a figure in 微克, not a ranking
         # a count's measure word may differ where its noun is named (多少户家庭 → 149.5万个…家庭)
         noun = COUNTED_NOUN_RE.match(query.text, asked.end()) if asked.group(1) in COUNT_MEASURES else None
@@ -1181,6 +1183,9 @@ BENEFIT_RE = re.compile(r"(?=.*(?:补贴|补助|津贴|养老金|工资|低保|�
 PER_HEAD_RE = re.compile(r"人均|每人|每个人|per capita|per person|per head", re.I)
 BILLIONS_RE = re.compile(r"\d[\d.]*\s*万?亿")
 AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)
+AREA_ASKED_RE = re.compile(r"面积[^，。？?,]{0,6}?(?:多大|多少|几)|(?:多大|多少)面积|占地多[大少]|how (?:large|big) (?:an? )?area"
+                           r"|what area|floor space", re.I)
+AREA_SAID_RE = re.compile(r"平方米|平方公里|平方千米|平米|亩|公顷|㎡")
 YEAR_RE = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?!\d)|(?=[，。、；：,.;:\s）)]|$))")  # 2025年, 回望2022，
 
 

@@ -529,6 +529,15 @@ def test_how_many_things_is_not_answered_by_a_measured_quantity():
     assert unit_ok(prepare("去年固定资产投资涨了几个点？", 2021), "固投增长3%")  # points, not things
 
 
+def test_how_large_an_area_is_answered_by_an_area():
+    """住房面积有多大 asks an area: 人均可支配收入达到7150元 holds a figure, but of money."""
+    q = prepare("去年城镇居民人均住房面积有多大？", 2004)
+    assert not unit_ok(q, "城镇居民人均可支配收入达到7150元，增长7％")
+    assert unit_ok(q, "城镇居民人均住房面积达到25.3平方米")
+    assert unit_ok(prepare("洞庭湖退田还湖还了多大面积？", 2003), "洞庭湖退田还湖６００平方公里")
+    assert unit_ok(prepare("去年粮食播种面积多少？", 2025), "粮食播种面积51.11万亩")
+
+
 def test_a_rate_keeps_the_level_it_reaches():
     """增长7%，达到14.6亿元: no window ends at the rate when the next clause gives its level."""
     from qa.answer import _line_windows
