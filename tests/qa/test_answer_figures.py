@@ -650,6 +650,10 @@ def test_how_long_is_answered_by_a_period_of_so_many_years():
     assert choice_has_time(prepare("长江停航了多长时间？", 1999), "长江部分航段中断航运1个多月")
     # 明年 answers 什么时候 (放在明年进行)
     assert choice_has_time(prepare("县级政府的机构改革什么时候进行？", 1999), "县级和乡镇政府的机构改革放在明年进行。")
+    # a season's start is a time too (确保今年入冬前…完成), a season named as a topic is not
+    q = prepare("灾损农房今年什么时候能建好？", 2024)
+    assert choice_has_time(q, "确保今年入冬前2.16万户灾损农房新建任务全面完成。")
+    assert not choice_has_time(q, "推进冬季清洁取暖改造。")
 
 
 def test_a_numbered_term_listed_just_before_it():
