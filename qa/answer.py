@@ -1016,7 +1016,7 @@ MEASURED_RE = re.compile(r"\d+(?:\.\d+)?\s*[十百千万亿]*(?:千瓦|吨|公�
 COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"(?:多少|几)[十百千万]*(?:名|位|游客|旅客)|"
                       r"人数|how many|population", re.I)
-CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|增加|变好|变差|改善|好转|变化"
+CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|增加(?!值)|变好|变差|改善|好转|变化"
                        r"|压减|压缩|削减|加多少|鼓了?多少|鼓起来|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"
                        r"|比例|比重|占比|率|百分|%|percent|growth|\bgr[eo]w|increase|decrease|decline|\bdrop|reduc|rise|fall|improve"
                        r"|\bchange", re.I)

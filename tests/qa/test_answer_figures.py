@@ -538,6 +538,14 @@ def test_how_large_an_area_is_answered_by_an_area():
     assert unit_ok(prepare("去年粮食播种面积多少？", 2025), "粮食播种面积51.11万亩")
 
 
+def test_value_added_is_a_level_not_a_change():
+    """增加值 names an indicator (value added), not a rise: 规上工业增加值是多少 asks so many 元."""
+    q = prepare("去年规模以上工业增加值是多少？", 2013)
+    assert not unit_ok(q, "规模以上工业企业达54家")
+    assert unit_ok(q, "全年完成规模以上工业增加值80亿元")
+    assert unit_ok(prepare("去年规模以上工业增加值增长了多少？", 2013), "规模以上工业增加值增长12%")
+
+
 def test_a_rate_keeps_the_level_it_reaches():
     """增长7%，达到14.6亿元: no window ends at the rate when the next clause gives its level."""
     from qa.answer import _line_windows
