@@ -18,6 +18,8 @@ from qa.answer import sibling_clash
     ("城市更新今年有什么安排？", "农村公路新改建1000公里", False),  # 城市 qualifies no statistic here
     # 农民 here says whose health insurance, not which side of a statistic: 新农合 is theirs
     ("农民看病报销的合作医疗，今年政府每人补助提到多少？", "今年要把新农合和城镇居民医保财政补助标准提高到200元", False),
+    ("去年入境旅游有多少人次？", "出境旅游超过1亿人次", True),  # outbound is not inbound
+    ("去年出入境人数多少？", "出境旅游超过1亿人次", False),  # 出入境 asks both
 ])
 def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
     assert sibling_clash(question, window) is clash
