@@ -316,7 +316,8 @@ SIBLINGS = ((("收入",), ("支出",), ()),
             (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other
             (("增加值",), ("总产值", "产值"), ()),  # value added is not gross output
             (("养老保险",), ("医疗保险", "医保"), ()),  # pension insurance is not medical insurance
-            (("入境",), ("出境",), ("出入境",)))  # inbound travellers are not outbound ones
+            (("入境",), ("出境",), ("出入境",)),  # inbound travellers are not outbound ones
+            (("个人缴费",), ("财政补助",), ()))  # what the insured pay is not the government's subsidy
 
 
 # what a side word qualifies when a figure of that side is asked (农村居民收入, 出口总额, 贷款余额),

@@ -20,6 +20,8 @@ from qa.answer import sibling_clash
     ("农民看病报销的合作医疗，今年政府每人补助提到多少？", "今年要把新农合和城镇居民医保财政补助标准提高到200元", False),
     ("去年入境旅游有多少人次？", "出境旅游超过1亿人次", True),  # outbound is not inbound
     ("去年出入境人数多少？", "出境旅游超过1亿人次", False),  # 出入境 asks both
+    # the subsidy's figure, though the sentence goes on to name the individual contribution
+    ("今年城镇居民医保个人缴费标准提到多少？", "今年要把城镇居民基本医保和新农合的财政补助标准提高到120元", True),
 ])
 def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
     assert sibling_clash(question, window) is clash
