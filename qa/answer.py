@@ -355,11 +355,27 @@ def _asked_of_pairs(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ..
     return tuple(out)
 
 
+# people's income asked (老百姓收入涨了多少, 城里人到手多少): the government's revenue (一般公共预算收入)
+# is another figure, though both say 收入
+PEOPLE_INCOME_ASKED_RE = re.compile(r"(?:老百姓|居民|群众|城里人|城镇人|农村人|乡下人|农民|牧民|大家|人均|家庭|个人|职工|工人|市民"
+                                    r"|村民|百姓)[^，。？?]{0,6}?(?:收入|挣|到手|赚)|工资|到手")
+PEOPLE_INCOME_SAID = ("可支配收入", "纯收入", "居民收入", "人均收入", "农民收入", "工资", "收入增长和经济增长同步")
+REVENUE_SAID = ("预算收入", "财政收入", "税收收入", "财政总收入", "地方级收入", "营业收入", "业务收入", "税收")
+
+
+def _revenue_for_income(question: str, text: str) -> bool:
+    """People's income asked and ``text`` names only the government's or firms' revenue."""
+    return (bool(PEOPLE_INCOME_ASKED_RE.search(question)) and not any(w in question for w in REVENUE_SAID)
+            and any(w in text for w in REVENUE_SAID) and not any(w in text for w in PEOPLE_INCOME_SAID))
+
+
 def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     """Whether ``window`` has the sibling of a figure word the question asks for and not that word
-    (支出 asked, only 收入 there). Both normalised. When an ``amount`` is asked, the clauses holding
-    the window's figures are read too: 预计今年财政收入继续恢复增长，…支出规模28.5万亿元 names 收入,
-    but its figure is the 支出's."""
+    (支出 asked, only 收入 there; people's income asked, only 一般公共预算收入 there). Both normalised.
+    When an ``amount`` is asked, the clauses holding the window's figures are read too: 预计今年财政收入
+    继续恢复增长，…支出规模28.5万亿元 names 收入, but its figure is the 支出's."""
+    if _revenue_for_income(question, window):
+        return True
     pairs = _asked_of_pairs(question)
     if any(not any(w in window for w in asked + both) and any(w in window for w in other)
            for asked, other, both in pairs):

@@ -22,6 +22,10 @@ from qa.answer import sibling_clash
     ("去年出入境人数多少？", "出境旅游超过1亿人次", False),  # 出入境 asks both
     # the subsidy's figure, though the sentence goes on to name the individual contribution
     ("今年城镇居民医保个人缴费标准提到多少？", "今年要把城镇居民基本医保和新农合的财政补助标准提高到120元", True),
+    # people's income is not the government's revenue, though both say 收入
+    ("保定老百姓去年收入涨了多少？", "地方一般公共预算收入增长3.9%，规上工业增加值增长9.1%", True),
+    ("保定老百姓去年收入涨了多少？", "社会消费品零售总额增长6.2%，居民人均可支配收入增长5.2%", False),
+    ("去年财政收入增长多少？", "地方一般公共预算收入增长3.9%", False),
 ])
 def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
     assert sibling_clash(question, window) is clash
