@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
-CHUNKER_VERSION = "19"
+CHUNKER_VERSION = "20"
 DEFAULT_MAX_CHARS = 120
 LEAD_CHARS = 20  # a lead sentence (以旧换新激发消费活力。) is at most this long
 SECTION_SEP = " > "

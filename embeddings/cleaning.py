@@ -98,8 +98,8 @@ def _continues(prev: str, nxt: str, joined: bool = False, body: bool = False) ->
         return True
     if not prev or prev[-1] in TERMINAL or _ITEM_START_RE.match(nxt) or _SALUTATION_RE.match(nxt):
         return False  # 各位代表：always opens the speech (…会议上 国务院总理朱镕基 / 各位代表：)
-    if nxt[:1] in "，、；：,;:":  # no paragraph starts mid-sentence (…全面建设小康社会 / 、加快推进…)
-        return True
+    if nxt[:1] in "，、；：,;:" or _MID_SENTENCE_RE.match(nxt):
+        return True  # no paragraph starts mid-sentence (…全面建设小康社会 / 、加快推进…, …实行“以县为主” / 的基础…)
     if body and not HEADING_RE.match(nxt) and (joined and len(prev) <= 2 * FRAGMENT_CHARS or _fragment(nxt)):
         return True
     if HEADING_RE.match(prev):
@@ -124,11 +124,13 @@ def _line_continues(prev: str, nxt: str, joined: bool = False, body: bool = Fals
         return False
     if body and _fragment(nxt):
         return True
-    return (nxt[0] in "，。；、：,.;:！？!?”’）)" or prev.count("“") > prev.count("”") or joined
+    return (nxt[0] in "，。；、：,.;:！？!?”’）)" or bool(_MID_SENTENCE_RE.match(nxt)) or prev.count("“") > prev.count("”") or joined
             or prev[-1] in DANGLING or _subscript(prev, nxt) or len(prev) > 2 * 60)
 
 
 FRAGMENT_CHARS = 6
+# a word no sentence opens with: the possessive 的 (not 的确, 的士)
+_MID_SENTENCE_RE = re.compile(r"的(?![确士])")
 _SALUTATION_RE = re.compile(r"各位代表[：:！!，,]|同志们[：:！!]")
 
 

@@ -221,6 +221,12 @@ def speaker_of(front_lines: list[str]) -> tuple[str, str]:
         m = re.match(rf"(?:{YEAR}年\d{{1,2}}月\d{{1,2}}日|报告人[:：])(.+)$", arabic_dates(fold_width(line)))
         if m and _NAME_ONLY_RE.match(m.group(1)):
             return m.group(1), ""
+    for line in front_lines:  # 报告人：河北省人民政府省长 钮茂生 (a page's fields may run on: …钮茂生来源URL：…)
+        label = re.search(r"报告人[:：]", line)
+        rest = re.split(r"来源|发文|发布|标题|链接|URL|日期|时间|字号|[（(【\[|｜]", line[label.end():])[0] if label else ""
+        said = _SPEAKER_RE.match(rest)
+        if said:
+            return f"{said.group('office')} {said.group('name')}", said.group("place") or ""
     return "", ""
 
 

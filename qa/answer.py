@@ -422,10 +422,17 @@ def _one_sided(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], t
                  and _sided(question, first) != _sided(question, second))
 
 
+# a side a statistic's name carries though reports often leave it unsaid: 新增就业 is 城镇新增就业
+# (there is no 农村新增就业 beside it)
+IMPLIED_SIDE_RE = re.compile(r"(?:城镇|城市).{0,3}?就业")
+
+
 def unqualified(question: str, window: str) -> bool:
     """Whether the question asks one side of a pair (农村居民收入, 出口) and ``window`` names neither
     side nor both (居民人均可支配收入, 外贸): its figure is another one. Both normalised."""
     for first, second, both in _one_sided(question):
+        if IMPLIED_SIDE_RE.search(question) and not _sided(IMPLIED_SIDE_RE.sub(" ", question), first):
+            continue  # 城镇新增就业 asked: a window's 新增就业 is that figure
         if not any(w in window for w in first + second + both):
             return True
         # a total (进出口, 存贷款) is not one side of it: 出口 asked, only 进出口 there
@@ -549,6 +556,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     planned = {(doc_years or {}).get(p.doc_id) for p in passages} - {None}
     weights = _weights(query, idf, list(missing), frozenset(str(y - d) for y in planned for d in (0, 1)))
     wants_number = bool(QUANTITY_RE.search(query.text))
+    ordinal_asked = bool(ORDINAL_ASKED_RE.search(query.text))
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
@@ -634,7 +642,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 norm = DENOMINATOR_RE.sub("、", norm)
             if not per_head_asked:  # nor does 人均地区生产总值
                 norm = PER_HEAD_GDP_RE.sub("、", norm)
-            has_number = has_figure(window)
+            has_number = has_figure(window, ordinal_asked)
             has_date = choice_has_time(query, window)
             f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
@@ -714,9 +722,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 f["definition"] = 1.0
             if wants_number:
                 f["number" if has_number else "no_number"] = 1.0
-                f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c)), default=0.0)
+                f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c, ordinal_asked)), default=0.0)
                 if own_rare:
-                    f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c)))
+                    f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c, ordinal_asked)))
                 if asks_change:
                     f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
                     if rise_asked and not f["change_ok"] and not CHANGE_SAID_RE.search(window):
@@ -772,6 +780,12 @@ def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
                 yield text[s:end].strip()
 
 
+# how far below last year's result (which cannot answer a goal) a window of the year asked may score
+# and still answer in its place
+GOAL_SLACK = 1.5
+GOAL_COVER_SLACK = 0.3  # ... and cover nearly as much of the question (not another indicator's goal)
+
+
 def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
            top_n: int = 5, taken: tuple[str, ...] = (), signals: list[tuple[float, float]] | None = None,
            model: Model | None = None, doc_years: dict[str, int] | None = None,
@@ -798,6 +812,18 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         able = [(score, i) for i, (c, score) in enumerate(zip(found, scores))
                 if not c.features.get("no_change") and not _lacks(c.features)
                 and c.features.get("coverage", 0.0) >= cover - 1e-9]
+        if able:
+            score, chosen = max(able)
+            c = found[chosen]
+            best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features)
+    if best is not None and best.features.get("past_for_goal") and best.features.get("year_clash"):
+        # this year's goal asked and the best window is last year's result, which would be declined:
+        # a window of the year asked that could answer and scores nearly as well answers instead
+        # (全年技术合同成交总额1500亿元以上 for 今年技术合同成交额目标, though 成交额 is not its word)
+        able = [(score, i) for i, (c, score) in enumerate(zip(found, scores))
+                if c.features.get("year_match") and not c.features.get("year_clash") and not _lacks(c.features)
+                and score >= best.score - GOAL_SLACK
+                and c.features.get("coverage", 0.0) >= best.features.get("coverage", 0.0) - GOAL_COVER_SLACK]
         if able:
             score, chosen = max(able)
             c = found[chosen]
@@ -1056,13 +1082,14 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if not QUANTITY_RE.search(query.text):
         return True
     # a rank asked (排第几): a place in a ranking (稳居世界第二, 全国第1) is its figure
-    figure = (lambda c: has_figure(c) or bool(RANK_SAID_RE.search(c))) if RANK_ASKED_RE.search(query.text) else has_figure
+    ordinal, ranked = bool(ORDINAL_ASKED_RE.search(query.text)), bool(RANK_ASKED_RE.search(query.text))
+    figure = (lambda c: has_figure(c, ordinal) or bool(ranked and RANK_SAID_RE.search(c)))
     if not figure(window):
         return False
     focus = _focus(query.text, query.english, tuple(missing))
     parts = [normalize(c) for c in clauses(window)]
     numbered = [c for c in parts if figure(c)]
-    if figure is not has_figure:
+    if ranked:
         numbered = [c for c in numbered if RANK_SAID_RE.search(c)]
     if focus:  # a clause with no subject of its own says more of the one before it
         numbered = [c for i, c in enumerate(parts) if c in numbered
@@ -1071,7 +1098,7 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
                             for t in focus)]
     if not numbered:
         return False
-    if figure is not has_figure:
+    if ranked:
         return True
     asked = UNIT_RE.search(query.text)
     kinds = []
@@ -1095,18 +1122,18 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: bool(PERCENT_RE.search(c)))
     if not (CHANGE_RE.search(query.text) or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)):
         # 去年GDP有多少: a level, not 增长5.5% (a target is often a growth rate: 今年GDP目标 → 增长6%左右)
-        kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c))))
+        kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c)), ordinal))
     if not CHANGE_RE.search(query.text):  # 今年目标多少: the target itself, not 比去年多100万人
-        kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c)))
+        kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c), ordinal))
     if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
-        kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c)))
+        kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c), ordinal))
     items = bool(ITEMS_ASKED_RE.search(query.text))  # 多少个: not 600万千瓦 either, even of a change
     if items or (COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text) and not SHARE_RE.search(query.text)):
         # a count, not 城镇化率76% (but 占全国人口多少 asks a share of the people)
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", MEASURED_RE.sub(" ", c) if items else c))))
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
         # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)
-        kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c)))
+        kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c), ordinal))
     # a place the question names (广州 in a 广东 report) that has a figure of its own in the passage
     # (广州经济总量突破3万亿元): another clause's figure is not that place's (the province's 增长4.8%).
     # A place named without a figure (庆阳数据中心集群…，算力规模…) is the subject of the clauses after it.
@@ -1132,7 +1159,12 @@ def _continues(clause: str) -> bool:
     amount (达到, 累计): its subject is the clause before it (not 推动机场三期: a subject of its own)."""
     clause = LEAD_TIME_RE.sub("", clause.strip())  # 去年达到54641万吨: the time is not a subject
     words = tag(clause)
-    return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause)))
+    return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause))
+                            or bool(CHANGE_LEAD_RE.match(clause)))
+
+
+# a clause giving only the change of what the clause before names (国内生产总值5578亿元，增长8.7%)
+CHANGE_LEAD_RE = re.compile(r"\s*(?:分别|同比|比上年|比去年|较上年)?\s*(?:增长|下降|提高|降低|上升|减少|增加|回落)了?\s*[\d.]")
 
 
 @lru_cache(maxsize=2048)
@@ -1216,9 +1248,20 @@ ORDINAL_RE = re.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[、.．](?
 NAMED_DIGITS_RE = re.compile(r"[A-Za-z]+\d+(?:\.\d+)?[A-Za-z]*|\d+[GD](?![A-Za-z])|\d+A(?=级)")
 
 
-def has_figure(text: str) -> bool:
+# a quoted shorthand name whose count is part of the name (“两项补贴”, “三个一批”, “十四五”)
+QUOTED_NAME_RE = re.compile(r"[“「『][^”」』\d]{1,10}[”」』]")
+
+
+# an ordinal: the sixth census (第六次人口普查), the third expo (第三届进博会) is no amount of anything
+ORDINAL_SAID_RE = re.compile(r"第\s*[一二三四五六七八九十百千\d]+\s*[次届批期轮]")
+ORDINAL_ASKED_RE = re.compile(r"第几|which (?:session|round|edition)", re.I)
+
+
+def has_figure(text: str, ordinal: bool = False) -> bool:
     """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年), an
-    item's number (6、) and a name's digits (5G, PM2.5) not counting."""
+    item's number (6、), a name's digits (5G, PM2.5), a quoted name's count (“两项补贴”) and, unless
+    ``ordinal`` (第几届 asked), an ordinal (第六次) not counting."""
+    text = QUOTED_NAME_RE.sub(" ", text if ordinal else ORDINAL_SAID_RE.sub(" ", text))
     return bool(NUMBER_RE.search(NAMED_DIGITS_RE.sub(" ", YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text)))))
 
 

@@ -34,6 +34,15 @@ def test_synthetic_page_break_inside_a_long_sentence():
     assert c.text == first + "布局。下一句。"
 
 
+def test_a_paragraph_opening_with_the_possessive_goes_on_the_one_before():
+    """河北省 2002/2003 as a web page printed them: …实行“以县为主” / 的基础教育管理体制… (no sentence
+    opens with 的); 的确 does."""
+    c = clean("全面推进素质教育。实行“以县为主”\n\n的基础教育管理体制，巩固提高“普九”成果。\n\n的确，任务艰巨。")
+    assert c.text.split("\n\n") == ["全面推进素质教育。实行“以县为主”的基础教育管理体制，巩固提高“普九”成果。", "的确，任务艰巨。"]
+    lines = clean("既积极向上，又体现了\n全面建设小康社会\n的阶段性目标；留有余地。\n新的一段。")
+    assert "全面建设小康社会的阶段性目标" in lines.text
+
+
 def test_spaces_inside_numbers_and_units_go_but_latin_words_keep_theirs():
     c = clean("改新建高标准农田 6.31 万亩，办理建议 193 件，“Real Estate Investment Trusts”的缩写。")
     assert "6.31万亩" in c.text and "建议193件" in c.text

@@ -339,6 +339,17 @@ def test_a_pages_reporter_label_names_the_speaker():
     assert (profile.date, profile.speaker) == ("2004-01-08", "季允石")
 
 
+def test_a_pages_reporter_label_with_the_office_and_the_fields_run_together():
+    """河北省 2002: the page's fields on one line (…报告人：河北省人民政府省长 钮茂生来源URL：…) and the
+    speaker line itself broken by the page (河北 / 省省 / 长 钮茂生（2002年1月24日））."""
+    text = "\n".join(["标题：河北省2002年政府工作报告发文单位：河北省人民政府发文时间：2002-01-24报告人：河北省人民政府省长 钮茂生"
+                      "来源URL：https://www.hebei.gov.cn/x.html", "政府工作报告", "——在河北省第九届人民代表大会第五次会议上",
+                      "河北", "省省", "长 钮茂生（2002年1月24日）", "各位代表：",
+                      "现在，我代表河北省人民政府，向大会作政府工作报告，请予审议。", "一、2001年工作回顾", "全省生产总值增长8.7%。"])
+    c, profile, _, role = analysed(text)
+    assert profile.speaker == "省长 钮茂生"
+
+
 def test_a_report_of_the_nineties_and_a_review_before_the_first_heading():
     """国务院 2002 (and 1999), as gov.cn printed them: the page's dateline, R's <U+00A0> escapes, a
     1990s date; the year reviewed told before any heading (首先报告２００１年的工作。), then the year

@@ -206,6 +206,13 @@ FRESH += [(OURS / f"{name}-r29{k}.jsonl", OURS.parent / "reports" / f"{name}.txt
                           ("hailar-2018", "c"), ("hebei-2011", "c"), ("state-council-1996", "c"),
                           ("state-council-2021", "c"))]
 
+# round 30: the same for eight more: 海拉尔区 2012, 河北省 2023, 国务院 2007 and 河北省 2002 (A); 海拉尔区
+# 2014, 河北省 2006, 国务院 2004 and 国务院 1998 (C)
+FRESH += [(OURS / f"{name}-r30{k}.jsonl", OURS.parent / "reports" / f"{name}.txt")
+          for name, k in (("hailar-2012", "a"), ("hebei-2023", "a"), ("state-council-2007", "a"), ("hebei-2002", "a"),
+                          ("hailar-2014", "c"), ("hebei-2006", "c"), ("state-council-2004", "c"),
+                          ("state-council-1998", "c"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")

@@ -59,6 +59,8 @@ def test_a_total_of_both_sides_is_not_the_asked_sides_figure():
     ("居民人均可支配收入是多少？", "居民人均可支配收入提高到5.4万元", False),  # no side asked
     ("去年货物出口总额增长了多少？", "货物进出口总额增长21.4%", True),  # the total is not one side
     ("去年货物出口增长了多少？", "出口增长10%，进出口总额增长21.4%", False),
+    ("今年计划城镇新增就业多少人？", "全年实现新增就业5000人，失业人员再就业2900人", False),  # 新增就业 is 城镇's
+    ("今年计划城镇新增就业多少人？", "农村劳动力转移就业3万人", False),  # names the other side: the sibling check's
 ])
 def test_one_side_asked_and_neither_named(question, window, other):
     from qa.answer import unqualified
