@@ -141,7 +141,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def predict(ask: Callable[[str], object], rows: Iterable[dict], k: int = 10,
             progress: bool | str = False, prefetch: Callable[[list[str]], object] | None = None) -> list[dict]:
-    """Predictions (the shared predictions format plus ``took_ms``) for each question via ``ask``.
+    """Predictions (the shared predictions format plus ``took_ms`` and, for a decline, its ``reason``)
+    for each question via ``ask``.
 
     ``progress``: show a tqdm bar (a string is its label); ``prefetch``: given every question first
     (the QA system encodes them in batches, so the run is faster).
@@ -156,7 +157,7 @@ def predict(ask: Callable[[str], object], rows: Iterable[dict], k: int = 10,
     for r in rows:
         a = ask(r["question"])
         out.append({"id": r["id"], "passages": [c.text for c in a.citations[:k]], "answer": a.answer,
-                    "declined": a.declined, "took_ms": round(a.took_ms, 3)})
+                    "declined": a.declined, "reason": a.reason, "took_ms": round(a.took_ms, 3)})
     return out
 
 

@@ -185,3 +185,17 @@ def test_baseline_answers_with_the_top_paragraph_and_never_declines():
     assert nothing.answer == "" and nothing.citations == [] and not nothing.declined
     with pytest.raises(ValueError):
         ParagraphBM25([("empty.txt", "\n\n")])
+
+
+def test_a_predictions_decline_carries_its_reason():
+    """A prediction file says why a question was declined (reading misses needs it) and nothing for an answer."""
+    from types import SimpleNamespace
+    from qa.evaluate import predict
+
+    def ask(question):
+        declined = "GDP" not in question
+        return SimpleNamespace(citations=[], answer="…", declined=declined, took_ms=1.0,
+                               reason="weak match" if declined else "")
+
+    out = predict(ask, [{"id": "a", "question": "去年GDP多少"}, {"id": "b", "question": "房价多少"}])
+    assert [(p["declined"], p["reason"]) for p in out] == [(False, ""), (True, "weak match")]
