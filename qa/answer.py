@@ -584,7 +584,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     # this year's goal asked of a report whose retrieved passages include a part that plans: a figure
     # from the part that reviews is last year's result, not the goal (a report whose plan part was
     # not found keeps answering from what it has)
-    plans_seen = wants_target and any(p.role in ("plan", "government") for p in passages[:top_n])
+    # (an amount asked of 今年 alone, 今年孤儿补贴再提高多少, asks the plan's figure as a goal does)
+    goal_asked = wants_target or (wants_number and bool(query.offsets) and min(query.offsets) >= 0)
+    plans_seen = goal_asked and any(p.role in ("plan", "government") for p in passages[:top_n])
     top_idf = max(idf.values(), default=1.0) or 1.0
     ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
     per_head_asked = bool(PER_HEAD_ASKED_RE.search(query.text))

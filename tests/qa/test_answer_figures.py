@@ -645,6 +645,11 @@ def test_last_years_result_is_no_answer_to_this_years_goal_when_the_report_has_a
     found = candidates(q, passages, {"社会消费品零售总额": 5.0})
     assert any(c.features["past_for_goal"] and "15%" in c.text for c in found)
     assert not any(c.features["past_for_goal"] for c in candidates(q, passages[:1], {"社会消费品零售总额": 5.0}))
+    # an amount asked of 今年 alone asks the plan's figure too (今年孤儿补贴再提高多少 → not last year's 提高300元)
+    this_year = candidates(prepare("今年社会消费品零售总额再增长多少？", 2007), passages, {"社会消费品零售总额": 5.0})
+    assert any(c.features["past_for_goal"] and "15%" in c.text for c in this_year)
+    last_year = candidates(prepare("去年社会消费品零售总额增长多少？", 2007), passages, {"社会消费品零售总额": 5.0})
+    assert not any(c.features["past_for_goal"] for c in last_year)
 
 
 def test_a_goal_of_the_year_asked_answers_in_place_of_last_years_result():
