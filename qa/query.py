@@ -231,10 +231,39 @@ def split_question(text: str) -> list[str]:
         # 去年和今年社零增速分别是多少: one question per year (not 比去年和前年: a comparison)
         rest = re.sub(r"分别|各自|各(?=[是为有多])", "", text[:pair.start()] + "{}" + text[pair.end():])
         return [rest.format(pair.group(1)), rest.format(pair.group(2))]
+    pair = _subject_pair(text)
+    if pair:
+        return pair
     parts = [p.strip() for p in re.split(r"(?<=[？?])\s*", text) if len(p.strip()) >= 4]
     if len(parts) > 1:  # 找工作怎么样？去年新增就业多少，今年目标多少？ has three
         return [clause for part in parts for clause in _asking_clauses(part)]
     return _asking_clauses(text.strip())
+
+
+# 去年中央财政给就业再就业和城市低保各拿了多少钱: two subjects, one amount each
+_SUBJECT_PAIR_RE = re.compile(r"^(?P<before>[^，,；;？?]*?)(?:和|与|以及)(?P<b>[^，,；;？?和与]{2,12}?)(?P<each>分别|各自|各)(?P<after>[^，,；;？?]*(?:多少|几)[^，,；;]*)$")
+# a side of a pair of figures (农村 and 城镇 incomes) asked as the first subject: a report gives both
+# in one sentence (城乡居民收入分别增长…), so the question is not split
+_SIDE_WORDS_RE = re.compile(r"(?:城镇|农村|城市|乡村|农民|进口|出口|存款|贷款|收入|支出|男|女)+")
+
+
+def _subject_pair(text: str) -> list[str]:
+    """``X和Y各/分别…多少`` as two questions, one per subject (X: the words before 和 back to a time,
+    a preposition or 的);
+    none when the pair is one of sides a report gives in one sentence (农村和城镇居民收入分别…)."""
+    m = _SUBJECT_PAIR_RE.match(text.strip())
+    if not m:
+        return []
+    start = len(m.group("before"))
+    for word, flag in reversed(tag(m.group("before"))):  # back to a time, preposition, pronoun or 的
+        if flag[:1] in ("t", "p", "r", "u") or word in ("给", "对", "向", "在") or start - len(word) < len(m.group("before")) - 12:
+            break
+        start -= len(word)
+    a = m.group("before")[start:]
+    if len(a) < 2 or _SIDE_WORDS_RE.fullmatch(a):
+        return []
+    lead = m.group("before")[:start]
+    return [lead + a + m.group("after"), lead + m.group("b") + m.group("after")]
 
 
 def _asking_clauses(text: str) -> list[str]:

@@ -36,6 +36,19 @@ def test_compound_questions_split():
     assert split_question("去年GDP多少？") == ["去年GDP多少？"]
 
 
+def test_two_subjects_each_asked_an_amount_are_two_questions():
+    """国务院 2007: 就业再就业 and 城市低保 are two sentences, and one window quoted only one figure. Sides
+    of one statistic (农村和城镇居民收入) are given in one sentence and stay one question."""
+    assert split_question("去年中央财政给就业再就业和城市低保各拿了多少钱？") == [
+        "去年中央财政给就业再就业拿了多少钱？", "去年中央财政给城市低保拿了多少钱？"]
+    assert split_question("去年GDP和财政收入各是多少？") == ["去年GDP是多少？", "去年财政收入是多少？"]
+    assert split_question("去年中央财政安排的就业再就业资金和城市低保补助资金分别是多少？") == [
+        "去年中央财政安排的就业再就业资金是多少？", "去年中央财政安排的城市低保补助资金是多少？"]
+    for one in ("农村和城镇居民收入分别增长多少？", "城镇和农村居民人均可支配收入分别是多少？", "出口和进口各增长多少？",
+                "“7+5+N”里的7和5分别指什么？"):
+        assert split_question(one) == [one]
+
+
 def test_follow_up_borrows_the_previous_subject_without_its_time():
     history = [{"role": "user", "content": "去年GDP多少？"}, {"role": "assistant", "content": "1650亿元"}]
     assert is_follow_up("那今年的目标呢？")
