@@ -782,6 +782,18 @@ def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
                 yield text[s:end].strip()
 
 
+def _instead(found: list[Candidate], scores: list[float], best: Choice, chosen: int,
+             able: Callable[[dict[str, float], float], bool]) -> tuple[Choice, int]:
+    """The best-scoring window whose (features, score) are ``able`` to stand in for ``best``, which
+    would be declined; ``best`` itself when there is none."""
+    fit = [(score, i) for i, (c, score) in enumerate(zip(found, scores)) if able(c.features, score)]
+    if not fit:
+        return best, chosen
+    score, i = max(fit)
+    c = found[i]
+    return Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features), i
+
+
 # how far below last year's result (which cannot answer a goal) a window of the year asked may score
 # and still answer in its place
 GOAL_SLACK = 1.5
@@ -811,25 +823,15 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         # which would be declined: a window giving a change that covers the question as well answers
         # (生产总值…增长5.4%); one covering less (居民消费价格上涨 for 房价涨了多少) does not
         cover = best.features.get("coverage", 0.0)
-        able = [(score, i) for i, (c, score) in enumerate(zip(found, scores))
-                if not c.features.get("no_change") and not _lacks(c.features)
-                and c.features.get("coverage", 0.0) >= cover - 1e-9]
-        if able:
-            score, chosen = max(able)
-            c = found[chosen]
-            best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features)
+        best, chosen = _instead(found, scores, best, chosen, lambda f, score: not f.get("no_change") and not _lacks(f)
+                                and f.get("coverage", 0.0) >= cover - 1e-9)
     if best is not None and best.features.get("past_for_goal") and best.features.get("year_clash"):
         # this year's goal asked and the best window is last year's result, which would be declined:
         # a window of the year asked that could answer and scores nearly as well answers instead
         # (全年技术合同成交总额1500亿元以上 for 今年技术合同成交额目标, though 成交额 is not its word)
-        able = [(score, i) for i, (c, score) in enumerate(zip(found, scores))
-                if c.features.get("year_match") and not c.features.get("year_clash") and not _lacks(c.features)
-                and score >= best.score - GOAL_SLACK
-                and c.features.get("coverage", 0.0) >= best.features.get("coverage", 0.0) - GOAL_COVER_SLACK]
-        if able:
-            score, chosen = max(able)
-            c = found[chosen]
-            best = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score, c.features)
+        floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
+        best, chosen = _instead(found, scores, best, chosen, lambda f, score: f.get("year_match") and not f.get("year_clash")
+                                and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
     if best is not None:
         # its lead over the next window of the same report: in an index of several reports, another
         # report saying much the same is no reason to doubt this one
