@@ -24,8 +24,8 @@ import jieba.posseg
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, term_list
-from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, Query, expansions, matched_phrases, sub_queries,
-                      subject_words, thesaurus)
+from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, Query, expansions, matched_phrases,
+                      sub_queries, subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_figures, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
@@ -307,17 +307,6 @@ FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|�
 LEVEL_REACHED_RE = re.compile(r"(?:增加|减少|增长|下降|提高|降低|上升|提升|扩大|回落|回升)(?:到|至)")
 CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
-# figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
-# one where the question asks the other gives the wrong figure; the third group names both at once
-SIBLINGS = ((("收入",), ("支出",), ()),
-            (("城镇", "城市"), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
-            (("进口",), ("出口",), ("进出口",)),
-            (("存款",), ("贷款",), ("存贷款",)),
-            (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other
-            (("增加值",), ("总产值", "产值"), ()),  # value added is not gross output
-            (("养老保险",), ("医疗保险", "医保"), ()),  # pension insurance is not medical insurance
-            (("入境",), ("出境",), ("出入境",)),  # inbound travellers are not outbound ones
-            (("个人缴费",), ("财政补助",), ()))  # what the insured pay is not the government's subsidy
 
 
 # what a side word qualifies when a figure of that side is asked (农村居民收入, 出口总额, 贷款余额),

@@ -241,10 +241,22 @@ def split_question(text: str) -> list[str]:
 
 
 # 去年中央财政给就业再就业和城市低保各拿了多少钱: two subjects, one amount each
-_SUBJECT_PAIR_RE = re.compile(r"^(?P<before>[^，,；;？?]*?)(?:和|与|以及)(?P<b>[^，,；;？?和与]{2,12}?)(?P<each>分别|各自|各)(?P<after>[^，,；;？?]*(?:多少|几)[^，,；;]*)$")
-# a side of a pair of figures (农村 and 城镇 incomes) asked as the first subject: a report gives both
-# in one sentence (城乡居民收入分别增长…), so the question is not split
-_SIDE_WORDS_RE = re.compile(r"(?:城镇|农村|城市|乡村|农民|进口|出口|存款|贷款|收入|支出|男|女)+")
+_SUBJECT_PAIR_RE = re.compile(r"^(?P<before>[^，,；;？?]*?)(?:和|与|以及)(?P<b>[^，,；;？?和与]{2,12}?)(?:分别|各自|各)(?P<after>[^，,；;？?]*(?:多少|几)[^，,；;]*)$")
+# figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
+# one where the question asks the other gives the wrong figure; the third group names both at once
+SIBLINGS = ((("收入",), ("支出",), ()),
+            (("城镇", "城市"), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
+            (("进口",), ("出口",), ("进出口",)),
+            (("存款",), ("贷款",), ("存贷款",)),
+            (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other
+            (("增加值",), ("总产值", "产值"), ()),  # value added is not gross output
+            (("养老保险",), ("医疗保险", "医保"), ()),  # pension insurance is not medical insurance
+            (("入境",), ("出境",), ("出入境",)),  # inbound travellers are not outbound ones
+            (("个人缴费",), ("财政补助",), ()))  # what the insured pay is not the government's subsidy
+# a side of such a pair (农村 and 城镇 incomes) asked as the first subject: a report gives both in one
+# sentence (城乡居民收入分别增长…), so the question is not split
+_SIDE_WORDS_RE = re.compile("(?:%s)+" % "|".join(sorted({w for first, second, _ in SIBLINGS for w in first + second},
+                                                       key=len, reverse=True)))
 
 
 def _subject_pair(text: str) -> list[str]:
