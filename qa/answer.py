@@ -553,7 +553,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
     roles = asked_roles(query)
     q_norm = normalize(query.text)
-    quoted = [normalize(t) for t in QUOTED_RE.findall(query.text) if len(t) >= 2]
+    quoted = [normalize(t) for t in QUOTED_RE.findall(query.text) if len(t) >= 2] or defined_term(q_norm)
     q_plain = _plain(q_norm)
     one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
@@ -750,9 +750,27 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
 
 def _defines(norm: str, quoted: list[str]) -> bool:
     """``norm`` (a normalised window) spells out a term the question quotes: lists its members
-    (城镇燃气、电动自行车、建筑保温材料等“一件事”) or says what it is (负责“米袋子”就是负责…)."""
+    (城镇燃气、电动自行车、建筑保温材料等“一件事”), says what it is (负责“米袋子”就是负责…) or lists
+    its marks (产权清晰、权责明确、政企分开、管理科学的现代企业制度)."""
     return any(re.search(r"、[^，。；、]{1,20}等\s*[“\"]?" + re.escape(t), norm)
+               or re.search(r"(?:[^，。；、]{2,12}、)+[^，。；、]{2,12}的\s*[“\"]?" + re.escape(t), norm)
                or re.search(re.escape(t) + r"[”\"]?[^，。；]{0,4}(?:就是|是指|指的是)", norm) for t in quoted)
+
+
+# what a definition question asks about when it quotes nothing: the words before 是什么/是啥样的,
+# after a lead naming the report (报告说的现代企业制度具体是啥样的 → 现代企业制度)
+_DEFINED_LEAD_RE = re.compile(r"^.*?(?:报告|文件)[里中上]?(?:说|提|讲|写)?(?:到|出)?的")
+_DEFINED_TAIL_RE = re.compile(r"(?:具体|到底|究竟|主要|都|又|指的|说的)+$")
+
+
+def defined_term(q_norm: str) -> list[str]:
+    """The term a definition question names without quotes, or nothing."""
+    m = DEFINITION_RE.search(q_norm)
+    if not m:
+        return []
+    head = _DEFINED_TAIL_RE.sub("", _DEFINED_LEAD_RE.sub("", q_norm[:m.start()]))
+    term = re.search(r"[\u4e00-\u9fff]{3,12}$", head)
+    return [term.group(0)] if term else []
 
 
 def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
@@ -1086,7 +1104,7 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         numbered = [c for c in numbered if RANK_SAID_RE.search(c)]
     if focus:  # a clause with no subject of its own says more of the one before it
         numbered = [c for i, c in enumerate(parts) if c in numbered
-                    and any(t in (parts[i - 1] + c if i and _continues(c) else c)
+                    and any(t in _with_subject(parts, i)
                             + (parts[i + 1] if i + 1 < len(parts) and PURPOSE_RE.match(parts[i + 1]) else "")
                             for t in focus)]
     if not numbered:
@@ -1147,13 +1165,30 @@ PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?用于")
 LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
 
 
+def _with_subject(parts: list[str], i: int) -> str:
+    """Clause ``i`` with the clauses before it that it continues (国家财政收入比上年增加1501亿元，
+    总额首次突破万亿元，达到11377亿元: the last two speak of the first)."""
+    text, j = parts[i], i
+    while j and _continues(parts[j]) and i - j < MAX_CONTINUED:
+        j -= 1
+        text = parts[j] + text
+    return text
+
+
+# how many clauses back a run of continuing clauses may reach for its subject
+MAX_CONTINUED = 3
+
+# a clause opening with a word for "the total of it" (总额, 总量) speaks of the clause before
+TOTAL_LEAD_RE = re.compile(r"\s*(?:其)?(?:总额|总量|总数|总规模|余额|规模)")
+
+
 def _continues(clause: str) -> bool:
     """Whether a clause opens with an adverb (建立了社会保障基金，已积累资金1242亿元) or a verb of
     amount (达到, 累计): its subject is the clause before it (not 推动机场三期: a subject of its own)."""
     clause = LEAD_TIME_RE.sub("", clause.strip())  # 去年达到54641万吨: the time is not a subject
     words = tag(clause)
     return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause))
-                            or bool(CHANGE_LEAD_RE.match(clause)))
+                            or bool(CHANGE_LEAD_RE.match(clause)) or bool(TOTAL_LEAD_RE.match(clause)))
 
 
 # a clause giving only the change of what the clause before names (国内生产总值5578亿元，增长8.7%)

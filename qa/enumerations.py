@@ -48,6 +48,9 @@ def spelled_out(text: str, n: int, word: str, name: str = "") -> tuple[int, int]
     start = 0
     for m in list(ITEM_END_RE.finditer(text)) + [None]:
         end = m.start() if m else len(text)
+        quote = max(text.rfind("“", start, end), text.rfind("「", start, end))
+        if quote >= 0:  # 开展“讲学习、讲政治、讲正气”的教育: a list opens inside its quotes
+            start = quote + 1
         item = text[start:end].strip()
         held = bool(item) and (0 <= item.find(word) <= 2 if len(word) == 1 else word in item) and not (
             name and name in item)  # …提出的“九个坚持”重大原则，即坚持…: the term's own clause is no item
@@ -55,7 +58,8 @@ def spelled_out(text: str, n: int, word: str, name: str = "") -> tuple[int, int]
             run.append((start, end))
         if not held or m is None or m.group() not in "、，,；;":  # the list ends here
             if len(run) == n:
-                return run[0][0], run[-1][1]
+                last = text.find("”", run[-1][0], run[-1][1])  # …讲正气”的教育: the list ends at its quote
+                return run[0][0], last if last > run[-1][0] else run[-1][1]
             run = []
         start = m.end() if m else len(text)
     return None

@@ -98,7 +98,9 @@ def check_history(history: object) -> list[dict]:
     return history
 
 
-ABOUT_WHO_RE = re.compile(r"报告.{0,8}(?:谁|哪位|什么人)|(?:谁|哪位|什么人).{0,6}(?:作|做|宣读|讲|念|发布)(?:了|的)?.{0,6}报告"
+# who made the report (报告是谁作的, 报告是哪位总理作的), not whom it names (报告号召学习哪位英雄)
+ABOUT_WHO_RE = re.compile(r"报告.{0,8}(?:谁|哪位|什么人)(?:[\u4e00-\u9fff]?长|总理|主席|领导|官员)?(?:在.{0,4})?(?:来|所)?"
+                          r"(?:作|做|宣读|讲|念|发布|写|[的？?。]?\s*$)|(?:谁|哪位|什么人).{0,6}(?:作|做|宣读|讲|念|发布)(?:了|的)?.{0,6}报告"
                           r"|who (?:delivered|gave|presented|read|made)|報告人|报告人", re.I)
 ABOUT_WHEN_RE = re.compile(r"报告.{0,8}(?:哪天|哪一天|什么时候|何时|几月几[日号]|日期|哪次会议|什么会议|哪个会)"
                            r"|(?:哪天|哪一天|什么时候|何时|哪次会议).{0,6}(?:作|做|宣读|发布)(?:了|的)?.{0,6}报告"
@@ -549,8 +551,10 @@ class ReportQA:
                 day = [int(x) for x in re.findall(r"\d+", profile.get("date") or "")]
                 said = (lambda x: len(day) == 3 and bool(re.search(
                     rf"{day[0]}\s*年\s*0?{day[1]}\s*月\s*0?{day[2]}\s*日", arabic_dates(x))))
-                # the delivery line (…在…人民代表大会第三次会议上, or the profile's date) before a web page's own date
-                pick = sorted(pick, key=lambda ix: (not said(ix[1]), not re.search(r"会议|大会", ix[1])))
+                # the delivery line (…在…人民代表大会第三次会议上, or the profile's date, in brackets
+                # under the speaker as printed) before a web page's own date (2001年01月08日)
+                pick = sorted(pick, key=lambda ix: (not said(ix[1]), not re.search(r"会议|大会", ix[1]),
+                                                    not re.match(r"\s*[（(]", ix[1])))
                 if about == "session":
                     pick = [ix for ix in pick if ix in sitting] or sitting or pick
             if pick:

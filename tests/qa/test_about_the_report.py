@@ -38,3 +38,21 @@ def test_who_quotes_the_reports_own_speaker_line_before_the_pages_label(tmp_path
     index, _ = build_index([load_document(path)], fake_encoder)
     a = ReportQA(index, fake_encoder).ask("这份政府工作报告是谁作的？")
     assert not a.declined and "季允石" in a.answer and "报告人" not in a.answer
+
+
+def test_who_made_the_report_not_whom_it_names():
+    """报告号召大家学习哪位英雄 asks whom the report praises (国务院 1994 answered it with the speaker)."""
+    assert about_the_report("这份政府工作报告是哪位总理作的？") == "who"
+    assert about_the_report("这个报告是谁？") == "who"
+    assert about_the_report("报告号召大家学习哪位见义勇为的英雄") == ""
+    assert about_the_report("报告表扬了哪位企业家？") == ""
+
+
+def test_the_printed_delivery_line_before_a_pages_date_of_the_same_day(tmp_path, fake_encoder):
+    """A page dated 2001年01月08日 above the speech's own （2001年1月8日）: the speech's line is quoted."""
+    page = PAGE.replace("2010年01月20日", "2010年01月18日")
+    path = tmp_path / "report.txt"
+    path.write_text(page, encoding="utf-8")
+    index, _ = build_index([load_document(path)], fake_encoder)
+    day = ReportQA(index, fake_encoder).ask("这份报告是哪天作的？")
+    assert not day.declined and "2010年1月18日" in day.answer and "01月18日" not in day.answer

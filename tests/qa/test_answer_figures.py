@@ -3,7 +3,7 @@
 These are the checks that decline a question when the report gives a figure about something
 else: the income figure for a minimum wage, a growth rate for a level, a percentage for a count.
 """
-from qa.answer import has_figure, restates, unit_ok
+from qa.answer import _defines, defined_term, has_figure, restates, unit_ok
 from qa.query import carry_subject, prepare, split_question
 from qa.text import normalize
 
@@ -37,6 +37,16 @@ def test_a_clause_giving_only_a_change_speaks_of_the_clause_before():
     assert ok("去年GDP增长率是多少？", window)
     assert ok("What was Hebei's GDP growth rate in 2001?", window)
     assert not ok("去年农民收入增长率是多少？", window)
+
+
+def test_a_run_of_continuing_clauses_speaks_of_the_clause_that_opens_it():
+    """国家财政收入比上年增加1501亿元，总额首次突破万亿元，达到11377亿元: 总额 and 达到 go on about
+    国家财政收入 (国务院 2000's 财政收入总额 was declined: its figure sat two clauses after the subject)."""
+    window = "国家财政收入比上年增加1501亿元，总额首次突破万亿元，达到11377亿元。"
+    assert ok("去年国家财政收入总额是多少", window)
+    assert not ok("去年粮食产量多少？", window)
+    # the run stops at a clause with a subject of its own (推进税制改革)
+    assert not ok("去年国家财政收入总额是多少", "国家财政收入稳步增长，推进税制改革，总额达到11377亿元。")
 
 
 def test_a_year_is_not_a_figure_but_an_amount_of_the_same_digits_is():
@@ -115,6 +125,16 @@ def test_english_figure_questions_check_through_their_report_terms():
 def test_an_answer_that_only_names_the_term_again_is_no_definition():
     assert restates("继续办好10件惠民实事。", normalize("今年的10件惠民实事具体是哪10件？"))
     assert not restates("建设联通境内外的物流通道枢纽，完善消费商贸枢纽", normalize("循环枢纽包括哪几种枢纽？"))
+
+
+def test_a_term_asked_without_quotes_is_defined_by_the_marks_listed_before_it():
+    """报告说的现代企业制度具体是啥样的 (国务院 1994): 产权清晰、责权明确、政企分开、管理科学的现代企业制度
+    spells it out; a window that only names it does not."""
+    term = defined_term(normalize("报告说的现代企业制度具体是啥样的？"))
+    assert term == ["现代企业制度"]
+    assert _defines(normalize("建立产权清晰、责权明确、政企分开、管理科学的现代企业制度"), term)
+    assert not _defines(normalize("探索建立现代企业制度的有效途径"), term)
+    assert defined_term(normalize("今年GDP目标是多少")) == []
 
 
 def test_a_later_part_borrows_the_first_parts_quoted_name_and_subject():

@@ -28,6 +28,14 @@ def test_a_list_of_exactly_that_many_items_holding_the_word_is_found():
     assert spelled_out(text, 5, "保") is None  # six items are not the five asked
     assert spelled_out("建设国际经济中心、国际金融中心和国际贸易中心。", 3, "中心") is None  # 和 joins two: not three items
     assert spelled_out("保持定力。保障民生。保护环境。", 3, "保") is None  # sentences, not list items
+
+
+def test_a_list_inside_quotes_starts_and_ends_at_them():
+    """开展“讲学习、讲政治、讲正气”的教育 (国务院 2000's “三讲”): the lead before the opening quote is no
+    part of the first item, and the list ends at the closing quote."""
+    text = "在县级以上党政领导班子和领导干部中开展“讲学习、讲政治、讲正气”的教育，加强廉政建设。"
+    start, end = spelled_out(text, 3, "讲")
+    assert text[start:end] == "讲学习、讲政治、讲正气"
     # the term's own clause is no item, and the last item may end the sentence (新疆 2026)
     nine = ("体现了自治区党委《建议》提出的“九个坚持”重大原则，即" + "、".join(f"坚持第{i}条" for i in range(1, 9))
             + "、坚持有效市场和有为政府相结合。下一句坚持什么")

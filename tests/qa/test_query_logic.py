@@ -9,6 +9,10 @@ from qa.text import add_words, normalize, tokenize
 def test_thesaurus_expands_everyday_and_english_words():
     assert "地区生产总值" in expansions("去年GDP多少？")
     assert "托育" in expansions("托儿所名额有多少")
+    # older reports' words: 电话 for 座机, 零售物价 for 通胀, 温饱 for 吃饱穿暖 (国务院 1992–1994)
+    assert "电话" in expansions("去年家里新装座机的有多少户")
+    assert "零售物价" in expansions("去年通胀率是多少？")
+    assert "温饱" in expansions("扶贫计划打算让多少穷人吃饱穿暖？")
     assert "地区生产总值" in expansions("What was Liyang's GDP?")
     assert expansions("经济运行整体向好") == []
     assert "国有企业" in expansions("去年国企利润涨了多少？")
