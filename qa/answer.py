@@ -899,7 +899,7 @@ def _lacks(features: dict[str, float]) -> bool:
 
 # the five years before a report, asked (过去五年GDP年均增长多少) and said (五年来, “十三五”时期, 2016-2020年)
 FIVE_YEARS_ASKED_RE = re.compile(r"过去的?五年|五年来|这五年|近五年|五年间|五年里|(?:past|last) five years", re.I)
-FIVE_YEARS_SAID_RE = re.compile(r"过去的?五年|五年来|这五年|近五年|五年间|五年里|五年累计|五年[共总]|"
+FIVE_YEARS_SAID_RE = re.compile(r"过去的?五年|五年来|这五年|近五年|五年间|五年里|五年累计|五年[共总]|连续[五5]年|"
                                 r"十[一二三四五六七八九]五[”\"'」]?(?:时期|期间|以来)|(?:19|20)\d\d\s*[-—–~至到]\s*(?:19|20)\d\d\s*年")
 
 

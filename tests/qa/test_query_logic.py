@@ -13,6 +13,9 @@ def test_thesaurus_expands_everyday_and_english_words():
     assert "电话" in expansions("去年家里新装座机的有多少户")
     assert "零售物价" in expansions("去年通胀率是多少？")
     assert "温饱" in expansions("扶贫计划打算让多少穷人吃饱穿暖？")
+    # an English word reaches the words reports use for it (旅游接待人数 for tourist arrivals)
+    assert "旅游接待" in expansions("What is the target for tourist arrivals this year?")
+    assert "城市化率" in expansions("What urbanization rate does Hebei aim to reach by 2010?")
     assert "地区生产总值" in expansions("What was Liyang's GDP?")
     assert expansions("经济运行整体向好") == []
     assert "国有企业" in expansions("去年国企利润涨了多少？")
@@ -375,6 +378,9 @@ def test_five_years_asked_of_a_report_of_one_year_is_a_hard_miss():
     assert "过去五年" in missing_terms(asked, one_year)[0]
     assert missing_terms(asked, five_years)[0] == [] and missing_terms(asked, plan_period)[0] == []
     assert missing_terms(prepare("去年地区生产总值增长多少？", 2017), one_year)[0] == []
+    # 粮食生产连续五年获得丰收 speaks of the five years too (河北省 2009)
+    in_a_row = normalize("粮食生产连续五年获得丰收，全年粮食总产量可达到2903万吨。")
+    assert missing_terms(prepare("过去五年粮食连年丰收，去年全省粮食总产量是多少？", 2009), in_a_row)[0] == []
 
 
 def test_a_year_the_report_covers_is_no_word_to_find():
