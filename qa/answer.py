@@ -1165,6 +1165,14 @@ PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?用于")
 LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
 
 
+# how many clauses back a run of continuing clauses may reach for its subject
+MAX_CONTINUED = 3
+
+# a clause opening with a word for "the total of it" (总额, 总量) speaks of the clause before (not
+# 规模以上工业增加值: a subject of its own)
+TOTAL_LEAD_RE = re.compile(r"\s*(?:其)?(?:总额|总量|总数|总规模|余额|规模(?!以上))")
+
+
 def _with_subject(parts: list[str], i: int) -> str:
     """Clause ``i`` with the clauses before it that it continues (国家财政收入比上年增加1501亿元，
     总额首次突破万亿元，达到11377亿元: the last two speak of the first)."""
@@ -1173,13 +1181,6 @@ def _with_subject(parts: list[str], i: int) -> str:
         j -= 1
         text = parts[j] + text
     return text
-
-
-# how many clauses back a run of continuing clauses may reach for its subject
-MAX_CONTINUED = 3
-
-# a clause opening with a word for "the total of it" (总额, 总量) speaks of the clause before
-TOTAL_LEAD_RE = re.compile(r"\s*(?:其)?(?:总额|总量|总数|总规模|余额|规模)")
 
 
 def _continues(clause: str) -> bool:

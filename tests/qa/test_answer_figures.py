@@ -47,6 +47,8 @@ def test_a_run_of_continuing_clauses_speaks_of_the_clause_that_opens_it():
     assert not ok("去年粮食产量多少？", window)
     # the run stops at a clause with a subject of its own (推进税制改革)
     assert not ok("去年国家财政收入总额是多少", "国家财政收入稳步增长，推进税制改革，总额达到11377亿元。")
+    # 规模以上工业 names a subject of its own
+    assert not ok("去年财政收入是多少", "财政收入稳步增长，规模以上工业增加值达到1137亿元。")
 
 
 def test_a_year_is_not_a_figure_but_an_amount_of_the_same_digits_is():
