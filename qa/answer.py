@@ -951,7 +951,24 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
             halves = any(word[:i] in norm_corpus and word[i:] in norm_corpus for i in range(2, len(word) - 1))
             (hard if (titled or _proper(word, flag)) and not halves and not abbreviated(word, norm_corpus)
              else soft).append(word)
-    return hard, soft
+    said = _alternatives_said(query.text, norm_corpus)
+    return [w for w in hard if w not in said], [w for w in soft if w not in said]
+
+
+# a choice between two (是顺差还是逆差, 涨了还是降了): the report states one of them
+ALTERNATIVES_RE = re.compile(r"([\u4e00-\u9fff]{1,6}?)还是([\u4e00-\u9fff]{1,6})")
+
+
+def _alternatives_said(question: str, norm_corpus: str) -> set[str]:
+    """Words of a question's "A还是B" choice that may be missing from the report because it says
+    the other one (是顺差还是逆差: a report of a deficit never writes 顺差)."""
+    out: set[str] = set()
+    for m in ALTERNATIVES_RE.finditer(normalize(question)):
+        before = [w for w, _ in tag(m.group(1)) if len(w) >= 2]
+        after = [w for w, _ in tag(m.group(2)) if len(w) >= 2]
+        if before and after and (before[-1] in norm_corpus or after[0] in norm_corpus):
+            out |= {before[-1], after[0]}  # the words either side of 还是, not the subject before
+    return out
 
 
 # the one-character names of China's provinces, written together for a region (京津冀, 粤港澳, 川渝)

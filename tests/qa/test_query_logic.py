@@ -383,6 +383,14 @@ def test_five_years_asked_of_a_report_of_one_year_is_a_hard_miss():
     assert missing_terms(prepare("过去五年粮食连年丰收，去年全省粮食总产量是多少？", 2009), in_a_row)[0] == []
 
 
+def test_the_alternative_a_report_does_not_state_is_not_missing():
+    """是顺差还是逆差: a report of a deficit never writes 顺差, and the choice is still answered (国务院 1994);
+    顺差 asked alone stays a word the report lacks."""
+    corpus = normalize("去年进口增长较多，出口增长相对缓慢，对外贸易出现较大逆差。")
+    assert missing_terms(prepare("去年外贸是顺差还是逆差？", 1994), corpus) == ([], [])
+    assert "顺差" in missing_terms(prepare("去年外贸是顺差吗？", 1994), corpus)[1]
+
+
 def test_a_year_the_report_covers_is_no_word_to_find():
     """2016 asked of a report reviewing 2016 weighs nothing in coverage (year agreement is its own
     feature); a year the report does not cover stays a word the window should hold."""
