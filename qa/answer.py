@@ -31,7 +31,7 @@ from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_fi
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
 ENGLISH_LEAD = "According to the report: "
-QUANTITY_RE = re.compile(r"多少|(?<![哪这近前])几[个家所项人次条亩万亿座名位倍年户件]|多大|多高|比例|比重|百分之|占比|排第几|第几"
+QUANTITY_RE = re.compile(r"多少|(?<![哪这近前])几[个家所项人次条亩万亿座名位倍年户件块台辆艘枚张间起场届批处只栋趟]|多大|多高|比例|比重|百分之|占比|排第几|第几"
                          r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|target|"
                          r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of)s?\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
@@ -569,7 +569,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     keys = _key_words(query.text)
     head = asked_head(query.text)
     numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
-    place = subject_place(query.text)
+    place = subject_place(query.text) if not query.english else english_place(query.text)
     # this year's goal asked of a report whose retrieved passages include a part that plans: a figure
     # from the part that reviews is last year's result, not the goal (a report whose plan part was
     # not found keeps answering from what it has)
@@ -805,6 +805,9 @@ def _instead(found: list[Candidate], scores: list[float], best: Choice, chosen: 
 # and still answer in its place
 GOAL_SLACK = 1.5
 GOAL_COVER_SLACK = 0.3  # ... and cover nearly as much of the question (not another indicator's goal)
+# how much more of the question the best-matching window without the asked figure may cover than
+# one with it, for the latter to answer (:func:`choose`)
+LACK_COVER_GAP = 0.5
 
 
 def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing: list[str] = (),
@@ -825,6 +828,14 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         if best_key is None or key > best_key:
             best, best_key, chosen = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score,
                                             c.features), key, i
+    top = max(range(len(found)), key=lambda i: scores[i], default=-1)
+    if best is not None and top != chosen and any(found[top].features.get(name) for name in LACKS) \
+            and best.coverage < found[top].features.get("coverage", 0.0) - LACK_COVER_GAP:
+        # the window matching best says what is asked but lacks its figure (中央财政赤字控制在预算
+        # 目标之内 for 中央财政赤字有多大) and a window that could answer covers far less of the
+        # question (国内生产总值达到…): it speaks of something else; the best is kept and declined
+        c = found[top]
+        best, chosen = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), scores[top], c.features), top
     if best is not None and best.features.get("no_change"):
         # a growth asked and the best window gives a share or a level (相当于生产总值的比例4.5%),
         # which would be declined: a window giving a change that covers the question as well answers
@@ -1035,6 +1046,13 @@ def subject_place(question: str) -> str:
     subject = len(words) > 1 and bool(re.fullmatch(r"今年|去年|明年|前年|上年|本年|(?:19|20)\d\d年?|的", words[1][0]))
     return word if (subject and flag == "ns" and len(word) >= 2 and word not in PLACE_KINDS
                     and _proper(word, flag)) else ""
+
+
+def english_place(question: str) -> str:
+    """The place an English question names that is not the report's own (What was Shanghai's GDP
+    in 1996? asked of the State Council's report): the pipeline appends the Chinese name of every
+    place the question spells that it did not take out as the report's (:func:`qa.query.romanized_places`)."""
+    return next(iter(re.findall(r"[\u4e00-\u9fff]{2,}", question)), "")
 
 
 def _proper(word: str, flag: str) -> bool:

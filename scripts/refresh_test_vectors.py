@@ -12,6 +12,12 @@ a passage whose text changed (chunking, cleaning) is not found there and is enco
 
 Run this after a change to how reports are cut into passages (the test says when too many are
 missing). It encodes with the data directory's own vector cache, so only new passages cost time.
+
+With ``--queries`` it asks every set's questions instead (the quality test's run, some ten
+minutes) and keeps the vectors of every text the system encoded as a query (questions, their
+parts, the answer windows the decider compares) in ``tests/data/query_vectors/<report>.npz``:
+run it after a change to how questions are searched or answered moves many of those texts
+(``test_few_queries_needed_the_model`` says when).
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "qa"))
 
 OUT = ROOT / "tests" / "data" / "passage_vectors"
+QUERIES = ROOT / "tests" / "data" / "query_vectors"
 
 
 SAME = 1e-5  # vectors closer than this to the committed ones are the same (the test allows 1e-4)
@@ -49,10 +56,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory (model and vector cache)")
+    parser.add_argument("--queries", action="store_true", help="the query vectors of every set's questions instead")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or default_data_dir()
     encoder = Encoder(None, data_dir)
     encoder.warm_up()
+    if args.queries:
+        return _queries(encoder, data_dir)
     cached = caching(encoder, data_dir, log=print)
     reports = list(dict.fromkeys(report for _, report in quality.SETS + quality.FRESH))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -69,6 +79,35 @@ def main(argv: list[str] | None = None) -> int:
         np.savez_compressed(path, model=np.array(encoder.model_id), keys=keys, vectors=vectors)
         print(f"{report.stem}: {len(texts)} passages")
     for stale in OUT.glob("*.npz"):
+        if stale.name not in written:
+            stale.unlink()
+            print(f"removed {stale.name} (no set uses that report)")
+    return 0
+
+
+def _queries(encoder, data_dir: Path) -> int:
+    """Ask every set (as the quality test does) and write each report's query vectors."""
+    import quality_sets as quality
+    QUERIES.mkdir(parents=True, exist_ok=True)
+    written = set()
+
+    def save(report: Path, queries) -> None:
+        from embeddings.vector_cache import text_key as key  # the passages' content hash
+        texts = list(queries.seen)
+        keys = np.array([key(t) for t in texts], "S64")
+        vectors = np.stack([queries.known[key(t)] for t in texts]).astype(np.float32) if texts \
+            else np.zeros((0, int(encoder.dim)), np.float32)
+        path = QUERIES / f"{report.stem}.npz"
+        written.add(path.name)
+        if _same(path, encoder.model_id, keys, vectors):
+            print(f"{report.stem}: {len(texts)} query texts, unchanged")
+            return
+        np.savez_compressed(path, model=np.array(encoder.model_id), keys=keys, vectors=vectors)
+        print(f"{report.stem}: {len(texts)} query texts ({queries.encoded} new)")
+
+    for _ in quality.measure(quality.SETS + quality.FRESH, data_dir, encoder, on_report=save):
+        pass
+    for stale in QUERIES.glob("*.npz"):
         if stale.name not in written:
             stale.unlink()
             print(f"removed {stale.name} (no set uses that report)")

@@ -220,6 +220,14 @@ FRESH += [(OURS / f"{name}-r31{k}.jsonl", OURS.parent / "reports" / f"{name}.txt
                           ("state-council-2000", "a"), ("hebei-2003", "c"), ("state-council-1993", "c"),
                           ("state-council-1995", "c"), ("state-council-2002", "c"))]
 
+# round 32: new questions by new writers for eight reports with two sets or one: 国务院 1997, 四川
+# 2026, 高唐县 2025 and 湖北 2026 (A, read and tuned on); 国务院 2024, 云南 2026, 米易县 2023 and 清苑区
+# 2024 (C, never read)
+FRESH += [(OURS / f"{name}-r32{k}.jsonl", (OURS.parent / "reports" if name.startswith("state") else REPORTS) / f"{name}.txt")
+          for name, k in (("state-council-1997", "a"), ("sichuan-2026", "a"), ("gaotang-2025", "a"), ("hubei-2026", "a"),
+                          ("state-council-2024", "c"), ("yunnan-2026", "c"), ("miyi-2023", "c"),
+                          ("baoding-qingyuan-2024", "c"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")
@@ -259,6 +267,50 @@ def committed_vectors(model_id: str, dim: int) -> dict[str, np.ndarray]:
     return found
 
 
+# ... and its query vectors (questions, their parts, answer windows the decider compares), by report
+QUERY_VECTORS = ROOT / "tests" / "data" / "query_vectors"
+
+
+def committed_queries(model_id: str, dim: int, report: str | None = None) -> dict[str, np.ndarray]:
+    """The committed query vectors (text hash → vector) of the model ``model_id``, of one report's
+    questions or of all."""
+    found: dict[str, np.ndarray] = {}
+    for path in sorted(QUERY_VECTORS.glob(f"{report or '*'}.npz")):
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["model"]) == model_id and z["vectors"].shape[1] == dim:
+                found.update(zip((k.decode() for k in z["keys"]), z["vectors"]))
+    return found
+
+
+class KnownQueries:
+    """``encoder`` whose ``encode_queries`` returns the committed vectors of texts it knows and
+    asks the model for the rest (``asked`` and ``encoded`` count texts; ``seen`` keeps every text
+    in order, for ``scripts/refresh_test_vectors.py``). Everything else is the encoder's."""
+
+    def __init__(self, encoder, known: dict[str, np.ndarray]) -> None:
+        self.encoder = encoder
+        self.known = known
+        self.asked = self.encoded = 0
+        self.seen: dict[str, None] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self.encoder, name)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        from embeddings.vector_cache import text_key
+        texts = list(texts)
+        keys = [text_key(t) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.known))
+        if missing:
+            self.known.update(zip((text_key(t) for t in missing), self.encoder.encode_queries(missing)))
+        self.asked += len(texts)
+        self.encoded += len(missing)
+        self.seen.update(dict.fromkeys(texts))
+        if not texts:
+            return self.encoder.encode_queries(texts)
+        return np.stack([self.known[k] for k in keys]).astype(np.float32, copy=True)
+
+
 def encode_ahead(reports, encoder, data_dir, ready, failed, counts):
     """Put each report's passage vectors into the data directory's vector cache, in order, setting
     ``ready[stem]`` as each is done (all of them on failure, which is kept in ``failed``). The
@@ -284,15 +336,18 @@ def encode_ahead(reports, encoder, data_dir, ready, failed, counts):
             event.set()
 
 
-def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder) -> Iterator[tuple[dict, dict, dict]]:
+def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder,
+            on_report=None) -> Iterator[tuple[dict, dict, dict]]:
     """Each report of ``pairs`` alone in an index of its own, with the real model, and the metrics
     of every set: yields (systems by report stem, metrics by set stem, passage counts), then lets
     the systems go.
 
     Encoding is most of the cost, and torch runs it without Python's lock, so a thread encodes
     the next reports' passages into the vector cache while this one builds the current report's
-    index (from the cache) and asks its questions. Indexes are built and asked in a fixed order, so
-    jieba learns the reports' words in the same order every run."""
+    index (from the cache) and asks its questions. The questions' own vectors are the committed
+    ones where known (:class:`KnownQueries`); ``on_report(report, queries)`` sees each report's.
+    Indexes are built and asked in a fixed order, so jieba learns the reports' words in the same
+    order every run."""
     from ui.config import Settings
     from ui.runtime import build_system
     reports = reports_of(pairs)
@@ -303,17 +358,23 @@ def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder) -> Iterator
                              daemon=True)
     ahead.start()
     systems, results = {}, {}
+    counts.update(queries=0, queries_encoded=0)
     for report in reports:
         ready[report.stem].wait()
         if failed:
             raise failed[0]
         settings = Settings(data_dir=data_dir, index_name=f"quality-{report.stem}", corpus=[str(report)])
-        qa = build_system(settings, encoder=encoder, log=lambda m: None).qa
+        queries = KnownQueries(encoder, committed_queries(encoder.model_id, int(encoder.dim), report.stem))
+        qa = build_system(settings, encoder=queries, log=lambda m: None).qa
         systems[report.stem] = qa
         for dataset in (d for d, r in pairs if r == report):
             rows = load_dataset(dataset)
             preds = predict(lambda q: qa.ask(q, top_k=10), rows, prefetch=qa.prefetch)
             results[dataset.stem] = score(rows, {p["id"]: p for p in preds})["overall"]
+        counts["queries"] += queries.asked
+        counts["queries_encoded"] += queries.encoded
+        if on_report is not None:
+            on_report(report, queries)
     ahead.join()
     yield systems, results, counts
     # some 50 indexes with their word cuts are a few GB of Python objects: let them go before the
@@ -327,6 +388,15 @@ def few_passages_needed_the_model(counts: dict) -> None:
     come with ``scripts/refresh_test_vectors.py``, or the suite grows by minutes of encoding."""
     assert counts["encoded"] <= 0.05 * counts["passages"], (
         f"{counts['encoded']} of {counts['passages']} passages were encoded: run scripts/refresh_test_vectors.py")
+
+
+def few_queries_needed_the_model(counts: dict) -> None:
+    """The questions and answer windows are those whose vectors were committed: a change to how
+    questions are searched or answered must come with ``scripts/refresh_test_vectors.py --queries``,
+    or every run encodes them again (a quarter of the quality test's time)."""
+    assert counts["queries_encoded"] <= 0.15 * counts["queries"], (
+        f"{counts['queries_encoded']} of {counts['queries']} query texts were encoded: "
+        "run scripts/refresh_test_vectors.py --queries")
 
 
 def harder_set_holds(m: dict) -> None:

@@ -940,3 +940,45 @@ def test_a_total_asked_is_about_what_it_totals():
     assert not ok("去年规上工业增加值总额是多少亿元？",
                   "规上工业增加值、规上服务业营收分别增长6.5%和7%，社会消费品零售总额达4.64万亿元")
     assert ok("去年GDP总量是多少？", "地区生产总值增长6.0%、全省第二，高于全国、全省平均水平，总量达到4773.3亿元")
+
+
+def test_a_count_in_any_measure_word_asks_for_a_figure():
+    """几块金牌, 几台, 几辆: a count is asked whatever its measure word, so a window without a figure
+    (取得优异成绩) does not answer it (国务院 1997: 亚特兰大奥运会中国拿了几块金牌 was answered so)."""
+    assert not ok("亚特兰大奥运会中国拿了几块金牌？", "我国体育健儿在第26届奥运会上取得优异成绩。")
+    assert ok("去年新建了几台充电桩？", "新建充电桩1200台。")
+    assert ok("今年要新增几辆公交车？", "新增新能源公交车300辆。")
+
+
+def test_the_window_saying_what_is_asked_without_its_figure_is_kept_and_declined():
+    """中央财政赤字有多大, and the report says only that the deficit stayed within its budget: the
+    window naming the deficit (no figure) is kept over a window with a figure about something else
+    (国内生产总值达到67700多亿元), and the answer step declines it for want of a figure. A window
+    covering nearly as much that has the figure still answers."""
+    from embeddings.chunking import Passage
+    from qa.answer import choose
+    deficit = "全年财政收入有较多增加，地方财政收大于支，中央财政赤字控制在预算目标之内。"
+    gdp = "国内生产总值达到67700多亿元，按可比价格计算，比上年增长9.7%。"
+    passages = [Passage("d", t, "一、1996年工作回顾", 0, len(t), role="review", years=[1996]) for t in (gdp, deficit)]
+    idf = {"中央财政": 4.0, "赤字": 6.0, "国内生产总值": 3.0, "财政收入": 3.0}
+    query = prepare("1996年中央财政赤字有多大", 1997)
+    found = choose(query, passages, idf, signals=[(0.9, 10.0), (0.88, 8.0)])
+    assert found is not None and "赤字" in found.text and found.features.get("unit_miss")
+    figure = "中央财政赤字为580亿元，比预算减少。"
+    passages = [Passage("d", t, "一、1996年工作回顾", 0, len(t), role="review", years=[1996]) for t in (deficit, figure)]
+    found = choose(query, passages, idf, signals=[(0.9, 10.0), (0.88, 8.0)])
+    assert found is not None and "580亿元" in found.text
+
+
+def test_another_place_an_english_question_names_must_be_in_the_window():
+    """What was Shanghai's GDP in 1996? asked of the State Council's report: the pipeline appends
+    上海 (a place it spells that is not the report's), and the national GDP sentence is not its answer."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates, english_place
+    assert english_place("What was Shanghai's GDP in 1996? 上海") == "上海"
+    assert english_place("What was the GDP in 1996?") == ""
+    text = "国内生产总值达到67700多亿元，按可比价格计算，比上年增长9.7%。"
+    passage = Passage("d", text, "一、1996年工作回顾", 0, len(text), role="review", years=[1996])
+    for question, miss in (("What was Shanghai's GDP in 1996? 上海", 1.0), ("What was China's GDP in 1996?", 0.0)):
+        found = candidates(prepare(question, 1997), [passage], {"国内生产总值": 3.0})
+        assert found and all(c.features["place_miss"] == miss for c in found)
