@@ -89,18 +89,18 @@ def real_qa(real_system):
 
 # scripts/test.sh runs the suite in two pytest-xdist workers (``-n 2``). The quality test, minutes
 # of answering in Python on one core, runs in the second with the modules collected after it that
-# start no server; everything else in the first, which ends with the quality test's later reports
-# (``test_dev_quality_later.py``, a tenth of its work) so the two finish near the same time. Each worker runs its modules in collection order, so jieba
+# start no server, its later reports (``test_dev_quality_later.py``) last; everything else in the
+# first, so the two finish near the same time. Each worker runs its modules in collection order, so jieba
 # learns words in the same order every run, and only the first starts servers, so the two never
 # race for a free port. (A scheduler, not ``xdist_group`` marks: pytest 9.2 drops the node-id
 # suffix those marks rely on, pytest-dev/pytest-xdist#1386.)
-SECOND_WORKER = ("tests/qa/test_dev_quality.py",
+SECOND_WORKER = ("tests/qa/test_dev_quality.py", "tests/qa/test_dev_quality_later.py",
                  *(f"tests/qa/test_{name}.py" for name in (
                      "enumerations", "evaluate", "hostile_input", "lexical", "many_reports",
                      "query_logic", "real_questions", "retrieve", "routing", "siblings", "token_cache")),
                  *(f"tests/ui/test_{name}.py" for name in ("eval_cli", "multidoc_cli")))
-# (the two Milvus modules, 30 s, run in the first worker since round 31: the quality test's earlier
-# reports had grown to most of the second's time)
+# (the two Milvus modules, 30 s, run in the first worker since round 31; since round 32, when the
+# quality test stopped encoding its questions, its later reports run in the second worker too)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -120,7 +120,7 @@ LAST = "tests/qa/test_dev_quality_later.py"
 
 def pytest_collection_modifyitems(items):
     """The later quality module runs last in its worker: the words its reports teach jieba
-    (process-wide) reach no test of the first worker's after it."""
+    (process-wide) reach no other test after it."""
     later = [item for item in items if item.nodeid.split("::", 1)[0] == LAST]
     if later:
         items[:] = [item for item in items if item.nodeid.split("::", 1)[0] != LAST] + later

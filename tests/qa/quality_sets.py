@@ -1,10 +1,10 @@
 """The question sets of the quality test, each with its report, and the machinery that measures
 them: one real index per report, its questions asked, the metrics kept.
 
-Two test modules use them, one in each pytest-xdist worker (``tests/conftest.py``):
+Two test modules use them, one after the other in the second pytest-xdist worker (``tests/conftest.py``):
 ``test_dev_quality.py`` the reports first seen before round 22, ``test_dev_quality_later.py``
-those first seen since (about a sixth of the work: the other worker's own modules take some 440 s,
-this one's some 60 s beside the quality test), so the two workers finish near the same time.
+those first seen since (about a fifth of the work). Each lets its systems go when done, so the
+process never holds all the reports' indexes at once.
 """
 from __future__ import annotations
 
@@ -282,6 +282,9 @@ def committed_queries(model_id: str, dim: int, report: str | None = None) -> dic
     return found
 
 
+SAMPLE = 20  # committed query vectors of each report kept to check against the live model
+
+
 class KnownQueries:
     """``encoder`` whose ``encode_queries`` returns the committed vectors of texts it knows and
     asks the model for the rest (``asked`` and ``encoded`` count texts; ``seen`` keeps every text
@@ -292,6 +295,8 @@ class KnownQueries:
         self.known = known
         self.asked = self.encoded = 0
         self.seen: dict[str, None] = {}
+        self.committed: dict[str, np.ndarray] = {}  # the first texts answered from committed vectors
+        self.fresh: set[str] = set()  # ... and those the model encoded
 
     def __getattr__(self, name: str):
         return getattr(self.encoder, name)
@@ -303,6 +308,10 @@ class KnownQueries:
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.known))
         if missing:
             self.known.update(zip((text_key(t) for t in missing), self.encoder.encode_queries(missing)))
+            self.fresh.update(missing)
+        for t, k in zip(texts, keys):
+            if len(self.committed) < SAMPLE and t not in self.fresh:
+                self.committed.setdefault(t, self.known[k])
         self.asked += len(texts)
         self.encoded += len(missing)
         self.seen.update(dict.fromkeys(texts))
@@ -358,7 +367,7 @@ def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder,
                              daemon=True)
     ahead.start()
     systems, results = {}, {}
-    counts.update(queries=0, queries_encoded=0)
+    counts.update(queries=0, queries_encoded=0, committed={})
     for report in reports:
         ready[report.stem].wait()
         if failed:
@@ -373,6 +382,8 @@ def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder,
             results[dataset.stem] = score(rows, {p["id"]: p for p in preds})["overall"]
         counts["queries"] += queries.asked
         counts["queries_encoded"] += queries.encoded
+        if len(counts["committed"]) < 3 * SAMPLE:
+            counts["committed"].update(queries.committed)
         if on_report is not None:
             on_report(report, queries)
     ahead.join()

@@ -1,6 +1,6 @@
 """The quality bar of ``test_dev_quality.py`` for the reports first asked about in round 22 or
-later (``quality_sets.later``): measured in the other pytest-xdist worker, so the two finish
-near the same time. Same floors per set, same targets for the mean of these sets.
+later (``quality_sets.later``), measured after it in the same pytest-xdist worker, each module's
+indexes let go when it ends. Same floors per set, same targets for the mean of these sets.
 """
 import pytest
 
