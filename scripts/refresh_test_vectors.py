@@ -13,7 +13,7 @@ a passage whose text changed (chunking, cleaning) is not found there and is enco
 Run this after a change to how reports are cut into passages (the test says when too many are
 missing). It encodes with the data directory's own vector cache, so only new passages cost time.
 
-With ``--queries`` it asks every set's questions instead (the quality test's run, some ten
+With ``--queries`` it asks every set's questions instead (the quality test's run, some five
 minutes) and keeps the vectors of every text the system encoded as a query (questions, their
 parts, the answer windows the decider compares) in ``tests/data/query_vectors/<report>.npz``:
 run it after a change to how questions are searched or answered moves many of those texts

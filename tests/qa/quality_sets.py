@@ -348,8 +348,8 @@ def encode_ahead(reports, encoder, data_dir, ready, failed, counts):
 def measure(pairs: list[tuple[Path, Path]], data_dir: Path, encoder,
             on_report=None) -> Iterator[tuple[dict, dict, dict]]:
     """Each report of ``pairs`` alone in an index of its own, with the real model, and the metrics
-    of every set: yields (systems by report stem, metrics by set stem, passage counts), then lets
-    the systems go.
+    of every set: yields (systems by report stem, metrics by set stem, counts of passages and query
+    texts, with a sample of committed query vectors), then lets the systems go.
 
     Encoding is most of the cost, and torch runs it without Python's lock, so a thread encodes
     the next reports' passages into the vector cache while this one builds the current report's

@@ -9,8 +9,8 @@ the figures they guard are in the README.
 import numpy as np
 import pytest
 
-from quality_sets import (FRESH, LIYANG, OURS, REPORTS, SETS, committed_vectors, earlier, few_passages_needed_the_model, few_queries_needed_the_model,
-                          harder_set_holds, means_meet_the_issue_targets, measure)
+from quality_sets import (FRESH, LIYANG, OURS, REPORTS, SETS, committed_vectors, earlier, few_passages_needed_the_model,
+                          few_queries_needed_the_model, harder_set_holds, means_meet_the_issue_targets, measure)
 
 PAIRS = earlier()
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")

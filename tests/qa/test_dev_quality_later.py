@@ -4,8 +4,8 @@ indexes let go when it ends. Same floors per set, same targets for the mean of t
 """
 import pytest
 
-from quality_sets import (FRESH, REPORTS, few_passages_needed_the_model, few_queries_needed_the_model, harder_set_holds, later,
-                          means_meet_the_issue_targets, measure)
+from quality_sets import (FRESH, REPORTS, few_passages_needed_the_model, few_queries_needed_the_model, harder_set_holds,
+                          later, means_meet_the_issue_targets, measure)
 
 PAIRS = later()
 pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/ is not beside the checkout")
