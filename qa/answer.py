@@ -1196,7 +1196,7 @@ AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|�
 
 
 # a clause saying what the figure before it is for (…拟投入423亿元，用于扶助和促进就业)
-PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?用于")
+PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?(?:用于|支持|扶持|资助)")
 LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
 
 

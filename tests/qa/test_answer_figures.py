@@ -982,3 +982,11 @@ def test_another_place_an_english_question_names_must_be_in_the_window():
     for question, miss in (("What was Shanghai's GDP in 1996? 上海", 1.0), ("What was China's GDP in 1996?", 0.0)):
         found = candidates(prepare(question, 1997), [passage], {"国内生产总值": 3.0})
         assert found and all(c.features["place_miss"] == miss for c in found)
+
+
+def test_a_sum_followed_by_what_it_supports_is_about_that():
+    """安排30亿元建设资金，支持国有煤矿安全技术改造: the clause after the sum says what it is for, as
+    用于 does (国务院 2005: 今年国家安排多少钱支持国有煤矿安全技术改造 was declined for want of a figure)."""
+    window = "国务院决定今年安排30亿元建设资金，支持国有煤矿安全技术改造，地方和企业也要增加安全生产投入。"
+    assert ok("今年国家安排多少钱支持国有煤矿安全技术改造？", window)
+    assert not ok("今年国家拿多少钱修农村公路？", window)
