@@ -413,7 +413,7 @@ def _one_sided(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], t
 
 # a side a statistic's name carries though reports often leave it unsaid: 新增就业 is 城镇新增就业
 # (there is no 农村新增就业 beside it)
-IMPLIED_SIDE_RE = re.compile(r"(?:城镇|城市).{0,3}?就业")
+IMPLIED_SIDE_RE = re.compile(r"(?:城镇|城市|城里).{0,4}?就业")  # (城里 博野 就业: a later part carrying the subject)
 
 
 def unqualified(question: str, window: str) -> bool:
@@ -1103,10 +1103,10 @@ COUNTED_RE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|\s*[%％‰年倍元]|\s*[万亿
 # 多少个/几个 asks how many things: 600万千瓦 or 12亿吨 measures something, it counts nothing
 ITEMS_ASKED_RE = re.compile(r"(?:多少|几)个(?!百分点|点)")
 MEASURED_RE = re.compile(r"\d+(?:\.\d+)?\s*[十百千万亿]*(?:千瓦|吨|公里|千米|平方|立方|亩|公顷|标准箱|标箱|度)")
-COUNT_RE = re.compile(r"总数|多少人|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
+COUNT_RE = re.compile(r"总数|多少人|(?<![个收])人有多少|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"(?:多少|几)[十百千万]*(?:名|位|游客|旅客)|"
                       r"人数|how many|population", re.I)
-CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|增加(?!值)|变好|变差|改善|好转|变化"
+CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|(?<!多)少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|减(?:多少|几)|增加(?!值)|变好|变差|改善|好转|变化"
                        r"|压减|压缩|削减|加多少|鼓了?多少|鼓起来|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"
                        r"|比例|比重|占比|率|百分|%|percent|growth|\bgr[eo]w|increase|decrease|decline|\bdrop|reduc|rise|fall|improve"
                        r"|\bchange", re.I)
@@ -1219,12 +1219,18 @@ def _with_subject(parts: list[str], i: int) -> str:
 
 
 def _continues(clause: str) -> bool:
-    """Whether a clause opens with an adverb (建立了社会保障基金，已积累资金1242亿元) or a verb of
-    amount (达到, 累计): its subject is the clause before it (not 推动机场三期: a subject of its own)."""
+    """Whether a clause opens with an adverb (建立了社会保障基金，已积累资金1242亿元), a verb of
+    amount (达到, 累计) or the level it rose from (由5160元增加到7703元): its subject is the clause
+    before it (not 推动机场三期: a subject of its own)."""
     clause = LEAD_TIME_RE.sub("", clause.strip())  # 去年达到54641万吨: the time is not a subject
     words = tag(clause)
     return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause))
-                            or bool(CHANGE_LEAD_RE.match(clause)) or bool(TOTAL_LEAD_RE.match(clause)))
+                            or bool(CHANGE_LEAD_RE.match(clause)) or bool(TOTAL_LEAD_RE.match(clause))
+                            or bool(FROM_LEAD_RE.match(clause)))
+
+
+# a clause opening with the level a figure rose from (城镇居民家庭人均可支配收入，由1997年的5160元增加到…)
+FROM_LEAD_RE = re.compile(r"\s*[由从]\s*\d")
 
 
 # a clause giving only the change of what the clause before names (国内生产总值5578亿元，增长8.7%)
@@ -1381,7 +1387,10 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
         return f"no one named as {'/'.join(roles)}"
     if choice.features.get("unit_miss") or not unit_ok(query, choice.text, missing):
         return "no figure of the asked kind"
-    if (DEFINITION_RE.search(query.text) or LIST_RE.search(query.text)) and restates(choice.text, normalize(query.text)):
+    if ((DEFINITION_RE.search(query.text) or LIST_RE.search(query.text)) and not choice.features.get("definition")
+            and restates(choice.text, normalize(query.text))):
+        # (a definition, or the items spelling out a numbered term, 需求收缩、供给冲击、预期转弱三重压力,
+        # say what it is even in the question's words)
         return "only names what is asked about"
     if DATE_RE.search(query.text) and not choice_has_time(query, choice.text):
         return "no date or time given"

@@ -17,7 +17,7 @@ COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, 
 # ending where the question goes on (是/指/包括/有哪/都/具体/分别, a closing quote or the end)
 TERM_RE = re.compile(r"(?<![一二三四五六七八九十两\d第哪])([一二三四五六七八九十两])(个|大|项|类|种|件|条|张)?"
                      r"([\u4e00-\u9fff]{1,4}?)(?=[”\"」]|是|指|包括|包含|有哪|都是|都有|具体|分别|主要|$|[？?])")
-ITEM_END_RE = re.compile(r"[、，,；;。！？!?\n]")
+ITEM_END_RE = re.compile(r"[、，,；;：:。！？!?\n]")  # a colon ends a run: 四库：指水库、粮库…
 
 
 class Term(NamedTuple):
@@ -41,9 +41,8 @@ def numbered_term(question: str) -> Term | None:
 
 def spelled_out(text: str, n: int, word: str, name: str = "") -> tuple[int, int] | None:
     """The span of ``text`` listing exactly ``n`` consecutive items (split at 、，；, the last one
-    may end its sentence) that each hold ``word`` (for a one-character word such as 保: start with
-    it, after at most a two-character lead such as 着力稳就业、稳企业…) and not the term's ``name``
-    itself, or ``None``."""
+    may end its sentence) that each hold ``word`` (a one-character word such as 保 or 化: as the
+    item's head or its ending, :func:`_holds_one`) and not the term's ``name`` itself, or ``None``."""
     run: list[tuple[int, int]] = []
     start = 0
     for m in list(ITEM_END_RE.finditer(text)) + [None]:
@@ -52,7 +51,7 @@ def spelled_out(text: str, n: int, word: str, name: str = "") -> tuple[int, int]
         if quote >= 0:  # 开展“讲学习、讲政治、讲正气”的教育: a list opens inside its quotes
             start = quote + 1
         item = text[start:end].strip()
-        held = bool(item) and (0 <= item.find(word) <= 2 if len(word) == 1 else word in item) and not (
+        held = bool(item) and (_holds_one(item, word) if len(word) == 1 else word in item) and not (
             name and name in item)  # …提出的“九个坚持”重大原则，即坚持…: the term's own clause is no item
         if held:
             run.append((start, end))
@@ -63,6 +62,13 @@ def spelled_out(text: str, n: int, word: str, name: str = "") -> tuple[int, int]
             run = []
         start = m.end() if m else len(text)
     return None
+
+
+def _holds_one(item: str, word: str) -> bool:
+    """A list item carries a one-character shared word as its head (保就业, after at most a
+    two-character lead: 着力稳就业) or as its ending (市场化, 水库, after at most a two-character
+    trail: 数字化进程): 加力提速市场化、产业化、法治化、生态化、数字化进程 spells out “五化”."""
+    return 0 <= item.find(word) <= 2 or 0 <= len(item) - 1 - item.rfind(word) <= 2 and item.rfind(word) >= 0
 
 
 def listed_before(text: str, term: Term) -> tuple[int, int] | None:

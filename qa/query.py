@@ -245,7 +245,7 @@ _SUBJECT_PAIR_RE = re.compile(r"^(?P<before>[^，,；;？?]*?)(?:和|与|以及)
 # figures reports give side by side (a budget's 收入 and 支出, 城镇 and 农村 incomes): a window with
 # one where the question asks the other gives the wrong figure; the third group names both at once
 SIBLINGS = ((("收入",), ("支出",), ()),
-            (("城镇", "城市"), ("农村", "乡村", "乡镇", "农民", "农牧民"), ("城乡",)),
+            (("城镇", "城市", "城里"), ("农村", "乡村", "乡镇", "农民", "农牧民", "乡下"), ("城乡",)),  # 城里人, 乡下人: everyday words
             (("进口",), ("出口",), ("进出口",)),
             (("存款",), ("贷款",), ("存贷款",)),
             (("登记失业",), ("调查失业",), ()),  # the two unemployment rates, one never the other

@@ -228,6 +228,14 @@ FRESH += [(OURS / f"{name}-r32{k}.jsonl", (OURS.parent / "reports" if name.start
                           ("state-council-2024", "c"), ("yunnan-2026", "c"), ("miyi-2023", "c"),
                           ("baoding-qingyuan-2024", "c"))]
 
+# round 33: new questions by new writers: 国务院 2022, 河北省 2009, 徐水区 2024 and 高阳县 2017 (A, read and
+# tuned on); 国务院 2012, 广东 2023, 海拉尔区 2019 and 保定市 2021 (C, never read)
+FRESH += [(OURS / f"{name}-r33{k}.jsonl", (REPORTS if name in ("state-council-2022", "baoding-xushui-2024")
+                                            else OURS.parent / "reports") / f"{name}.txt")
+          for name, k in (("state-council-2022", "a"), ("hebei-2009", "a"), ("baoding-xushui-2024", "a"),
+                          ("gaoyang-2017", "a"), ("state-council-2012", "c"), ("guangdong-2023", "c"),
+                          ("hailar-2019", "c"), ("baoding-2021", "c"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")

@@ -93,6 +93,14 @@ def test_a_level_is_not_a_growth_rate_unless_a_change_is_asked():
     # both figures of 分别增加…和… are changes; 扩大到60% is where it gets to, a level
     assert not ok("现在城镇职工基本养老保险参保的总人数有多少？", "城镇职工基本养老保险、基本医疗保险参保人数分别增加1753万和2028万")
     assert ok("今年免费孕前优生检查试点要扩大到多少县？", "将免费孕前优生健康检查试点范围扩大到60%的县（市、区）")
+    assert ok("今年二氧化硫排放要减多少？", "二氧化硫、氮氧化物排放量分别下降3%")  # 减多少 asks a change
+    # 有多少了 asks how much there is now: its 少了 is no change asked (保定 2026)
+    assert not ok("保定GDP现在有多少了？", "地区生产总值年均增长5.6%，规上工业增加值年均增长7.4%")
+    assert ok("保定GDP现在有多少了？", "地区生产总值达到5002.5亿元")
+    # …的人有多少 counts people, though 养老金 names money (广东 2025)
+    assert ok("广东现在开个人养老金账户的人有多少了？", "率先试点全品类养老金融产品，个人养老金开户数近1800万")
+    # a clause opening with the level the figure rose from says more of the clause before it
+    assert ok("城镇居民一年人均收入有多少？", "城镇居民家庭人均可支配收入，由1997年的5160元增加到2002年的7703元")
 
 
 
@@ -129,6 +137,19 @@ def test_an_answer_that_only_names_the_term_again_is_no_definition():
     assert not restates("建设联通境内外的物流通道枢纽，完善消费商贸枢纽", normalize("循环枢纽包括哪几种枢纽？"))
 
 
+def test_the_items_spelling_out_a_term_are_no_restatement():
+    """需求收缩、供给冲击、预期转弱三重压力 names no noun the question lacks (its items are verbs), but
+    as the term's spelled-out list (a definition window) it answers 三重压力是哪三个 (国务院 2022)."""
+    from qa.answer import Choice, _unsupported, shipped
+    question = prepare("报告里说的经济发展面临的“三重压力”是哪三个？", 2022)
+    text = "我国经济发展面临需求收缩、供给冲击、预期转弱三重压力"
+    assert restates(text, normalize(question.text))
+    plain = Choice(0, text, 0.6, 5.0, {"coverage": 0.6, "rank": 1.0}, margin=1.0)
+    listed = Choice(0, text, 0.6, 5.0, {"coverage": 0.6, "rank": 1.0, "definition": 1.0}, margin=1.0)
+    assert _unsupported(question, plain, shipped()) == "only names what is asked about"
+    assert _unsupported(question, listed, shipped()) != "only names what is asked about"
+
+
 def test_a_term_asked_without_quotes_is_defined_by_the_marks_listed_before_it():
     """报告说的现代企业制度具体是啥样的 (国务院 1994): 产权清晰、责权明确、政企分开、管理科学的现代企业制度
     spells it out; a window that only names it does not."""
@@ -144,6 +165,7 @@ def test_a_later_part_borrows_the_first_parts_quoted_name_and_subject():
     carried = carry_subject(first, second)
     assert "四上" in carried and "企业" in carried
     assert carry_subject("浙江城镇新增就业去年完成多少", "今年又定了多少？").endswith("就业")
+
 
 
 def test_a_benefit_paid_to_each_person_is_an_amount_of_money():

@@ -46,6 +46,19 @@ def test_a_list_inside_quotes_starts_and_ends_at_them():
     assert led[start:end] == "着力稳就业、稳企业、稳市场、稳预期"
 
 
+def test_a_one_character_word_may_end_each_item():
+    """“五化” is spelled out as items ending in 化, the first after its lead (加力提速), the last with
+    a short trail (进程); a colon opens a glossary's list (“四库”：指水库、…) and is no item's part."""
+    text = "加力提速市场化、产业化、法治化、生态化、数字化进程，学中求进"
+    start, end = spelled_out(text, 5, "化")
+    assert text[start:end] == "加力提速市场化、产业化、法治化、生态化、数字化进程"
+    assert spelled_out(text, 4, "化") is None
+    gloss = "［11］“四库”：指水库、粮库、钱库、碳库。"
+    start, end = spelled_out(gloss, 4, "库", "四库")
+    assert gloss[start:end] == "指水库、粮库、钱库、碳库"
+    assert spelled_out("建设水库工程、推进灌区改造、修缮堤防。", 3, "库") is None  # one item ends in 库, not three
+
+
 @pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/corpus/reports is not beside the checkout")
 def test_a_shorthand_the_list_never_names_is_answered_with_its_items(data_dir, real_encoder):
     """国务院 2020: “六保” is spelled out in a passage that does not say 六保."""

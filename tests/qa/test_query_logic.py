@@ -264,6 +264,8 @@ def test_hyphenated_english_phrases_match_as_typed():
     from qa.query import matched_phrases
     assert "high-tech" in dict(matched_phrases("What is the target for high-tech enterprises?"))
     assert "high-speed rail" in dict(matched_phrases("Will a high-speed rail station open?"))
+    bonds = dict(matched_phrases("How much in local government special-purpose bonds is planned for this year?"))
+    assert "专项债券" in bonds["special purpose bond"].split() and bonds["local government"] == "地方政府"
 
 
 def test_a_year_the_report_writes_in_chinese_numerals_is_not_missing():

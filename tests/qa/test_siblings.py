@@ -1,7 +1,8 @@
 """Sibling figures (收入/支出, 城镇/农村, 进口/出口): the answer step's ``sibling`` feature."""
 import pytest
 
-from qa.answer import sibling_clash
+from qa.answer import sibling_clash, unqualified
+from qa.text import normalize
 
 
 @pytest.mark.parametrize("question, window, clash", [
@@ -26,6 +27,9 @@ from qa.answer import sibling_clash
     ("保定老百姓去年收入涨了多少？", "地方一般公共预算收入增长3.9%，规上工业增加值增长9.1%", True),
     ("保定老百姓去年收入涨了多少？", "社会消费品零售总额增长6.2%，居民人均可支配收入增长5.2%", False),
     ("去年财政收入增长多少？", "地方一般公共预算收入增长3.9%", False),
+    # 城里人 is the everyday word for the towns' side (国务院 2003)
+    ("城里人一年人均到手的收入有多少？", "农村居民家庭人均纯收入由2090元增加到2476元", True),
+    ("城里人一年人均到手的收入有多少？", "城镇居民家庭人均可支配收入，由1997年的5160元增加到2002年的7703元", False),
 ])
 def test_a_window_with_only_the_sibling_of_the_asked_figure_clashes(question, window, clash):
     assert sibling_clash(question, window) is clash
@@ -66,6 +70,13 @@ def test_one_side_asked_and_neither_named(question, window, other):
     from qa.answer import unqualified
     from qa.text import normalize
     assert unqualified(normalize(question), normalize(window)) is other
+
+
+def test_jobs_in_town_asked_in_everyday_words_are_the_new_jobs_figure():
+    """城里新增就业 asked, and the later part carrying that subject (今年还要新增多少 → … 城里 博野 就业):
+    新增就业2000人以上 is the towns' figure (博野县 2025); 城里人收入 is not 居民收入's."""
+    assert not unqualified(normalize("今年还要新增多少？ 城里 博野 就业"), normalize("新增就业2000人以上"))
+    assert unqualified(normalize("城里人收入多少？"), normalize("居民人均可支配收入3万元"))
 
 
 @pytest.mark.parametrize("question, window", [
