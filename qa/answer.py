@@ -722,6 +722,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                         # read by choose (what _unsupported declines as "no change given"), not a
                         # weighted feature: a share (相当于生产总值的比例4.5%) where the growth is asked
                         f["no_change"] = 1.0
+                if not RESPECTIVELY_ASKED_RE.search(query.text) and parts_only(window, q_norm):
+                    # read by choose, not weighted: 对东盟、欧盟进出口分别增长16.7%、40.2% gives the
+                    # parts' figures when the whole's (进出口总额增长18.2%) is asked
+                    f["parts"] = 1.0
             if not unit_ok(query, window, missing, p.text):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
@@ -789,6 +793,30 @@ def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
                 yield text[s:end].strip()
 
 
+# a figure given for each of listed items (对东盟、欧盟进出口分别增长16.7%、40.2%): what precedes 分别 in its clause
+PARTS_RE = re.compile(r"([^，,；;。：:]*?[、和与及][^，,；;。：:]*?)分别")
+RESPECTIVELY_ASKED_RE = re.compile(r"分别|各[是为有自]?|各多少|哪些|哪几|each|respectively", re.I)
+PART_LEAD_RE = re.compile(r"^(?:对|向|与|从|在|其中)")
+
+
+def parts_only(window: str, question: str) -> bool:
+    """Whether every figure of ``window`` is one of several listed items' (…A、B…分别增长x%、y%) and the
+    (normalised) question names none of those items: it asks the whole, which they are parts of."""
+    figures = [normalize(c) for c in clauses(window) if has_figure(c)]
+    if not figures:
+        return False
+    for c in figures:
+        m = PARTS_RE.search(c)
+        if not m:
+            return False
+        items = [PART_LEAD_RE.sub("", i.strip()) for i in re.split(r"[、和与及]", m.group(1))]
+        # the items as the clause writes them: 对东盟、欧盟进出口 → 东盟, 欧盟进出口 (the last carries the noun)
+        heads = [i[:2] for i in items if len(i) >= 2]
+        if len(heads) < 2 or any(h in question for h in heads):
+            return False
+    return True
+
+
 def _instead(found: list[Candidate], scores: list[float], best: Choice, chosen: int,
              able: Callable[[dict[str, float], float], bool]) -> tuple[Choice, int]:
     """The best-scoring window whose (features, score) are ``able`` to stand in for ``best``, which
@@ -842,6 +870,12 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         # (生产总值…增长5.4%); one covering less (居民消费价格上涨 for 房价涨了多少) does not
         cover = best.features.get("coverage", 0.0)
         best, chosen = _instead(found, scores, best, chosen, lambda f, score: not f.get("no_change") and not _lacks(f)
+                                and f.get("coverage", 0.0) >= cover - 1e-9)
+    if best is not None and best.features.get("parts"):
+        # the parts' figures (对东盟、欧盟进出口分别增长…) where the whole's is asked: a window giving a
+        # figure of its own that covers the question as well answers instead (进出口总额增长18.2%)
+        cover = best.features.get("coverage", 0.0)
+        best, chosen = _instead(found, scores, best, chosen, lambda f, score: not f.get("parts") and not _lacks(f)
                                 and f.get("coverage", 0.0) >= cover - 1e-9)
     if best is not None and best.features.get("past_for_goal") and best.features.get("year_clash"):
         # this year's goal asked and the best window is last year's result, which would be declined:

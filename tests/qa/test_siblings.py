@@ -123,3 +123,16 @@ def test_the_other_sides_figure_in_a_sentence_naming_both_clashes_when_an_amount
     window = normalize("城市低保人均保障标准从796元/月提高至842元/月、城乡低保标准均超过全国平均水平")
     assert sibling_clash(normalize("农村低保标准去年提高到每月多少元？"), window, amount=True)
     assert not sibling_clash(normalize("城市低保标准去年提高到每月多少元？"), window, amount=True)
+
+
+def test_the_parts_figures_are_not_the_wholes():
+    """对东盟、欧盟进出口分别增长16.7%、40.2% gives the parts' growth; 进出口涨了多少 asks the whole's
+    (湖北 2026): the window is marked for :func:`qa.answer.choose` to prefer one covering as much. A
+    question naming one of the items, or asking each, is answered by it."""
+    from qa.answer import parts_only
+    window = "外贸新动能加快发展，对东盟、欧盟进出口分别增长16.7%、40.2%，跨境电商成为新增长点"
+    assert parts_only(window, normalize("湖北去年进出口涨了多少？"))
+    assert not parts_only(window, normalize("去年对东盟进出口涨了多少？"))
+    assert not parts_only("着力打造内陆开放高地，进出口总额增长18.2%、增速居全国第3位。", normalize("进出口涨了多少"))
+    assert not parts_only("城镇、农村居民人均可支配收入分别增长4.5%和6.2%", normalize("农村居民收入涨了多少"))
+
