@@ -413,7 +413,7 @@ def _one_sided(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], t
 
 # a side a statistic's name carries though reports often leave it unsaid: 新增就业 is 城镇新增就业
 # (there is no 农村新增就业 beside it)
-IMPLIED_SIDE_RE = re.compile(r"(?:城镇|城市|城里).{0,4}?就业")  # (城里 博野 就业: a later part carrying the subject)
+IMPLIED_SIDE_RE = re.compile(r"(?:城镇|城市|城里).{0,4}?就业")  # (城里 X 就业: a later part carrying the subject)
 
 
 def unqualified(question: str, window: str) -> bool:
