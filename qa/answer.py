@@ -1252,6 +1252,10 @@ def _with_subject(parts: list[str], i: int) -> str:
     return text
 
 
+# a clause opening with the level a figure rose from (城镇居民家庭人均可支配收入，由1997年的5160元增加到…)
+FROM_LEAD_RE = re.compile(r"\s*[由从]\s*\d")
+
+
 def _continues(clause: str) -> bool:
     """Whether a clause opens with an adverb (建立了社会保障基金，已积累资金1242亿元), a verb of
     amount (达到, 累计) or the level it rose from (由5160元增加到7703元): its subject is the clause
@@ -1261,10 +1265,6 @@ def _continues(clause: str) -> bool:
     return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause))
                             or bool(CHANGE_LEAD_RE.match(clause)) or bool(TOTAL_LEAD_RE.match(clause))
                             or bool(FROM_LEAD_RE.match(clause)))
-
-
-# a clause opening with the level a figure rose from (城镇居民家庭人均可支配收入，由1997年的5160元增加到…)
-FROM_LEAD_RE = re.compile(r"\s*[由从]\s*\d")
 
 
 # a clause giving only the change of what the clause before names (国内生产总值5578亿元，增长8.7%)

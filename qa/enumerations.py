@@ -68,7 +68,8 @@ def _holds_one(item: str, word: str) -> bool:
     """A list item carries a one-character shared word as its head (保就业, after at most a
     two-character lead: 着力稳就业) or as its ending (市场化, 水库, after at most a two-character
     trail: 数字化进程): 加力提速市场化、产业化、法治化、生态化、数字化进程 spells out “五化”."""
-    return 0 <= item.find(word) <= 2 or 0 <= len(item) - 1 - item.rfind(word) <= 2 and item.rfind(word) >= 0
+    last = item.rfind(word)
+    return 0 <= item.find(word) <= 2 or (last >= 0 and len(item) - 1 - last <= 2)
 
 
 def listed_before(text: str, term: Term) -> tuple[int, int] | None:

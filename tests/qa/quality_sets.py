@@ -223,15 +223,20 @@ FRESH += [(OURS / f"{name}-r31{k}.jsonl", OURS.parent / "reports" / f"{name}.txt
 # round 32: new questions by new writers for eight reports with two sets or one: 国务院 1997, 四川
 # 2026, 高唐县 2025 and 湖北 2026 (A, read and tuned on); 国务院 2024, 云南 2026, 米易县 2023 and 清苑区
 # 2024 (C, never read)
-FRESH += [(OURS / f"{name}-r32{k}.jsonl", (OURS.parent / "reports" if name.startswith("state") else REPORTS) / f"{name}.txt")
+def _report(name: str) -> Path:
+    """A report's file: kept here (``data/reports``) or in ``../shared/corpus/reports``."""
+    here = OURS.parent / "reports" / f"{name}.txt"
+    return here if here.exists() else REPORTS / f"{name}.txt"
+
+
+FRESH += [(OURS / f"{name}-r32{k}.jsonl", _report(name))
           for name, k in (("state-council-1997", "a"), ("sichuan-2026", "a"), ("gaotang-2025", "a"), ("hubei-2026", "a"),
                           ("state-council-2024", "c"), ("yunnan-2026", "c"), ("miyi-2023", "c"),
                           ("baoding-qingyuan-2024", "c"))]
 
 # round 33: new questions by new writers: 国务院 2022, 河北省 2009, 徐水区 2024 and 高阳县 2017 (A, read and
 # tuned on); 国务院 2012, 广东 2023, 海拉尔区 2019 and 保定市 2021 (C, never read)
-FRESH += [(OURS / f"{name}-r33{k}.jsonl", (REPORTS if name in ("state-council-2022", "baoding-xushui-2024")
-                                            else OURS.parent / "reports") / f"{name}.txt")
+FRESH += [(OURS / f"{name}-r33{k}.jsonl", _report(name))
           for name, k in (("state-council-2022", "a"), ("hebei-2009", "a"), ("baoding-xushui-2024", "a"),
                           ("gaoyang-2017", "a"), ("state-council-2012", "c"), ("guangdong-2023", "c"),
                           ("hailar-2019", "c"), ("baoding-2021", "c"))]
