@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
-CHUNKER_VERSION = "20"
+CHUNKER_VERSION = "24"
 DEFAULT_MAX_CHARS = 120
 LEAD_CHARS = 20  # a lead sentence (以旧换新激发消费活力。) is at most this long
 SECTION_SEP = " > "
@@ -92,7 +92,10 @@ def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
             passages.append(_make(clean, doc_id, b.start, b.end, section, b.kind, b.term, b.role, b.years))
             continue
         for s, e in _pack(split_sentences(b.text, max_chars), max_chars, b.text):
-            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=b.role, years=b.years))
+            role, years = b.role, b.years
+            if b.head_end and e <= b.head_end:  # a piece of the paragraph's opening on the past year
+                role, years = b.head_role, b.head_years
+            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=role, years=years))
     _link_glossary(passages, clean)
     return passages
 

@@ -178,7 +178,8 @@ def aliases_of(place: str) -> list[str]:
     if not place:
         return []
     if place == "全国":
-        return ["全国", "国务院", "我国", "china", "state council", "national", "nationwide"]
+        return ["全国", "国务院", "我国", "咱们国家", "我们国家", "咱国家", "china", "state council", "national",
+                "nationwide"]
     names = [place]
     parts = re.findall(r".+?(?:自治区|自治州|自治县|省|市|区|县|旗|盟|州)", place)
     own = parts[-1] if len(parts) > 1 else place  # 保定市徐水区 → 徐水区
@@ -450,8 +451,22 @@ def assign_roles(blocks: list[Block], reviewed: int | None, planned: int | None)
         years = role_years(role, reviewed, planned)
         if role in ("plan", "government") and reviewed and reviews_later(b.text):
             years = years + [reviewed]  # 2011年，是…开局之年。过去一年，…国内生产总值增长10.3%
-        out.append(replace(b, role=role, years=tuple(years)))
+        head = turn_to_plan(b.text) if role == "plan" and lead in ("review", "review_multi") else 0
+        out.append(replace(b, role=role, years=tuple(years), head_end=head,
+                           head_role=lead if head else "", head_years=tuple(role_years(lead, reviewed, planned)) if head else ()))
     return out
+
+
+def turn_to_plan(text: str) -> int:
+    """Where a paragraph that opens on the past turns to plans (过去的一年，外交工作取得显著成就。…
+    新的一年，…): the offset of that sentence, 0 when it does not turn."""
+    lead = dict(_LEAD_ROLE)["plan"]
+    at = 0
+    for sentence in re.split(r"(?<=[。！!；;])", text):
+        if at and lead.match(sentence.lstrip()):
+            return at
+        at += len(sentence)
+    return 0
 
 
 def reviews_later(text: str) -> bool:

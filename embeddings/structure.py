@@ -23,7 +23,8 @@ HEADING_STYLES = (
     ("paren_num", re.compile(r"^[（(](\d{1,2})[）)]")),
 )
 GLOSSARY_TITLES = ("名词解释", "名词注释", "注释", "附注", "名词解读", "名词解释说明", "注解", "名词说明")
-_TITLE_DECOR_RE = re.compile(r"^[※*#【\[（(\s]*(?:附件?\s*\d*\s*[:：]?\s*)?|[※*#】\]）)\s:：]*$")
+# (附 alone only with its colon: 附：名词解释, but 附注 is the title itself)
+_TITLE_DECOR_RE = re.compile(r"^[※*#【\[（(\s]*(?:附件\s*\d*\s*[:：]?\s*|附\s*[:：]\s*)?|[※*#】\]）)\s:：]*$")
 GLOSSARY_ENTRY_RE = re.compile(r"^[\[［【]?(\d{1,3})[\]］】.．、]?\s*(.{1,40}?)[：:]\s*(.*)$", re.S)
 MAX_GLOSSARY_CHARS = 600  # an entry's definition may run over a few paragraphs, not a page
 SENTENCE_END = "。！？!?"
@@ -50,6 +51,11 @@ class Block:
     part: str = ""  # the top-level heading it stands under (its temporal role comes from it)
     role: str = ""  # temporal role, set by :func:`embeddings.profile.assign_roles`
     years: tuple[int, ...] = ()
+    # a paragraph of a part that plans opening on the year under review (过去的一年，…。新的一年，…):
+    # its first ``head_end`` characters speak of ``head_role`` / ``head_years``, the rest plans
+    head_end: int = 0
+    head_role: str = ""
+    head_years: tuple[int, ...] = ()
 
 
 def cn_number(s: str) -> int:

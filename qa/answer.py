@@ -54,6 +54,9 @@ TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|(?:19|20)\d\d\s*年|年底|年内|年
                      r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|明年|后年|"
                      r"入[冬春夏秋](?:前|以前|之前)|[冬春夏秋]季(?:前|以前|之前|到来前)|供暖季前|采暖季前|春耕前|秋收前|麦收前|"
                      r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?")
+# "now" asked (现在有多少) and said (现在全国有100多个城市…, 目前已…)
+NOW_ASKED_RE = re.compile(r"现在|目前|如今|眼下|当前")
+NOW_SAID_RE = re.compile(r"现在|目前|如今|当前|截至目前")
 # the report's own 去年/今年 written in a window (not a comparison: 比去年, 较去年同期)
 RELATIVE_SAID_RE = re.compile(r"(?<![比较同于与和])(去年|今年)(?!以来|同期)")
 RELATIVE_YEARS = {"去年": -1, "今年": 0}
@@ -72,9 +75,13 @@ ROLE_ENDS = ("书记", "长", "主任", "主席", "总理", "委员长", "负责
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
 # an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
-# it (人员编制减一半); a magnitude in words (五十万, 三百亿)
-BARE_AMOUNT = (r"[十百千万]+亿(?:元|美元|级)?|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额|一半|减半"
+# it (人员编制减一半); a magnitude in words (五十万, 三百亿). Not a kind it names (千亿元镇, 万亿级城市:
+# the town's size, not an amount of what is asked)
+BARE_AMOUNT = (r"[十百千万]+亿(?:元|美元|级)?(?![元美级镇县市村企园城])"
+               r"|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额|一半|减半"
                r"|[一二两三四五六七八九][十百千][万亿]")  # 裁减军队员额五十万
+SIZE_KIND_RE = re.compile(r"[十百千万]+亿(?:元|美元)?级?[镇县市村企园城]")  # 千亿元县, 万亿级城市
+WHICH_ASKED_RE = re.compile(r"哪|\bwhich\b", re.I)
 # a span of years in words (力争五到十年内取得突破性进展, 用三年时间)
 YEARS_IN_WORDS = r"[一二两三四五六七八九十]+(?:[到至][一二两三四五六七八九十]+)?年(?:内|左右|时间|之内)"
 NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT + "|" + YEARS_IN_WORDS)
@@ -211,7 +218,18 @@ def _names_phrase(key: tuple[str, ...], norm: str) -> bool:
     if any(a in norm for a in key):
         return True
     words = _phrase_words(key[0])
-    return all(t in norm for t in words) and any(all(t in c for t in words) for c in CLAUSE_SPLIT_RE.split(norm))
+    if not all(t in norm for t in words):
+        return False
+    clauses_ = CLAUSE_SPLIT_RE.split(norm)
+    if any(all(t in c for t in words) for c in clauses_):
+        return True
+    # 粮食播种面积51.11万亩，总产量19.34万吨: the clause opening with the phrase's tail (总产量) goes
+    # on about the head (粮食) the clause before named
+    head = [t for t in words if key[0].startswith(t)]
+    tail = [t for t in words if key[0].endswith(t)]
+    return any(any(h in first for h in head) and any(second.lstrip().startswith(t) for t in tail)
+               and all(t in first + second for t in words)
+               for first, second in zip(clauses_, clauses_[1:]))
 
 
 CLAUSE_SPLIT_RE = re.compile(r"[，。；！？,;!?]")
@@ -460,6 +478,11 @@ def _key_words(text: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
     return tuple(out.items())
 
 
+def _names(norm: str, word: str, alternatives: tuple[tuple[str, ...], ...]) -> bool:
+    """``norm`` names ``word`` itself or through one of its thesaurus alternatives (:func:`_key_words`)."""
+    return word in norm or any(all(p in norm for p in a) for a in alternatives)
+
+
 def _alternative(word: str, phrase: str, term: str) -> tuple[str, ...]:
     """What a window must hold to name ``word`` through ``term``, the thesaurus form of ``phrase``:
     the term and the rest of the word. 一般公共预算收入 is not named by 可支配收入 (the thesaurus
@@ -546,6 +569,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     weights = _weights(query, idf, list(missing), frozenset(str(y - d) for y in planned for d in (0, 1)))
     wants_number = bool(QUANTITY_RE.search(query.text))
     ordinal_asked = bool(ORDINAL_ASKED_RE.search(query.text))
+    sized_asked = bool(WHICH_ASKED_RE.search(query.text))  # which county passed 100 billion: 超千亿元县
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
     wants_date = bool(DATE_RE.search(query.text))
@@ -567,6 +591,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     own = [t for t in subject_words(query.text) if t in idf and len(t) >= 2 and not t.isascii()]
     own_rare = max(own, key=lambda t: idf[t], default="")
     keys = _key_words(query.text)
+    # 看病的保险 is named by 医保 (参保率达95%以上); not by a frame word (经济增长 → 增长)
+    rare_alts = tuple(a for a in dict(keys).get(own_rare, ()) if not any(p in FRAME_WORDS for p in a))
     head = asked_head(query.text)
     numbered = numbered_term(query.text) if (wants_definition or wants_list or asks_what) else None
     place = subject_place(query.text) if not query.english else english_place(query.text)
@@ -633,7 +659,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 norm = DENOMINATOR_RE.sub("、", norm)
             if not per_head_asked:  # nor does 人均地区生产总值
                 norm = PER_HEAD_GDP_RE.sub("、", norm)
-            has_number = has_figure(window, ordinal_asked)
+            has_number = has_figure(window, ordinal_asked, sized_asked)
             has_date = choice_has_time(query, window)
             f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
@@ -664,6 +690,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     f.update(year_match=1.0, year_clash=0.0)
                 elif said and all(query.year_fit({y}, plan_year) < 0 for y in said):
                     f.update(year_match=0.0, year_clash=1.0)
+            if f["year_clash"] and NOW_ASKED_RE.search(query.text) and NOW_SAID_RE.search(window):
+                # 现在全国有多少城市搞了低保 → 现在全国有100多个城市建立了最低生活保障制度, in the part
+                # that plans: the report's own "now" is the asker's
+                f.update(year_match=1.0, year_clash=0.0)
             if base["several_years"] and one_year:
                 # a sentence of a five-year summary that names the asked year speaks about that year
                 # (2025年旅居人数超550万); one comparing two years (2025年总量比2020年增加…) is about
@@ -699,6 +729,12 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     # the five years' goal (全部财政收入力争达到2000亿元左右) is the one for their last
                     # year: what a target “by 2010” asks of a report planning 2006–2010
                     f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
+                elif (not named and not own and not asks_change and p.role == "review_multi" and f["coverage"] >= 0.5
+                      and LEVEL_REACHED_RE.search(window) and not SPAN_RE.search(norm) and plan_year
+                      and query.year_fit({plan_year - 1}, plan_year) > 0):
+                    # the level the five years reached (人口自然增长率下降到10.06‰) is the level of
+                    # their last year, the year the report reviews
+                    f.update(several_years=0.0, year_match=1.0, year_clash=0.0)
                 elif not named and not own:
                     # a sentence of the five years naming none (“十一五”年均增长7.5%) is not the
                     # asked year's, though the passage's years hold it
@@ -715,7 +751,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 f["number" if has_number else "no_number"] = 1.0
                 f["beside"] = max((_coverage(c, weights) for c in clauses(window) if has_figure(c, ordinal_asked)), default=0.0)
                 if own_rare:
-                    f["rare_apart"] = float(not any(own_rare in normalize(c) for c in clauses(window) if has_figure(c, ordinal_asked)))
+                    f["rare_apart"] = float(not any(_names(normalize(c), own_rare, rare_alts)
+                                                    for c in clauses(window) if has_figure(c, ordinal_asked)))
                 if asks_change:
                     f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
                     if rise_asked and not f["change_ok"] and not CHANGE_SAID_RE.search(window):
@@ -749,7 +786,28 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     "absent": _absent(normalize(window), keys, idf, top_idf),
                     "rare_word": float(bool(rare) and rare in normalize(window)),
                     "length": len(window) / 100, "list_length": len(window) / 100}))
+    if missing:
+        # what a window (or its passage) covers of the question besides the missing subject's
+        # modifiers (its head stays: 造林 of 植树造林), vague heads and single characters (最低工资标准
+        # asked of a report that never says 最低工资: 孤儿…最低标准提高到… covers only 最低, 标准 and 到);
+        # read by :func:`_unsupported`, not weighted
+        core = {k: w for k, w in weights.items()
+                if isinstance(k, tuple) or (len(k) >= 2 and k not in VAGUE_HEADS
+                                            and not any(k in m and not m.endswith(k) for m in missing))}
+        context = {p.text: _core_coverage(p.text, core, missing) for p in passages}  # a term its passage names (十乱)
+        for c in out:
+            c.features["core_coverage"] = max(_core_coverage(c.text, core, missing),
+                                              next((v for t, v in context.items() if c.text in t), 0.0))
     return out
+
+
+def _core_coverage(text: str, core: Weights, missing: list[str] | tuple[str, ...]) -> float:
+    """:func:`_coverage` over ``core``, a missing word the text writes at length counting as named
+    (环城路: 环城道路, 保障房: 保障性租赁住房)."""
+    norm = normalize(text)
+    spelled = sum(core.get((m,), 0.0) for m in missing
+                  if len(m) >= 3 and m not in norm and re.search("[^，。；]{0,4}".join(map(re.escape, m)), norm))
+    return _coverage(text, core) + spelled / (sum(core.values()) or 1.0)
 
 
 def _defines(norm: str, quoted: list[str]) -> bool:
@@ -983,7 +1041,10 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     for n, (word, flag) in enumerate(words):
         if n + 1 < len(words) and words[n + 1][0].endswith(EVENT_ENDINGS):
             continue  # 杭州/亚运会: a place naming an event the report may call otherwise (第十九届亚运会)
-        if (len(word) >= 2 and flag in NOUN_FLAGS and word not in STOPWORDS and word not in GENERIC_NOUNS
+        # (jieba's dictionary tags some places as foreign names, 曹妃甸 ``nrfg``; its guesses of two
+        # characters, 失业/金的, are no name)
+        if (len(word) >= 2 and (flag in NOUN_FLAGS or (flag == "nrfg" and len(word) >= 3))
+                and word not in STOPWORDS and word not in GENERIC_NOUNS
                 and word not in norm_corpus and word not in _phrases()
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
@@ -1076,8 +1137,10 @@ def subject_place(question: str) -> str:
     if not words:
         return ""
     word, flag = words[0]
-    # the place and then when (天津今年…, 深圳去年GDP): its figures are asked; 汶川地震 names an event
-    subject = len(words) > 1 and bool(re.fullmatch(r"今年|去年|明年|前年|上年|本年|(?:19|20)\d\d年?|的", words[1][0]))
+    # the place and then when (天津今年…, 山南市今年…, 深圳去年GDP): its figures are asked; 汶川地震
+    # names an event
+    after = words[2:] if len(words) > 2 and words[1][0] in PLACE_SUFFIXES | {"州", "盟", "旗"} else words[1:]
+    subject = bool(after) and bool(re.fullmatch(r"今年|去年|明年|前年|上年|本年|(?:19|20)\d\d年?|的", after[0][0]))
     return word if (subject and flag == "ns" and len(word) >= 2 and word not in PLACE_KINDS
                     and _proper(word, flag)) else ""
 
@@ -1163,7 +1226,10 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         return True
     # a rank asked (排第几): a place in a ranking (稳居世界第二, 全国第1) is its figure
     ordinal, ranked = bool(ORDINAL_ASKED_RE.search(query.text)), bool(RANK_ASKED_RE.search(query.text))
-    figure = (lambda c: has_figure(c, ordinal) or bool(ranked and RANK_SAID_RE.search(c)))
+    # which place passed a size asked (Which county passed 100 billion yuan in GDP): the size of its
+    # kind (超千亿元县) is the figure
+    sized = bool(WHICH_ASKED_RE.search(query.text))
+    figure = (lambda c: has_figure(c, ordinal, sized) or bool(ranked and RANK_SAID_RE.search(c)))
     if not figure(window):
         return False
     focus = _focus(query.text, query.english, tuple(missing))
@@ -1174,7 +1240,8 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
     if focus:  # a clause with no subject of its own says more of the one before it
         numbered = [c for i, c in enumerate(parts) if c in numbered
                     and any(t in _with_subject(parts, i)
-                            + (parts[i + 1] if i + 1 < len(parts) and PURPOSE_RE.match(parts[i + 1]) else "")
+                            + (parts[i + 1] if i + 1 < len(parts) and (PURPOSE_RE.match(parts[i + 1])
+                                                                       or FUNDING_RE.search(c)) else "")
                             for t in focus)]
     if not numbered:
         return False
@@ -1202,18 +1269,18 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: bool(PERCENT_RE.search(c)))
     if not (CHANGE_RE.search(query.text) or SHARE_RE.search(query.text) or TARGET_RE.search(query.text)):
         # 去年GDP有多少: a level, not 增长5.5% (a target is often a growth rate: 今年GDP目标 → 增长6%左右)
-        kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c)), ordinal))
+        kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c)), ordinal, sized))
     if not CHANGE_RE.search(query.text):  # 今年目标多少: the target itself, not 比去年多100万人
-        kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c), ordinal))
+        kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c), ordinal, sized))
     if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
-        kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c), ordinal))
+        kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c), ordinal, sized))
     items = bool(ITEMS_ASKED_RE.search(query.text))  # 多少个: not 600万千瓦 either, even of a change
     if items or (COUNT_RE.search(query.text) and not CHANGE_RE.search(query.text) and not SHARE_RE.search(query.text)):
         # a count, not 城镇化率76% (but 占全国人口多少 asks a share of the people)
         kinds.append(lambda c: bool(COUNTED_RE.search(YEAR_RE.sub(" ", MEASURED_RE.sub(" ", c) if items else c))))
     if not (SHARE_RE.search(query.text) or RATE_RE.search(query.text)):
         # GDP总量/GDP增长多少: not 服务业增加值占地区生产总值比重达56.2% (a rate asked may be named 比例)
-        kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c), ordinal))
+        kinds.append(lambda c: has_figure(SHARE_FIGURE_RE.sub(" ", c), ordinal, sized))
     # a place the question names (广州 in a 广东 report) that has a figure of its own in the passage
     # (广州经济总量突破3万亿元): another clause's figure is not that place's (the province's 增长4.8%).
     # A place named without a figure (庆阳数据中心集群…，算力规模…) is the subject of the clauses after it.
@@ -1231,6 +1298,8 @@ AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|�
 
 # a clause saying what the figure before it is for (…拟投入423亿元，用于扶助和促进就业)
 PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?(?:用于|支持|扶持|资助)")
+# money put up (安排资金136亿元, 投入187亿元): the clause after it says what for (，办好34项民生实事)
+FUNDING_RE = re.compile(r"(?:安排|投入|筹措|筹集|拿出|下达)(?:资金|财政资金|专项资金)?\s*\d[\d.]*\s*[万亿]*元")
 LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
 
 
@@ -1321,7 +1390,7 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
         acronyms = {a.lower() for a in re.findall(r"\b[A-Z][A-Z0-9.]*[A-Z0-9]\b", text)}
         own = [t for t in own if not t.isascii() or t in acronyms]
     focus = [t for t in own + [w for e in terms for w in tokenize(e)]
-             if t not in FRAME_WORDS and t not in GENERIC_NOUNS and not t.isdigit()]
+             if (t not in FRAME_WORDS or t == "总量") and t not in GENERIC_NOUNS and not t.isdigit()]
     focus = [t for t in focus if not UNIT_WORD_RE.match(t)] or focus  # 亿元, 个: the unit, not the subject
     # 总额, 总数: what any amount is; 规上工业增加值总额 is about 规上工业增加值, not 社零总额
     focus = [t for t in focus if t not in AMOUNT_NOUNS] or focus
@@ -1329,7 +1398,9 @@ def _focus(text: str, english: bool, missing: tuple[str, ...]) -> list[str]:
     return focus
 
 
-AMOUNT_NOUNS = frozenset(("总额", "总数", "数量", "金额"))  # not 总量: …增长6.0%，总量达到4773.3亿元
+# not 总量 (a frame word elsewhere: GDP总量 asks GDP's amount), which names the figure's clause:
+# …增长6.0%，总量达到4773.3亿元
+AMOUNT_NOUNS = frozenset(("总额", "总数", "数量", "金额"))
 # a share of something (占地区生产总值比重提高到25.5%): the figure is the share, not the thing's amount
 SHARE_FIGURE_RE = re.compile(r"(?:比重|占比|比例|份额)[^，。；、\d]{0,6}\d[\d.]*\s*(?:[%％]|个百分点)")
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
@@ -1357,14 +1428,17 @@ QUOTED_NAME_RE = re.compile(r"[“「『][^”」』\d]{1,10}[”」』]")
 
 
 # an ordinal: the sixth census (第六次人口普查), the third expo (第三届进博会) is no amount of anything
-ORDINAL_SAID_RE = re.compile(r"第\s*[一二三四五六七八九十百千\d]+\s*[次届批期轮]")
+ORDINAL_SAID_RE = re.compile(r"第\s*[一二三四五六七八九十百千\d]+\s*[次届批期轮个]")
 ORDINAL_ASKED_RE = re.compile(r"第几|which (?:session|round|edition)", re.I)
 
 
-def has_figure(text: str, ordinal: bool = False) -> bool:
+def has_figure(text: str, ordinal: bool = False, sized: bool = False) -> bool:
     """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年), an
     item's number (6、), a name's digits (5G, PM2.5), a quoted name's count (“两项补贴”) and, unless
-    ``ordinal`` (第几届 asked), an ordinal (第六次) not counting."""
+    ``ordinal`` (第几届 asked), an ordinal (第六次) not counting; the size of a kind (超千亿元县) only
+    when ``sized`` (which county passed 100 billion yuan asked)."""
+    if sized and SIZE_KIND_RE.search(text):
+        return True
     text = QUOTED_NAME_RE.sub(" ", text if ordinal else ORDINAL_SAID_RE.sub(" ", text))
     return bool(NUMBER_RE.search(NAMED_DIGITS_RE.sub(" ", YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text)))))
 
@@ -1448,7 +1522,7 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
         # sets such a chosen window answered 1 of 82 times; the decider's weights, fitted across
         # many inputs, let too many through
         return "the figure is the other side's"
-    if missing and choice.features.get("coverage", 1.0) < SUBJECT_GONE:
+    if missing and min(choice.features.get("coverage", 1.0), choice.features.get("core_coverage", 1.0)) < SUBJECT_GONE:
         # the question's subject is a word the report never uses (房价, 公积金) and the window holds
         # next to nothing else it asks: a window about something else
         return "the report does not speak of what is asked"

@@ -229,7 +229,9 @@ def split_question(text: str) -> list[str]:
     pair = YEAR_PAIR_RE.search(text)
     if pair and ASKING_RE.search(text) and not text[:pair.start()].endswith(("比", "较")):
         # 去年和今年社零增速分别是多少: one question per year (not 比去年和前年: a comparison)
-        rest = re.sub(r"分别|各自|各(?=[是为有多])", "", text[:pair.start()] + "{}" + text[pair.end():])
+        # (去年和今年各拿出多少钱: 各 right after the pair goes too)
+        rest = re.sub(r"分别|各自|各(?=[是为有多])", "", text[:pair.start()] + "{}"
+                      + re.sub(r"^\s*(?:分别|各自|各)", "", text[pair.end():]))
         return [rest.format(pair.group(1)), rest.format(pair.group(2))]
     pair = _subject_pair(text)
     if pair:
@@ -300,7 +302,7 @@ def _asking_clauses(text: str) -> list[str]:
 # words that frame a figure question rather than name its subject
 # (安排: 今年安排多少 asks the plan's figure of the subject named before, like 计划)
 FRAME_WORDS = frozenset("目标 增长 新增 今年 去年 总共 一共 累计 计划 安排 预期 达到 完成 提升 实现 突破 全年 年度 力争 多少 几 左右 以上"
-                         " 预计 打算 控制目标 预期目标".split())
+                         " 预计 打算 控制目标 预期目标 总量".split())  # 总量: GDP总量 asks the amount, like 多少
 
 
 def _rates_joined(words) -> list[tuple[str, str]]:

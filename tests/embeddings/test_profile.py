@@ -447,3 +447,22 @@ def test_a_part_opening_in_this_years_work_plans_and_one_opening_in_the_past_yea
     assert role["在１９９５年的经济工作中，要加强和改善宏观调控。"] == "plan"
     assert role["今年经济增长速度的宏观调控目标，定为百分之八至九。"] == "plan"
     assert role["在过去的一年里，我国外交工作取得重要进展。"] == "review"
+
+
+def test_the_opening_of_a_plan_paragraph_on_the_past_year_is_passages_of_that_year():
+    """国务院 2009: 过去的一年，外交工作取得显著成就。…成功举办亚欧首脑会议…。新的一年，我们将…, in the
+    part that plans. The paragraph plans, but a passage cut from its opening, before 新的一年, reviews
+    2008 (去年我国办了个什么国际首脑会议 was declined as a window of 2009)."""
+    from embeddings.chunking import chunk_blocks
+    past = "过去的一年，外交工作取得显著成就。" + "我们与国际社会携手应对金融危机，成功举办亚欧首脑会议，增进亚欧国家间的政治互信与务实合作。" * 2
+    ahead = "新的一年，我们将继续高举和平、发展、合作的旗帜，坚持走和平发展道路。" * 3
+    text = "\n\n".join(["2009年政府工作报告", "——2009年3月5日在第十一届全国人民代表大会第二次会议上",
+                       "国务院总理温家宝", "各位代表：", "一、2008年工作回顾", "过去一年，国内生产总值增长9%。",
+                       "二、2009年工作的总体部署", "今年国内生产总值增长8%左右。", past + ahead])
+    c, profile, blocks, role = analysed(text)
+    assert role[past + ahead] == "plan"
+    passages = chunk_blocks(blocks, c, "d")
+    opening = [p for p in passages if "亚欧首脑会议" in p.text and "新的一年" not in p.text]
+    later = [p for p in passages if p.text.startswith("新的一年")]
+    assert opening and all((p.role, p.years) == ("review", [2008]) for p in opening)
+    assert later and all((p.role, p.years) == ("plan", [2009]) for p in later)

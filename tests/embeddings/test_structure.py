@@ -45,3 +45,15 @@ def test_a_glossary_title_naming_its_report_opens_the_glossary():
     assert [b.term for b in glossary] == ["“2030启航计划”", "“四融一共”和美乡村"]
     assert glossary_title("报告中的名词解释") and glossary_title("附件2 名词解释")
     assert not glossary_title("加强名词解释工作") and not glossary_title("一、名词解释工作")
+
+
+def test_notes_titled_fuzhu_are_the_glossary():
+    """国务院 2012 closes with 附注： / 1、“三网”融合：… / 6、新农合：…2011年，新农合参保人数达到8．32亿: its
+    nine notes were read as paragraphs of the part that plans 2012 (round 34). 附 alone before a
+    colon still introduces the title (附：名词解释)."""
+    from embeddings.structure import glossary_title
+    text = ("三、2012年主要任务\n今年要提高新农合补助标准。\n附注：\n"
+            "1、“三网”融合：是指电信网、广播电视网和互联网融合发展。\n2、新农合：全称新型农村合作医疗。\n")
+    glossary = [b for b in parse(clean(text)) if b.kind == "glossary"]
+    assert [b.term for b in glossary] == ["“三网”融合", "新农合"]
+    assert glossary_title("附注：") and glossary_title("附：名词解释") and not glossary_title("附")

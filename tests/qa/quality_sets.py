@@ -241,6 +241,13 @@ FRESH += [(OURS / f"{name}-r33{k}.jsonl", _report(name))
                           ("gaoyang-2017", "a"), ("state-council-2012", "c"), ("guangdong-2023", "c"),
                           ("hailar-2019", "c"), ("baoding-2021", "c"))]
 
+# round 34: new questions by new writers: 河北省 2003, 广东省 2025, 西藏 2026 and 国务院 1998 (A, read and
+# tuned on); 海拉尔区 2016, 清苑区 2025, 甘肃 2026 and 四川 2026 (C, never read)
+FRESH += [(OURS / f"{name}-r34{k}.jsonl", _report(name))
+          for name, k in (("hebei-2003", "a"), ("guangdong-2025", "a"), ("xizang-2026", "a"),
+                          ("state-council-1998", "a"), ("hailar-2016", "c"), ("baoding-qingyuan-2025", "c"),
+                          ("gansu-2026", "c"), ("sichuan-2026", "c"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")

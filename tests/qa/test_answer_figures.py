@@ -1012,3 +1012,101 @@ def test_a_sum_followed_by_what_it_supports_is_about_that():
     window = "国务院决定今年安排30亿元建设资金，支持国有煤矿安全技术改造，地方和企业也要增加安全生产投入。"
     assert ok("今年国家安排多少钱支持国有煤矿安全技术改造？", window)
     assert not ok("今年国家拿多少钱修农村公路？", window)
+
+
+def test_a_sum_put_up_is_about_what_the_clause_after_it_does():
+    """安排资金136亿元，办好34项民生实事 (西藏 2026, round 34): the sum is for the 民生实事 the next clause
+    names, as with 用于; a count beside the subject (34项) is not the money asked."""
+    window = "坚持民生为大，安排资金136亿元，办好34项民生实事。"
+    assert ok("今年拿出多少钱办民生实事？", window)
+    assert not ok("今年拿出多少钱修农村公路？", window)
+
+
+def test_a_size_naming_a_kind_or_a_place_in_a_ranking_is_no_amount():
+    """东莞长安成为全省第3个地区生产总值超千亿元镇 (广东 2025, round 34): 千亿元镇 is a kind of town and
+    第3个 a rank, so its clause gives no amount of the province's GDP."""
+    assert not has_figure("东莞长安成为全省第3个地区生产总值超千亿元镇。")
+    assert not has_figure("大连迈入万亿级城市")
+    assert has_figure("旅游总收入突破万亿元，海洋生产总值突破2万亿元。")
+    assert has_figure("地区生产总值超千亿元")
+    # unless which place of that size is asked
+    assert has_figure("惠州博罗成为生产总值超千亿元县。", sized=True)
+    assert ok("Which county in Guangdong passed 100 billion yuan in GDP last year?", "惠州博罗成为生产总值超千亿元县。")
+    assert not ok("广东去年GDP有多少？", "东莞长安成为全省第3个地区生产总值超千亿元镇。")
+
+
+def test_two_years_asked_each_are_two_questions_without_their_each():
+    assert split_question("去年和今年各拿出多少钱办民生实事？") == ["去年拿出多少钱办民生实事？", "今年拿出多少钱办民生实事？"]
+    assert split_question("去年和今年社零增速分别是多少？") == ["去年社零增速是多少？", "今年社零增速是多少？"]
+
+
+def test_the_level_five_years_reached_is_their_last_years():
+    """人口自然增长率下降到10.06‰ in 国务院 1998's review of five years is 1997's rate (round 34: 去年…降到
+    多少 was declined as a figure of several years); their yearly average is not one year's figure."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "计划生育工作成绩显著，人口自然增长率下降到10.06‰。五年来国内生产总值年均增长11%。"
+    passage = Passage("d", text, "一、过去五年的工作", 0, len(text), role="review_multi", years=[1993, 1994, 1995, 1996, 1997])
+    found = candidates(prepare("去年人口自然增长率降到多少了", 1998), [passage], {"人口自然增长率": 5.0})
+    reached = [c for c in found if "10.06" in c.text and "年均" not in c.text]
+    assert reached and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in reached)
+    found = candidates(prepare("去年国内生产总值增长多少", 1998), [passage], {"国内生产总值": 5.0})
+    assert all(c.features["several_years"] == 1.0 for c in found if "年均" in c.text)
+
+
+def test_a_total_of_an_indicator_asks_its_amount():
+    """GDP总量 asks the amount as 多少 does (河北 2003, 国务院 2013: 总量, a word the GDP sentence lacks,
+    weighed as the thing asked about and the question was declined)."""
+    from qa.answer import _key_words
+    assert "总量" not in dict(_key_words("河北去年GDP总量多少？"))
+    assert "gdp" in dict(_key_words("河北去年GDP总量多少？"))
+
+
+def test_now_asked_fits_a_window_saying_now_in_the_part_that_plans():
+    """国务院 1997: 现在全国有100多个城市建立了最低生活保障制度 stands in the part that plans 1997;
+    现在有多少城市搞了低保 asks the present, which the report's own 现在 states (it was declined as a
+    window of another year). A plan window that does not say 现在 still clashes."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    now = "现在全国有100多个城市建立了最低生活保障制度，要逐步加以完善。"
+    goal = "今年要在100个城市建立最低生活保障制度。"
+    passages = [Passage("d", text, "二、1997年的主要任务", 0, len(text), role="plan", years=[1997]) for text in (now, goal)]
+    found = candidates(prepare("现在全国有多少城市搞了低保？", 1997), passages, {"最低生活保障": 5.0, "城市": 2.0})
+    assert any(c.features["year_clash"] == 0.0 and c.features["year_match"] == 1.0 for c in found if "现在" in c.text)
+    assert all(c.features["year_clash"] == 1.0 for c in found if "今年" in c.text)
+
+
+def test_the_questions_most_specific_word_is_beside_the_figure_through_its_report_terms():
+    """看病的保险 is 医保 in the report (保定 2021: 医保参保率达95%以上 was declined, its figure's clause
+    not holding 保险 itself)."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "医保参保率达95%以上，基本养老金逐年提高。"
+    passage = Passage("d", text, "一、过去五年工作回顾", 0, len(text), role="review_multi", years=[2016, 2017, 2018, 2019, 2020])
+    found = candidates(prepare("现在有多大比例的人交了看病的保险？", 2021), [passage], {"保险": 4.0, "参保率": 5.0, "医保": 5.0})
+    assert found and all(c.features.get("rare_apart", 0.0) == 0.0 for c in found if "95%" in c.text)
+
+
+def test_a_window_covering_only_the_missing_subjects_parts_and_vague_heads_does_not_speak_of_it():
+    """最低工资标准 asked of 广东 2025, which never says 最低工资 (round 34): 孤儿基本生活保障省定最低标准
+    …提高到2375元 covers 最低, 标准 and 到, which was enough to answer; the question about 孤儿 itself
+    is still answered."""
+    from embeddings.chunking import Passage
+    from qa.answer import Choice, _unsupported, candidates, shipped
+    text = "集中供养孤儿基本生活保障省定最低标准从每人每月2295元提高到2375元。"
+    passage = Passage("d", text, "三、2025年工作安排", 0, len(text), role="plan", years=[2025])
+    idf = {"最低": 4.7, "工资": 5.5, "标准": 2.5, "到": 3.1, "孤儿": 6.0, "生活保障": 5.0}
+    q = prepare("今年最低工资标准调到多少？", 2025)
+    found = candidates(q, [passage], idf, ["最低工资"])
+    best = max(found, key=lambda c: c.features["coverage"])
+    assert best.features["coverage"] >= 0.1 and best.features["core_coverage"] < 0.1
+    choice = Choice(0, best.text, best.features["coverage"], 6.0, best.features, margin=1.0)
+    assert _unsupported(q, choice, shipped(), ["最低工资"]) == "the report does not speak of what is asked"
+    asked = candidates(prepare("今年孤儿基本生活保障标准提高到多少？", 2025), [passage], idf, [])
+    assert all("core_coverage" not in c.features for c in asked)
+    # a missing word the report writes at length (环城路: 环城道路) is covered
+    road = "加快城市路网和环城道路建设。完成西出口路建设。"
+    found = candidates(prepare("今年环城路有什么安排？", 2013), [Passage("d", road, "二、2013年工作", 0, len(road),
+                                                                        role="plan", years=[2013])],
+                       {"环城": 6.0, "安排": 1.0, "道路": 3.0}, ["环城路"])
+    assert found and max(c.features["core_coverage"] for c in found) >= 0.1

@@ -448,6 +448,19 @@ def test_a_question_opening_with_another_place_and_a_time_asks_about_that_place(
     assert subject_place("汶川地震的时候从废墟里救出来多少人？") == ""
     assert subject_place("人去北京天津看病，还要先办备案手续吗？") == ""
     assert subject_place("城镇新增就业多少？") == ""  # a kind of place
+    assert subject_place("山南市今年要建几个高原和美乡村？") == "山南"  # its level between place and time
+
+
+def test_a_place_jieba_tags_as_a_name_is_missing_when_the_report_never_names_it():
+    """曹妃甸 (jieba: ``nrfg``) asked of 河北省 2003, which never names it (round 34): not in the
+    report, so declined rather than answered with a window about 建设 and 安排."""
+    corpus = normalize("倡导在城市环卫、社区建设和管理等领域，由政府出资购买公益性岗位，优先安排下岗职工和失业人员就业。")
+    hard, _ = missing_terms(prepare("曹妃甸今年有什么建设安排？", 2003), corpus)
+    assert "曹妃甸" in hard
+    assert missing_terms(prepare("今年社区建设有什么安排？", 2003), corpus) == ([], [])
+    # a two-character guess (失业/金的) is no such name
+    hard, _ = missing_terms(prepare("去年丢了工作领失业金的有多少人？", 2023), normalize("共向1000多万失业人员发放失业保险待遇。"))
+    assert hard == []
 
 
 def test_an_english_question_finds_the_place_names_the_report_writes_in_chinese():

@@ -75,6 +75,8 @@ def test_a_place_name_inside_another_word_stays():
     docs = {"sc": {"profile": {"aliases": aliases_of("全国")}}, "xs": {"profile": {"aliases": aliases_of("保定市徐水区")}}}
     assert strip_places("今年要制定多少项药品安全国家标准？", docs, ("sc",)) == "今年要制定多少项药品安全国家标准？"
     assert strip_places("全国财政收入多少？", docs, ("sc",)) == "财政收入多少？"
+    # 咱们国家 is the State Council's place as 我国 is (its 国家 was a word the GDP window lacked)
+    assert strip_places("咱们国家GDP现在到多少了？", docs, ("sc",)) == "GDP现在到多少了？"
     assert strip_places("徐水区去年GDP多少？", docs, ("xs",)) == "区去年GDP多少？"
     # in English the level word goes with the name (Xushui District's: not a word to find)
     assert strip_places("What was Xushui District's GDP last year?", docs, ("xs",)) == "What was GDP last year?"
