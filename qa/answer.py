@@ -77,10 +77,11 @@ COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项�
 # an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
 # it (人员编制减一半); a magnitude in words (五十万, 三百亿). Not a kind it names (千亿元镇, 万亿级城市:
 # the town's size, not an amount of what is asked)
-BARE_AMOUNT = (r"[十百千万]+亿(?:元|美元|级)?(?![元美级镇县市村企园城])"
+SIZED_KINDS = "镇县市村企园城"  # what a size may name the kind of (千亿元镇, 万亿级城市, 百亿级企业)
+BARE_AMOUNT = (rf"[十百千万]+亿(?:元|美元|级)?(?![元美级{SIZED_KINDS}])"
                r"|[百千]万(?:元|人次?|吨|亩|户|千瓦|辆|标箱)|全额|一半|减半"
                r"|[一二两三四五六七八九][十百千][万亿]")  # 裁减军队员额五十万
-SIZE_KIND_RE = re.compile(r"[十百千万]+亿(?:元|美元)?级?[镇县市村企园城]")  # 千亿元县, 万亿级城市
+SIZE_KIND_RE = re.compile(rf"[十百千万]+亿(?:元|美元)?级?[{SIZED_KINDS}]")  # 千亿元县, 万亿级城市
 WHICH_ASKED_RE = re.compile(r"哪|\bwhich\b", re.I)
 # a span of years in words (力争五到十年内取得突破性进展, 用三年时间)
 YEARS_IN_WORDS = r"[一二两三四五六七八九十]+(?:[到至][一二两三四五六七八九十]+)?年(?:内|左右|时间|之内)"
@@ -794,10 +795,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
         core = {k: w for k, w in weights.items()
                 if isinstance(k, tuple) or (len(k) >= 2 and k not in VAGUE_HEADS
                                             and not any(k in m and not m.endswith(k) for m in missing))}
-        context = {p.text: _core_coverage(p.text, core, missing) for p in passages}  # a term its passage names (十乱)
+        context = [_core_coverage(p.text, core, missing) for p in passages]  # a term its passage names (十乱)
         for c in out:
-            c.features["core_coverage"] = max(_core_coverage(c.text, core, missing),
-                                              next((v for t, v in context.items() if c.text in t), 0.0))
+            c.features["core_coverage"] = max(_core_coverage(c.text, core, missing), context[c.hit_index])
     return out
 
 
