@@ -146,6 +146,9 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
                     break
                 if j + 1 < len(parts) and _companion(window, parts[j + 1]):
                     continue  # 增长7%，达到14.6亿元: a figure's level goes with its rate
+                if j + 1 < len(parts) and LEVEL_END_RE.search(window) and DIFFERENCE_AFTER_LEVEL_RE.match(parts[j + 1]):
+                    yield window  # 达1656亿美元 alone, then with 比1995年底增加920亿美元
+                    continue
                 if window.rstrip()[-1:] in "：:" and j + 1 < len(parts):
                     continue  # a label wants what follows it
                 yield window
@@ -159,6 +162,9 @@ RATE_END_RE = re.compile(r"\d[\d.]*\s*[%％]\s*[，,]\s*$")
 # ... and the rate of the level before it (全县外贸出口总额达到2.99亿美元，同比增长12.9%)
 LEVEL_END_RE = re.compile(r"\d[\d.]*\s*[十百千万亿]*[^\d\s，,；;。%％]{1,4}\s*[，,]\s*$")
 RATE_AFTER_LEVEL_RE = re.compile(r"\s*(?:同比|比上年|比去年|较上年)?(?:增长|下降|增加|减少|提高|降低)\s*\d[\d.]*\s*[%％]")
+# ... or by how much it differs from another year's (达1656亿美元，比1995年底增加920亿美元): offered with
+# and without it, since the level alone may be what is asked
+DIFFERENCE_AFTER_LEVEL_RE = re.compile(r"\s*比(?:上年|去年|(?:19|20)\d\d\s*年[底末]?)(?:增加|减少|增长|下降|提高|降低|多|少)了?\s*\d")
 
 
 def _companion(window: str, next_clause: str) -> bool:
@@ -297,6 +303,7 @@ def own_years(window: str) -> set[int]:
 
 
 _OPENING_YEAR_RE = re.compile(r"\s*((?:19|20)\d\d)\s*年(?:，|,|是|全年|我们)")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d\s*年")
 
 
 def _opening_year(text: str, window: str) -> set[int]:
@@ -305,9 +312,18 @@ def _opening_year(text: str, window: str) -> set[int]:
     i = text.find(window)
     if i < 0:
         return set()
-    start = max(text.rfind(mark, 0, i) for mark in "。！？；") + 1
-    m = _OPENING_YEAR_RE.match(text, start)
-    return {int(m.group(1))} if m else set()
+    line = text.rfind("\n", 0, i) + 1
+    start = max([text.rfind(mark, line, i) for mark in "。！？；"] + [line - 1]) + 1
+    # the sentences after one opening with a year and naming none go on about that year (2005年，初步核算
+    # 达到10116.6亿元…。人均生产总值达到1.48万元。全部财政收入完成1035.2亿元)
+    while start >= line:
+        m = _OPENING_YEAR_RE.match(text, start)
+        if m:
+            return {int(m.group(1))}
+        if _YEAR_RE.search(text, start, i + len(window)) or start == line:
+            return set()
+        start = max([text.rfind(mark, line, start - 1) for mark in "。！？；"] + [line - 1]) + 1
+    return set()
 
 
 YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|会不会|^(?:is|are|can|does|do|will|has|have)\b", re.I)
@@ -324,7 +340,8 @@ RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|sh
 FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
 # 从6333公里增加到7809公里: the period ends at a level, which is the last year's (unless a change is asked)
 LEVEL_REACHED_RE = re.compile(r"(?:增加|减少|增长|下降|提高|降低|上升|提升|扩大|回落|回升)(?:到|至)")
-CHANGE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
+COMPARE_ASKED_RE = re.compile(r"比[^，。？?]{1,12}(?:[多少]|增加|减少)了?多少")
+CHANGE_ASKED_RE = re.compile(COMPARE_ASKED_RE.pattern + r"|涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降了?多少|下降了?多少|降低了?多少|减少?了?多少|提高了?多少|growth|grew|rise|rose|increase",
                              re.I)
 
 
@@ -580,9 +597,12 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     q_norm = normalize(query.text)
     quoted = [normalize(t) for t in QUOTED_RE.findall(query.text) if len(t) >= 2] or defined_term(q_norm)
     q_plain = _plain(q_norm)
-    one_year = bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
+    compare_asked = COMPARE_ASKED_RE.search(query.text)  # 比1995年底多了多少: 比1995年底增加920亿美元
+    # (a change since a year the question names spans the years between: not one year's figure)
+    one_year = (bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
+                and not re.search(r"[比较]\s*(?:19|20)\d\d", query.text))
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
-    rise_asked = bool(RISE_ASKED_RE.search(query.text))
+    rise_asked = bool(RISE_ASKED_RE.search(query.text) or compare_asked)
     # a plan period's yearly rate asked (“十五五”期间每年增长多少): 今年…增长5% is one year's goal
     annual_asked = bool(query.periods) and bool(ANNUAL_ASKED_RE.search(query.text))
     rare = _rarest(query, idf)
@@ -755,7 +775,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     f["rare_apart"] = float(not any(_names(normalize(c), own_rare, rare_alts)
                                                     for c in clauses(window) if has_figure(c, ordinal_asked)))
                 if asks_change:
-                    f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)))
+                    f["change_ok"] = float(bool(GROWTH_RE.search(window) or POINTS_RE.search(window)
+                                                or (compare_asked and COMPARISON_RE.search(window))))
                     if rise_asked and not f["change_ok"] and not CHANGE_SAID_RE.search(window):
                         # read by choose (what _unsupported declines as "no change given"), not a
                         # weighted feature: a share (相当于生产总值的比例4.5%) where the growth is asked
@@ -1090,10 +1111,14 @@ REGIONS = ("京津冀", "京津", "粤港澳", "港澳", "川渝", "成渝", "�
 
 
 def abbreviated(place: str, norm_corpus: str) -> bool:
-    """The report names province ``place`` by its one-character name in a region (天津 in
-    京津冀协同发展, 香港 in 粤港澳大湾区): a question naming it is about something the report covers."""
+    """The question's name is a short form of one the report writes: a province by its one-character
+    name in a region (天津 in 京津冀协同发展, 香港 in 粤港澳大湾区), or a name of three or more
+    characters whose characters the report writes in order, from the first to the last, with a few
+    between (农信社: 农村信用社)."""
     short = PROVINCE_ABBREVIATIONS.get(place)
-    return bool(short) and any(short in region and region in norm_corpus for region in REGIONS)
+    if short and any(short in region and region in norm_corpus for region in REGIONS):
+        return True
+    return len(place) >= 3 and re.search(".{0,3}".join(map(re.escape, place)), norm_corpus) is not None
 
 
 COMMON_WORD_FREQ = 500
@@ -1159,6 +1184,9 @@ def _proper(word: str, flag: str) -> bool:
     places are caught by their suffix, 金坛区)."""
     if flag in ("nr", "nrfg", "nrt"):  # 高峰, 文明, 杜绝: two-character words jieba counts hundreds of
         # times are not names; of three characters after a surname they are (江泽民 2415, 钱其琛 560)
+        if len(word) == 2 and not jieba.dt.FREQ.get(word) and _char_tag(word[0]) not in NAME_FLAGS \
+                and _char_tag(word[1]) == "v":
+            return False  # 钱能, 钱建 (养老钱能按时发吗, 拿多少钱建): a noun and a verb run together by jieba's guess
         return ((len(word) == 3 and word[0] in SURNAMES | RARER_SURNAMES)
                 or (len(word) == 2 and jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ and word[0] in SURNAMES))
     if len(word) == 2 and (_char_tag(word[0]) == "d" and _char_tag(word[1]) == "a" or word[1] == "区"):
@@ -1372,7 +1400,7 @@ CHANGE_FIGURE_RE = re.compile(r"(?:增加|提高|减少|降低|下降|上涨|上
                               + r"(?:\s*[和、及]\s*" + _CHANGE_AMOUNT + ")*")
 POINTS_RE = re.compile(r"\d[\d.]*\s*个百分点")
 # a figure by which this year differs from another (比去年多100万人, 比上年增加2000亿元): not the level
-COMPARISON_RE = re.compile(r"比(?:去年|上年|前年|上一年|(?:19|20)\d\d年)(?:多|少|增加|减少|提高|降低|增长|下降|扩大|压减)了?"
+COMPARISON_RE = re.compile(r"比(?:去年|上年|前年|上一年|(?:19|20)\d\d年[底末]?)(?:多|少|增加|减少|提高|降低|增长|下降|扩大|压减)了?"
                            r"\s*\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里|[%％]|个百分点)?")
 
 
@@ -1432,6 +1460,7 @@ ORDINAL_SAID_RE = re.compile(r"第\s*[一二三四五六七八九十百千\d]+\s
 ORDINAL_ASKED_RE = re.compile(r"第几|which (?:session|round|edition)", re.I)
 
 
+@lru_cache(maxsize=65536)  # the same clauses are read again in every window holding them
 def has_figure(text: str, ordinal: bool = False, sized: bool = False) -> bool:
     """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年), an
     item's number (6、), a name's digits (5G, PM2.5), a quoted name's count (“两项补贴”) and, unless
@@ -1483,7 +1512,7 @@ SUBJECT_GONE = 0.1
 
 # a rise asked (增长了多少, 涨了多少, growth): a reduction asked (减了多少) is answered by its amount
 # (降低企业税负5700多亿元), so only a rise needs a change in the window
-RISE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|\bgrowth\b|\bgrew\b", re.I)
+RISE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降低了?多少|下降了?多少|\bgrowth\b|\bgrew\b", re.I)
 
 
 def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] = (),

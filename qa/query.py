@@ -149,8 +149,9 @@ RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -
 
 
 def explicit_years(text: str) -> tuple[int, ...]:
-    """Years written out in a question (2024年, 2023, 1996年: an older report reviews the 1990s)."""
-    return tuple(sorted({int(a or b) for a, b in re.findall(r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(19\d\d)(?=\s*年)", text)}))
+    """Years written out in a question (2024年, 2023, 1996年: an older report reviews the 1990s); not
+    the year a change is measured from (比1995年底增加了多少 asks about the years since)."""
+    return tuple(sorted({int(a or b) for a, b in re.findall(r"(?<![\d比较])(20\d\d)(?!\d)|(?<![\d比较])(19\d\d)(?=\s*年)", text)}))
 
 
 def relative_offsets(text: str) -> tuple[int, ...]:

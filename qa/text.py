@@ -67,7 +67,7 @@ _PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 STOPWORDS = frozenset("""
 的 了 是 在 和 与 及 等 对 把 被 让 从 为 以 于 就 都 也 又 还 要 将 会 能 可 有 个 这 那 之 其 或 而 并 但
 吗 呢 吧 啊 呀 么 嘛 哪 谁 啥 什么 怎么 怎样 如何 多少 几 几个 哪些 哪个 哪家 哪两个 是不是 有没有 一共 总共
-请问 请 告诉 我 我们 你 你们 他们 市 全市 省 全省 区 全区 县 全县 本市 本县 本区 去年 今年 明年 里 中 上 下 说 指 具体 又 呀 吗 这份 那个 这个
+请问 请 告诉 我 我们 你 你们 他们 搞 弄 市 全市 省 全省 区 全区 县 全县 本市 本县 本区 去年 今年 明年 里 中 上 下 说 指 具体 又 呀 吗 这份 那个 这个
 a an the of in on at to for is are was were be been what which who how many much does did do
 report by with and or from as that this it its
 """.split())
@@ -78,6 +78,7 @@ GENERIC_NOUNS = frozenset("""
 """.split())
 
 
+@lru_cache(maxsize=65536)  # the answer step normalises the same windows and clauses many times
 def normalize(text: str) -> str:
     """NFKC, lower case, footnote markers removed: the form both queries and passages are compared in."""
     return FOOTNOTE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()

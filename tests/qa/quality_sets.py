@@ -248,6 +248,13 @@ FRESH += [(OURS / f"{name}-r34{k}.jsonl", _report(name))
                           ("state-council-1998", "a"), ("hailar-2016", "c"), ("baoding-qingyuan-2025", "c"),
                           ("gansu-2026", "c"), ("sichuan-2026", "c"))]
 
+# round 35: new questions by new writers: 国务院 2001, 海拉尔区 2018, 河北省 2006 and 广西 2026 (A, read and
+# tuned on); 国务院 2004 and 2007, 高阳县 2018 and 河北省 2019 (C, never read)
+FRESH += [(OURS / f"{name}-r35{k}.jsonl", _report(name))
+          for name, k in (("state-council-2001", "a"), ("hailar-2018", "a"), ("hebei-2006", "a"),
+                          ("guangxi-2026", "a"), ("state-council-2004", "c"), ("state-council-2007", "c"),
+                          ("gaoyang-2018", "c"), ("hebei-2019", "c"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")

@@ -647,6 +647,26 @@ def test_a_level_keeps_its_rate():
     assert "新增外贸出口企业45家，" in windows  # a count without a rate after it ends where it is
 
 
+def test_a_level_is_offered_with_and_without_its_difference_from_another_year():
+    """达1656亿美元，比1995年底增加920亿美元: the level alone answers 有多少, with its difference 多了多少."""
+    from qa.answer import _line_windows
+    windows = list(_line_windows("国家外汇储备2000年底达1656亿美元，比1995年底增加920亿美元。", 90, False))
+    assert "国家外汇储备2000年底达1656亿美元，" in windows
+    assert "国家外汇储备2000年底达1656亿美元，比1995年底增加920亿美元。" in windows
+
+
+def test_sentences_after_one_opening_with_a_year_speak_of_that_year():
+    """2005年，初步核算达到…。人均生产总值达到1.48万元。全部财政收入完成…: each sentence is 2005's, until
+    one names another year."""
+    from qa.answer import _opening_year
+    text = ("全省生产总值提前实现目标。2005年，初步核算达到10116.6亿元。人均生产总值达到1.48万元。"
+            "全部财政收入完成1035.2亿元。2003年以来城镇新增就业116万人。城镇登记失业率控制在目标以内。")
+    assert _opening_year(text, "全部财政收入完成1035.2亿元") == {2005}
+    assert _opening_year(text, "人均生产总值达到1.48万元") == {2005}
+    assert _opening_year(text, "全省生产总值提前实现目标") == set()
+    assert _opening_year(text, "城镇登记失业率控制在目标以内") == set()  # 2003年以来 came between
+
+
 def test_a_figure_the_window_dates_by_the_reports_own_last_year_is_that_years():
     """去年末储蓄存款余额达到13605亿元 inside a part that plans (河北省 2010): last year's figure,
     not this year's; a 去年 in a clause without the figure dates nothing."""

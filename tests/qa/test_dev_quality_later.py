@@ -55,3 +55,15 @@ def test_what_the_report_names_without_a_figure_is_declined(systems):
         assert qa.ask(question).declined, question
     a = qa.ask("1996年国内生产总值是多少？")
     assert not a.declined and "６７７００多亿元" in a.answer
+
+
+def test_a_change_since_a_named_year_is_answered_with_that_change(systems):
+    """国务院 2001: 外汇储备2000年底达1656亿美元，比1995年底增加920亿美元. The change since 1995 asked gets
+    the level with its difference; the level asked gets the level alone (round 35)."""
+    qa = systems["state-council-2001"]
+    a = qa.ask("2000年底外汇储备比1995年底多了多少？")
+    assert not a.declined and "920亿美元" in a.answer
+    a = qa.ask("2000年底国家外汇储备有多少？")
+    assert not a.declined and "1656亿美元" in a.answer and "920亿美元" not in a.answer
+    a = qa.ask("去年出口额多少，比1995年增长了多少？")
+    assert not a.declined and "2492亿美元" in a.answer and "67" in a.answer

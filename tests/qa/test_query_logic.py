@@ -1,5 +1,5 @@
 """Query preparation, follow-ups and decline checks: pure logic, no model."""
-from qa.answer import _weights, asked_roles, clauses, missing_terms, names_holder, unit_ok
+from qa.answer import _weights, abbreviated, asked_roles, clauses, missing_terms, names_holder, unit_ok
 from qa.followup import contextualize, is_follow_up
 from qa.query import (expansions, matched_phrases, place_spellings, plan_periods, prepare, question_years, romanized_places,
                       split_question, sub_queries, thesaurus)
@@ -36,6 +36,9 @@ def test_relative_years_follow_the_report_year():
     assert question_years("去年GDP", None) == ()
     assert question_years("1996年全国财政收入是多少", 2003) == (1996,)  # an older report reviews the 1990s
     assert question_years("新增1500万人", 2003) == ()  # a count, not a year
+    # the year a change is measured from is not asked about (the years since are)
+    assert question_years("2000年底外汇储备比1995年底多了多少", 2001) == (2000,)
+    assert question_years("比1995年底增加了多少", 2001) == ()
 
 
 def test_compound_questions_split():
@@ -138,6 +141,16 @@ def test_money_and_rate_questions_need_a_figure_of_that_kind():
     assert unit_ok(prepare("城乡居民收入比是多少？"), "城乡居民收入比为1.72:1")
 
 
+def test_everyday_words_reach_the_reports_words():
+    """Round 35: 买不起房 → 经济适用住房/廉租房, 出去打工的 → 富余劳动力, 脱贫 → 减少贫困人口, an airport's
+    passengers → 吞吐量…人次; 怎么搞 asks how, 搞 is no word to match (搞活)."""
+    assert {"经济适用住房", "廉租房"} <= set(expansions("买不起房的穷人国家怎么管？"))
+    assert "富余劳动力" in expansions("这几年农民出去打工的有多少？")
+    assert "减少贫困人口" in expansions("十五期间脱贫了多少人")
+    assert {"吞吐量", "人次"} <= set(expansions("How many passengers did the airport handle?"))
+    assert "搞" not in tokenize("电力体制改革要怎么搞？")
+
+
 def test_words_the_thesaurus_translates_are_not_missing():
     corpus = normalize("2024年，固投增长3%，工业入库税收增长11.9%。")
     hard, soft = missing_terms(prepare("去年固定资产投资涨了几个点？", 2025), corpus)
@@ -180,6 +193,11 @@ def test_a_province_the_report_names_only_within_a_region_is_no_hard_miss():
     hard, soft = missing_terms(prepare("在北京天津看病，还要先办异地备案手续吗？", 2024), corpus)
     assert "天津" not in hard and "天津" in soft
     assert "广东" in missing_terms(prepare("在广东看病要备案吗？", 2024), corpus)[0]
+    # a name whose characters the report writes in order, a few apart, is its short form
+    corpus2 = normalize("酝酿多年的农村信用社改革开始在8个省(市)试点。")
+    hard, soft = missing_terms(prepare("去年农信社改革先在几个省试点的？", 2004), corpus2)
+    assert "农信社" not in hard and "农信社" in soft
+    assert abbreviated("农信社", corpus2) and not abbreviated("农信社", normalize("农村的信用体系和合作社"))
     # a one-character name met outside a region (江苏新增…) excuses nothing
     assert "新疆" in missing_terms(prepare("新疆去年GDP多少？", 2024), normalize("江苏新增就业10万人。"))[0]
 
@@ -284,6 +302,9 @@ def test_jieba_guesses_are_not_names_the_report_lacks():
     assert missing_terms(prepare("去年政府帮老百姓省了多少办丧事的钱？", 2026), corpus)[0] == []
     # 杭州/亚运会: a place naming an event the report calls otherwise
     assert missing_terms(prepare("广东健儿在杭州亚运会拿了多少块金牌？", 2026), corpus)[0] == []
+    # 钱能/钱建: the noun 钱 and a verb run together into a guessed name
+    assert missing_terms(prepare("企业退休老人的养老钱能按时发吗？", 2026), corpus)[0] == []
+    assert missing_terms(prepare("今年中央拿多少钱建廉租房？", 2026), corpus)[0] == []
     # a place the report never names still is missing
     assert missing_terms(prepare("聊城市去年GDP是多少？", 2026), corpus)[0] == ["聊城市"]
     assert missing_terms(prepare("金坛区去年地区生产总值是多少", 2026), corpus)[0] == ["金坛区"]
