@@ -334,6 +334,8 @@ SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[�
 DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值|生产总值)|占(?:全[国省市区县])?(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比重|比例)")
 # a per-head figure (人均地区生产总值) is not the total a question about GDP asks for
 PER_HEAD_GDP_RE = re.compile(r"人均(?:gdp|国内生产总值|地区生产总值|生产总值)")
+# a ratio to the population (每万城镇常住人口配备18名社区工作者, 每万人口发明专利拥有量): not the population's figure
+PER_POPULATION_RE = re.compile(r"每[十百千万]+(?:名|个)?(?:城镇|农村|城乡)?(?:常住)?人口?")
 PER_HEAD_ASKED_RE = re.compile(r"人均|每人|每个人|平均每|per capita|per person|per head", re.I)
 RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|share|ratio|intensity", re.I)
 # a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
@@ -626,6 +628,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     top_idf = max(idf.values(), default=1.0) or 1.0
     ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
     per_head_asked = bool(PER_HEAD_ASKED_RE.search(query.text))
+    per_population_asked = ratio_asked or "每" in query.text
+    # figures the question itself states (今年目标是86万，那去年实际新增了多少): no answer to it
+    given = given_figures(query.text) if wants_number else ()
     out: list[Candidate] = []
     for rank, p in enumerate(passages[:top_n]):
         nouns = _nouns(normalize(p.text)) if (wants_definition or wants_list) else ()
@@ -680,6 +685,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 norm = DENOMINATOR_RE.sub("、", norm)
             if not per_head_asked:  # nor does 人均地区生产总值
                 norm = PER_HEAD_GDP_RE.sub("、", norm)
+                if not per_population_asked:  # nor 每万常住人口… one about 常住人口
+                    norm = PER_POPULATION_RE.sub("、", norm)
             has_number = has_figure(window, ordinal_asked, sized_asked)
             has_date = choice_has_time(query, window)
             f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
@@ -785,7 +792,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     # read by choose, not weighted: 对东盟、欧盟进出口分别增长16.7%、40.2% gives the
                     # parts' figures when the whole's (进出口总额增长18.2%) is asked
                     f["parts"] = 1.0
-            if not unit_ok(query, window, missing, p.text):
+            if not unit_ok(query, window, missing, p.text) or (given and not has_figure(
+                    GIVEN_FIGURE_RE.sub(lambda m: " " if m.group(1) in given else m.group(0), window), ordinal_asked, sized_asked)):
                 f["unit_miss"] = 1.0
             if wants_date:  # a date's subject is usually beside it (a title line), not in its clause
                 # the front matter's date (a dateline, the delivery line) is the report's own: it
@@ -1328,7 +1336,7 @@ AMOUNT_VERB_RE = re.compile(r"\s*(?:达到?|累计|积累|完成|实现|超过|�
 PURPOSE_RE = re.compile(r"\s*(?:主要|重点|专门|全部|集中)?(?:用于|支持|扶持|资助)")
 # money put up (安排资金136亿元, 投入187亿元): the clause after it says what for (，办好34项民生实事)
 FUNDING_RE = re.compile(r"(?:安排|投入|筹措|筹集|拿出|下达)(?:资金|财政资金|专项资金)?\s*\d[\d.]*\s*[万亿]*元")
-LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
+LEAD_TIME_RE = re.compile(r"^(?:去年|今年|全年|上年|当年|年内|年底前|(?:19|20)\d\d\s*年(?:底|末)?)\s*[，,]?\s*")
 
 
 # how many clauses back a run of continuing clauses may reach for its subject
@@ -1361,7 +1369,12 @@ def _continues(clause: str) -> bool:
     words = tag(clause)
     return bool(words) and (words[0][1][:1] == "d" or bool(AMOUNT_VERB_RE.match(clause))
                             or bool(CHANGE_LEAD_RE.match(clause)) or bool(TOTAL_LEAD_RE.match(clause))
-                            or bool(FROM_LEAD_RE.match(clause)))
+                            or bool(FROM_LEAD_RE.match(clause)) or bool(RESPECTIVE_LEAD_RE.match(clause)))
+
+
+# a clause giving the figures of the things the clause before lists (…养老金、城镇低保标准…再次提高，月人均
+# 分别提高221元、90元…)
+RESPECTIVE_LEAD_RE = re.compile(r"\s*(?:[月年]|每[月年人])?(?:人均)?分别")
 
 
 # a clause giving only the change of what the clause before names (国内生产总值5578亿元，增长8.7%)
@@ -1460,6 +1473,21 @@ ORDINAL_SAID_RE = re.compile(r"第\s*[一二三四五六七八九十百千\d]+\s
 ORDINAL_ASKED_RE = re.compile(r"第几|which (?:session|round|edition)", re.I)
 
 
+# a figure (not a year) in a question or a window
+GIVEN_FIGURE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])(?!\s*年)[十百千万亿]*")
+_PREMISE_SPLIT_RE = re.compile(r"[，,；;。]")
+
+
+def given_figures(question: str) -> tuple[str, ...]:
+    """The figures a question states in a clause that asks nothing before the one that asks
+    (去年城镇新增就业6790人，那农村牧区劳动力转移就业有多少人): the asker has them already."""
+    pieces = [c for c in _PREMISE_SPLIT_RE.split(normalize(question)) if c.strip()]
+    if len(pieces) < 2 or not QUESTION_WORD_RE.search(pieces[-1]):
+        return ()
+    return tuple(n for c in pieces[:-1] if not QUESTION_WORD_RE.search(c) and not c.rstrip().endswith(("吗", "呢"))
+                 for n in GIVEN_FIGURE_RE.findall(c))
+
+
 @lru_cache(maxsize=65536)  # the same clauses are read again in every window holding them
 def has_figure(text: str, ordinal: bool = False, sized: bool = False) -> bool:
     """Whether ``text`` holds an amount: a number or a counted word (三个), a year (2025年), an
@@ -1510,8 +1538,8 @@ CHANGE_SAID_RE = re.compile(CHANGE_FIGURE_RE.pattern + "|" + COMPARISON_RE.patte
 # question's subject is missing from the report (:func:`_unsupported`)
 SUBJECT_GONE = 0.1
 
-# a rise asked (增长了多少, 涨了多少, growth): a reduction asked (减了多少) is answered by its amount
-# (降低企业税负5700多亿元), so only a rise needs a change in the window
+# a rise asked (增长了多少, 涨了多少, growth) or a fall (下降了多少, 单位GDP能耗要降低多少: 比“十五”末降低20%左右)
+# needs a change in the window; a reduction asked (减了多少) is answered by its amount (降低企业税负5700多亿元)
 RISE_ASKED_RE = re.compile(r"涨了?多少|增长了?多少|增长几|增速|增幅|涨幅|降低了?多少|下降了?多少|\bgrowth\b|\bgrew\b", re.I)
 
 

@@ -439,6 +439,9 @@ def test_a_clause_without_a_subject_of_its_own_is_about_the_one_before():
     assert not ok("全国社保基金攒了多少钱？", "建立了全国社会保障基金，高校资金1242亿元。")  # a subject of its own
     assert not ok("地铁8号线总投资多少？", "优化基础设施投资，推动机场三期")  # 推动 opens a subject of its own
     assert ok("去年全市粮食产量多少？", "全市粮食产量再创新高，达到153万吨")
+    # figures given respectively for what the clause before lists; a count done within the year
+    assert ok("企业退休人员的养老金每月涨了多少？", "企业退休人员基本养老金、城镇低保标准再次提高，月人均分别提高221元、90元。")
+    assert ok("今年平价蔬菜超市要建几个？", "逐步在成规模的小区全部设置平价蔬菜超市，年内完成20个。")
 
 
 def test_the_figure_after_the_asked_year_is_that_years():
@@ -653,6 +656,32 @@ def test_a_level_is_offered_with_and_without_its_difference_from_another_year():
     windows = list(_line_windows("国家外汇储备2000年底达1656亿美元，比1995年底增加920亿美元。", 90, False))
     assert "国家外汇储备2000年底达1656亿美元，" in windows
     assert "国家外汇储备2000年底达1656亿美元，比1995年底增加920亿美元。" in windows
+
+
+def test_a_figure_the_question_states_is_no_answer_to_it():
+    """今年目标是86万，那去年实际新增了多少: 城镇新增就业86万人 repeats the asker's own figure."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates, given_figures
+    assert given_figures("去年城镇新增就业6790人，那农村牧区劳动力转移就业有多少人？") == ("6790",)
+    assert given_figures("今年GDP目标还是5%吗？") == ()  # the figure is what it asks about
+    assert given_figures("去年GDP增长多少？") == ()
+    text = "实施稳岗扩容提质行动，城镇新增就业86万人。去年城镇新增就业92万人。"
+    p = Passage("d", text, "", 0, len(text), role="plan", years=[2026])
+    found = candidates(prepare("今年城镇新增就业目标是86万，那去年实际新增了多少？", 2026), [p], {"就业": 3.0, "新增": 2.0})
+    assert all(c.features.get("unit_miss") for c in found if "86万" in c.text and "92万" not in c.text)
+    assert any(not c.features.get("unit_miss") for c in found if "92万" in c.text)
+
+
+def test_a_ratio_to_the_population_does_not_cover_the_population():
+    """每万城镇常住人口配备18名社区工作者 is no answer to 常住人口一共多少; asked per 10,000 it is."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "如期完成每万城镇常住人口配备18名社区工作者目标。"
+    p = Passage("d", text, "", 0, len(text), role="review", years=[2025])
+    idf = {"常住人口": 5.0, "社区工作者": 5.0}
+    alone = max(c.features["coverage"] for c in candidates(prepare("现在常住人口一共多少？", 2026), [p], idf))
+    per = max(c.features["coverage"] for c in candidates(prepare("每万常住人口配备几名社区工作者？", 2026), [p], idf))
+    assert alone < 0.5 < per
 
 
 def test_sentences_after_one_opening_with_a_year_speak_of_that_year():
