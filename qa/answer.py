@@ -24,8 +24,8 @@ import jieba.posseg
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, term_list
-from qa.query import (FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, Query, expansions, matched_phrases,
-                      sub_queries, subject_words, thesaurus)
+from qa.query import (BASE_YEAR_RE, FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, Query, expansions,
+                      matched_phrases, sub_queries, subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_figures, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
@@ -303,7 +303,6 @@ def own_years(window: str) -> set[int]:
 
 
 _OPENING_YEAR_RE = re.compile(r"\s*((?:19|20)\d\d)\s*年(?:，|,|是|全年|我们)")
-_YEAR_RE = re.compile(r"(?:19|20)\d\d\s*年")
 
 
 def _opening_year(text: str, window: str) -> set[int]:
@@ -320,7 +319,7 @@ def _opening_year(text: str, window: str) -> set[int]:
         m = _OPENING_YEAR_RE.match(text, start)
         if m:
             return {int(m.group(1))}
-        if _YEAR_RE.search(text, start, i + len(window)) or start == line:
+        if YEAR_RE.search(text, start, i + len(window)) or start == line:
             return set()
         start = max([text.rfind(mark, line, start - 1) for mark in "。！？；"] + [line - 1]) + 1
     return set()
@@ -602,7 +601,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     compare_asked = COMPARE_ASKED_RE.search(query.text)  # 比1995年底多了多少: 比1995年底增加920亿美元
     # (a change since a year the question names spans the years between: not one year's figure)
     one_year = (bool(query.offsets or query.explicit) and not SEVERAL_YEARS_RE.search(query.text)
-                and not re.search(r"[比较]\s*(?:19|20)\d\d", query.text))
+                and not BASE_YEAR_RE.search(query.text))
     asks_change = wants_number and bool(CHANGE_ASKED_RE.search(query.text))
     rise_asked = bool(RISE_ASKED_RE.search(query.text) or compare_asked)
     # a plan period's yearly rate asked (“十五五”期间每年增长多少): 今年…增长5% is one year's goal

@@ -148,10 +148,15 @@ RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "过去一年": -
                   "last year": -1, "this year": 0, "next year": 1}
 
 
+# the year a change is measured from (比1995年底增加了多少 asks about the years since, not 1995)
+BASE_YEAR_RE = re.compile(r"[比较]\s*(?:19|20)\d\d")
+
+
 def explicit_years(text: str) -> tuple[int, ...]:
     """Years written out in a question (2024年, 2023, 1996年: an older report reviews the 1990s); not
-    the year a change is measured from (比1995年底增加了多少 asks about the years since)."""
-    return tuple(sorted({int(a or b) for a, b in re.findall(r"(?<![\d比较])(20\d\d)(?!\d)|(?<![\d比较])(19\d\d)(?=\s*年)", text)}))
+    the year a change is measured from (:data:`BASE_YEAR_RE`)."""
+    text = BASE_YEAR_RE.sub(" ", text)
+    return tuple(sorted({int(a or b) for a, b in re.findall(r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(19\d\d)(?=\s*年)", text)}))
 
 
 def relative_offsets(text: str) -> tuple[int, ...]:
