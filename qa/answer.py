@@ -83,8 +83,8 @@ BARE_AMOUNT = (rf"[十百千万]+亿(?:元|美元|级)?(?![元美级{SIZED_KINDS
                r"|[一二两三四五六七八九][十百千][万亿]")  # 裁减军队员额五十万
 SIZE_KIND_RE = re.compile(rf"[十百千万]+亿(?:元|美元)?级?[{SIZED_KINDS}]")  # 千亿元县, 万亿级城市
 WHICH_ASKED_RE = re.compile(r"哪|\bwhich\b", re.I)
-# a span of years in words (力争五到十年内取得突破性进展, 用三年时间)
-YEARS_IN_WORDS = r"[一二两三四五六七八九十]+(?:[到至][一二两三四五六七八九十]+)?年(?:内|左右|时间|之内)"
+# a span of years in words (力争五到十年内取得突破性进展, 用三年时间, 一定三年不变)
+YEARS_IN_WORDS = r"[一二两三四五六七八九十]+(?:[到至][一二两三四五六七八九十]+)?年(?:内|左右|时间|之内|不变)"
 NUMBER_RE = re.compile(r"\d|" + COUNTED_WORD + "|" + BARE_AMOUNT + "|" + YEARS_IN_WORDS)
 QUESTION_WORD_RE = re.compile(r"[哪几谁啥]|什么|多少|怎")
 CLAUSE_RE = re.compile(r"(?:[^，；：,;:]|(?<=\d)[:：](?=\d))*[，；：,;:]?")
@@ -157,6 +157,8 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
 # a clause giving the level a rate before it reaches (…增长7%，达到14.6亿元；): one figure with its companion
 LEVEL_AFTER_RATE_RE = re.compile(r"\s*(?:达到?|增至|升至|提高到|增加到|突破|总量达到?)\s*\d")
 RATE_END_RE = re.compile(r"\d[\d.]*\s*[%％]\s*[，,]\s*$")
+# ... or the amount of change before it (…农村居民人均纯收入增加321元，达到784元)
+CHANGE_END_RE = re.compile(r"(?:增加|减少|提高|降低|增长|下降)\s*\d[\d.]*\s*[十百千万亿]*[^\d\s，,；;。%％]{0,3}\s*[，,]\s*$")
 
 
 # ... and the rate of the level before it (全县外贸出口总额达到2.99亿美元，同比增长12.9%)
@@ -168,8 +170,9 @@ DIFFERENCE_AFTER_LEVEL_RE = re.compile(r"\s*比(?:上年|去年|(?:19|20)\d\d\s*
 
 
 def _companion(window: str, next_clause: str) -> bool:
-    """Whether ``next_clause`` gives the level of the rate ``window`` ends with, or the rate of its level."""
-    return bool((RATE_END_RE.search(window) and LEVEL_AFTER_RATE_RE.match(next_clause))
+    """Whether ``next_clause`` gives the level of the rate (or amount of change) ``window`` ends with,
+    or the rate of its level."""
+    return bool(((RATE_END_RE.search(window) or CHANGE_END_RE.search(window)) and LEVEL_AFTER_RATE_RE.match(next_clause))
                 or (LEVEL_END_RE.search(window) and RATE_AFTER_LEVEL_RE.match(next_clause)))
 
 
@@ -293,12 +296,12 @@ def _years(section: str) -> set[int]:
     return {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", section)}
 
 
-OWN_YEAR_RE = re.compile(r"(?<![比较从由于])((?:19|20)\d\d)\s*年(?!以来|来)")
+OWN_YEAR_RE = re.compile(r"(?<![比较从由于])((?:19|20)\d\d)\s*年(?!以来|来|[底末]?(?:相比|比较))")
 
 
 def own_years(window: str) -> set[int]:
     """The years a window speaks about (2006年国民经济…目标, 增加到2002年的…), not those it compares
-    with or counts from (比2005年, 从2001年, 2003年以来)."""
+    with or counts from (比2005年, 同1987年相比, 从2001年, 2003年以来)."""
     return {int(y) for y in OWN_YEAR_RE.findall(window)}
 
 
@@ -329,8 +332,12 @@ YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|
 # a window speaking of several years (近三年累计, 五年来, 2003年以来)
 SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[两二三四五六七八九十]年(?:来|累计|间)|(?:19|20)\d\d年(?:以来|至今)"
                      r"|年均(?:分别)?(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
+# a count of years (五年城镇新增就业4500万人): in a part spanning several years, the period's figure,
+# not one year's
+YEARS_COUNT_RE = re.compile(r"(?<![第\d])[两二三四五六七八九十]年(?![级制])")
 # GDP as a denominator (单位GDP能耗, 占地区生产总值比重): such a window speaks of another figure
-DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值|生产总值)|占(?:全[国省市区县])?(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比重|比例)")
+DENOMINATOR_RE = re.compile(r"单位(?:gdp|国内生产总值|地区生产总值|生产总值)|占(?:全[国省市区县])?(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比重|比例)"
+                            r"|与(?:gdp|国内生产总值|地区生产总值|生产总值)的?(?:比率|比例|比值|比重)")
 # a per-head figure (人均地区生产总值) is not the total a question about GDP asks for
 PER_HEAD_GDP_RE = re.compile(r"人均(?:gdp|国内生产总值|地区生产总值|生产总值)")
 # a ratio to the population (每万城镇常住人口配备18名社区工作者, 每万人口发明专利拥有量): not the population's figure
@@ -339,6 +346,8 @@ PER_HEAD_ASKED_RE = re.compile(r"人均|每人|每个人|平均每|per capita|pe
 RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|share|ratio|intensity", re.I)
 # a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
 FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
+# a figure summed or averaged over several years (五年共, 三年累计, 五年平均每年)
+PERIOD_TOTAL_RE = re.compile(r"(?<![\d.a-z])(?:[二三四五六七八九十]|\d{1,2})\s*年(?:来|间|中)?[，,]?\s*(?:共|累计|合计|总共|平均)")
 # 从6333公里增加到7809公里: the period ends at a level, which is the last year's (unless a change is asked)
 LEVEL_REACHED_RE = re.compile(r"(?:增加|减少|增长|下降|提高|降低|上升|提升|扩大|回落|回升)(?:到|至)")
 COMPARE_ASKED_RE = re.compile(r"比[^，。？?]{1,12}(?:[多少]|增加|减少)了?多少")
@@ -399,7 +408,8 @@ def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     """Whether ``window`` has the sibling of a figure word the question asks for and not that word
     (支出 asked, only 收入 there; people's income asked, only 一般公共预算收入 there). Both normalised.
     When an ``amount`` is asked, the clauses holding the window's figures are read too: 预计今年财政收入
-    继续恢复增长，…支出规模28.5万亿元 names 收入, but its figure is the 支出's."""
+    继续恢复增长，…支出规模28.5万亿元 names 收入, but its figure is the 支出's (of a unit asked, 多少亿元,
+    the clauses holding that unit)."""
     if _revenue_for_income(question, window):
         return True
     pairs = _asked_of_pairs(question)
@@ -409,6 +419,9 @@ def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     if not (amount and pairs):
         return False
     figures = [c for c in clauses(window) if has_figure(c)]
+    unit = UNIT_RE.search(question)
+    if unit:  # 规上工业增加值是多少亿元: the clauses giving 亿元 (规上工业总产值完成166.7亿元), not 增加值增速12%
+        figures = [c for c in figures if unit.group(1) in c] or figures
     # a total of both sides (进出口总额) is neither side's figure (nor is its 出口 the asked 出口)
     for total in SUMS:
         figures = [c.replace(total, " ") for c in figures]
@@ -717,6 +730,12 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     f.update(year_match=1.0, year_clash=0.0)
                 elif said and all(query.year_fit({y}, plan_year) < 0 for y in said):
                     f.update(year_match=0.0, year_clash=1.0)
+            if one_year and not base["several_years"] and not f["year_match"] and not f["year_clash"]:
+                # a passage whose part dates nothing, a window (or the start of its sentence) naming the
+                # asked year alone (1992年同1987年相比，…达到11亿吨): that year's figure
+                own = own_years(_sentence_lead(p.text, window) + window)
+                if len(own) == 1 and query.year_fit(own, (doc_years or {}).get(p.doc_id, query.report_year)) > 0:
+                    f["year_match"] = 1.0
             if f["year_clash"] and NOW_ASKED_RE.search(query.text) and NOW_SAID_RE.search(window):
                 # 现在全国有多少城市搞了低保 → 现在全国有100多个城市建立了最低生活保障制度, in the part
                 # that plans: the report's own "now" is the asker's
@@ -767,9 +786,14 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     # asked year's, though the passage's years hold it
                     f["year_match"] = 0.0
             if (f["several_years"] and not f["year_match"] and one_year
-                    and (SPAN_RE.search(norm) or (p.role == "review_multi"
+                    and (SPAN_RE.search(norm) or YEARS_COUNT_RE.search(norm)
+                         or (p.role == "review_multi"
                                                 and FLOW_RE.search(norm if asks_change else LEVEL_REACHED_RE.sub("", norm))))):
                 f["period_figure"] = 1.0  # read by _other_years, not a weighted feature
+            elif one_year and not own_years(window) and PERIOD_TOTAL_RE.search(norm):
+                # one year asked; the window's figure is the years' sum (五年共利用外资609亿美元), though
+                # its passage reviews one year
+                f["period_figure"] = 1.0
             if (wants_definition or wants_list) and not any(w in norm and w not in q_norm for w in nouns):
                 f["restates"] = 1.0  # what restates() says, from the passage's nouns cut once
             if (wants_definition or wants_list) and _defines(norm, quoted):
@@ -943,10 +967,12 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
             best, best_key, chosen = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), score,
                                             c.features), key, i
     top = max(range(len(found)), key=lambda i: scores[i], default=-1)
-    if best is not None and top != chosen and any(found[top].features.get(name) for name in LACKS) \
+    if best is not None and top != chosen and (any(found[top].features.get(name) for name in LACKS)
+                                                or _other_years(found[top].features)) \
             and best.coverage < found[top].features.get("coverage", 0.0) - LACK_COVER_GAP:
         # the window matching best says what is asked but lacks its figure (中央财政赤字控制在预算
-        # 目标之内 for 中央财政赤字有多大) and a window that could answer covers far less of the
+        # 目标之内 for 中央财政赤字有多大) or gives several years' (进出口总额年均增长15.9% for 去年进出口
+        # 总额比前年增长了多少), and a window that could answer covers far less of the
         # question (国内生产总值达到…): it speaks of something else; the best is kept and declined
         c = found[top]
         best, chosen = Choice(c.hit_index, c.text, c.features.get("coverage", 0.0), scores[top], c.features), top
@@ -1401,9 +1427,11 @@ MONEY_HEAD_RE = re.compile(r"(?:收入|支出|投资额?[是有达]|资金|经�
                            r"|生产总值|gdp|工资|养老金|\bvalue\b(?![- ]added)|\binvestment\b)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%; not 扩大到60%: a level) and a change in points
-GROWTH_RE = re.compile(r"(?:(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}"
+GROWTH_RE = re.compile(r"(?:(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}\s*"
                        # 经济增长速度的调控目标定为8%: the goal named between the rise and its rate
-                       r"|(?:增长|增速|增幅|涨幅)[^，；。\d到至]{0,8}目标[，,]?[^，；。\d到至]{0,4})\d[\d.]*\s*[%％]"
+                       r"|(?:增长|增速|增幅|涨幅)[^，；。\d到至]{0,8}目标[，,]?[^，；。\d到至]{0,4}"
+                       # 增长速度由原定平均每年6%调高到8%至9%: the rate named, then how it was set
+                       r"|增长速度[^，；。\d到至]{0,10})\d[\d.]*\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
 # an amount of change (最高额度增加4000元): not the level (提高到1190元 is one)
 _CHANGE_AMOUNT = r"\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?"
@@ -1530,7 +1558,10 @@ def choice_has_time(query: Query, text: str) -> bool:
 # a change a window gives besides a rate (增长5.5%, 提高2个百分点): an amount of change, a comparison,
 # a level reached from another (从6333公里增加到7809公里), a multiple
 CHANGE_SAID_RE = re.compile(CHANGE_FIGURE_RE.pattern + "|" + COMPARISON_RE.pattern + "|" + LEVEL_REACHED_RE.pattern
-                            + r"|翻[一两二三]?番|\d[\d.]*\s*倍|[增下]\s*\d|(?:增长|增速|增幅|涨幅|上涨)率?[^，；。\d]{0,6}\d[\d.]*\s*[%％]")
+                            + r"|翻[一两二三]?番|\d[\d.]*\s*倍|[增下]\s*\d|(?:增长|增速|增幅|涨幅|上涨)率?[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
+                            # a rate named, then the level set for it clauses on (物价上涨幅度比去年有明显回落，力争
+                            # 控制在15%左右)
+                            r"|(?:增速|增幅|涨幅|增长率|增长速度|上涨幅度)[^。；\d]{0,24}?(?:控制在|保持在|降到|回落到)\s*\d[\d.]*\s*[%％]")
 
 
 # below this share of the question's weight a window covers nothing but its frame words when the

@@ -255,6 +255,15 @@ FRESH += [(OURS / f"{name}-r35{k}.jsonl", _report(name))
                           ("guangxi-2026", "a"), ("state-council-2004", "c"), ("state-council-2007", "c"),
                           ("gaoyang-2018", "c"), ("hebei-2019", "c"))]
 
+# round 36: new questions by new writers for ten reports with two sets and low figures: 国务院 1993
+# and 2011, 海拉尔区 2015 and 广东省 2026 (A, read and tuned on); 国务院 1996, 2000 and 2002 and 新疆 2026
+# (C, never read); then 国务院 1995 and 1999 (A, written and measured mid-round, then read)
+FRESH += [(OURS / f"{name}-r36{k}.jsonl", _report(name))
+          for name, k in (("state-council-1993", "a"), ("hailar-2015", "a"), ("state-council-2011", "a"),
+                          ("guangdong-2026", "a"), ("state-council-1996", "c"), ("state-council-2000", "c"),
+                          ("state-council-2002", "c"), ("xinjiang-2026", "c"), ("state-council-1995", "a"),
+                          ("state-council-1999", "a"))]
+
 # a report first asked about in round 22 or later is measured by the later module (round 28 moved
 # round 22's nine reports there: the other worker had become the longer)
 _LATER = re.compile(r"-r(?:2[2-9]|[3-9]\d)[abc]?$")

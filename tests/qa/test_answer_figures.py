@@ -874,7 +874,8 @@ def test_a_percentage_spelled_out_in_words_is_read_as_one():
     place in the read text is its place in the report's."""
     from qa.text import read_figures
     for text, digits in (("回落到百分之二十七点八，", "27.8%"), ("定为百分之八至九。", "8%至9%"),
-                         ("控制在百分之十五左右", "15%左右"), ("增长百分之一百零五", "105%")):
+                         ("控制在百分之十五左右", "15%左右"), ("增长百分之一百零五", "105%"),
+                         ("增长百分之四至百分之五。", "4%至5%")):
         read = read_figures(text)
         assert len(read) == len(text) and digits in read
     assert read_figures("百分之几") == "百分之几"  # a question word, no figure
@@ -1159,3 +1160,98 @@ def test_a_window_covering_only_the_missing_subjects_parts_and_vague_heads_does_
                                                                         role="plan", years=[2013])],
                        {"环城": 6.0, "安排": 1.0, "道路": 3.0}, ["环城路"])
     assert found and max(c.features["core_coverage"] for c in found) >= 0.1
+
+
+def test_gdp_as_the_denominator_of_a_ratio_does_not_cover_gdp():
+    """社会物流总费用与地区生产总值的比率降至13.6%: a ratio to GDP, no answer to GDP涨了多少 (广东 2026)."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "社会物流总费用与地区生产总值的比率降至13.6%左右。地区生产总值增长3.9%。"
+    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    found = candidates(prepare("去年地区生产总值涨了多少？", 2026), [p], {"地区生产总值": 5.0, "生产总值": 5.0})
+    ratio = [c for c in found if c.text.startswith("社会物流") and "3.9%" not in c.text]
+    growth = [c for c in found if c.text.startswith("地区生产总值")]
+    assert ratio and growth
+    assert max(c.features["coverage"] for c in ratio) < min(c.features["coverage"] for c in growth)
+
+
+def test_a_sum_over_several_years_is_not_one_years_figure():
+    """五年共利用外资609亿美元 inside a passage reviewing one year is no answer to 1992年一年利用外资多少;
+    PM2.5年平均浓度 is a yearly average, no span of years."""
+    from embeddings.chunking import Passage
+    from qa.answer import PERIOD_TOTAL_RE, candidates
+    text = "外汇储备有一定增加。五年共利用外资609亿美元，相当于前九年总和的1.6倍。"
+    p = Passage("d", text, "", 0, len(text), role="review", years=[])
+    found = candidates(prepare("1992年一年利用外资多少亿美元？", 1993), [p], {"利用外资": 5.0})
+    assert any("609亿美元" in c.text for c in found)
+    assert all(c.features.get("period_figure") for c in found if "609亿美元" in c.text)
+    assert PERIOD_TOTAL_RE.search("近3年累计投入") and PERIOD_TOTAL_RE.search("三年来，累计建成")
+    assert not PERIOD_TOTAL_RE.search("设区城市pm2.5年平均浓度降至25微克") and not PERIOD_TOTAL_RE.search("2023年平均")
+
+
+def test_a_growth_rate_named_then_reset_is_a_change():
+    """国民经济增长速度由原定平均每年6%调高到8%至9% gives the growth rate asked (增速定为多少)."""
+    from qa.answer import GROWTH_RE
+    assert GROWTH_RE.search("按调整后的“八五”计划，国民经济增长速度由原定平均每年  6%调高到 8%至9%。")
+    assert not GROWTH_RE.search("城镇化率由原定的60%调高到65%")
+
+
+def test_a_window_naming_the_asked_year_alone_is_that_years():
+    """1992年同1987年相比，…原煤产量增长20%，达到11亿吨, in a passage whose part dates nothing: 1992's
+    level (1987 is only compared with), so 去年 of the 1993 report matches it."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates, own_years
+    assert own_years("1992年同1987年相比，钢产量增长42%") == {1992}
+    assert own_years("与2020年末相比，增加了3万户") == set()
+    text = "1992年同1987年相比，钢产量增长42%，达到8000万吨；原煤产量增长20%，达到11亿吨。"
+    p = Passage("d", text, "", 0, len(text), role="review", years=[])
+    found = candidates(prepare("原煤去年产了多少？", 1993), [p], {"原煤": 5.0})
+    assert any("11亿吨" in c.text and c.features.get("year_match") for c in found)
+    found = candidates(prepare("原煤1990年产了多少？", 1993), [p], {"原煤": 5.0})
+    assert not any(c.features.get("year_match") for c in found)
+
+
+def test_a_unit_asked_reads_the_clause_giving_that_unit():
+    """规模以上工业增加值是多少亿元: 规上工业总产值完成166.7亿元 gives the 亿元 (the sibling's), the 增加值
+    only a rate; asked 增长多少, the 增加值's rate answers."""
+    from qa.answer import sibling_clash
+    window = normalize("规模以上工业总产值完成166.7亿元，同比增长16.2%；规模以上工业增加值增速达到12%。")
+    assert sibling_clash(normalize("去年规模以上工业增加值是多少亿元？"), window, True)
+    assert not sibling_clash(normalize("去年规模以上工业增加值增长多少？"), window, True)
+    assert not sibling_clash(normalize("去年规模以上工业增加值是多少亿元？"),
+                             normalize("全年完成规模以上工业增加值80亿元，规模以上工业总产值完成300亿元"), True)
+
+
+def test_a_count_of_years_in_a_part_of_several_years_is_the_periods_figure():
+    """五年城镇新增就业4500万人 in the part setting out five years: no answer for 去年 or 今年 alone."""
+    from embeddings.chunking import Passage
+    from qa.answer import candidates
+    text = "坚持把增加就业作为经济社会发展的优先目标，五年城镇新增就业4500万人。"
+    p = Passage("d", text, "二、“十二五”时期的主要目标", 0, len(text), role="outlook", years=[2011, 2012, 2013, 2014, 2015])
+    for question in ("去年城镇新增就业多少人？", "今年城镇计划新增就业多少？"):
+        found = [c for c in candidates(prepare(question, 2011), [p], {"新增就业": 5.0}) if "4500万人" in c.text]
+        assert found and all(c.features.get("period_figure") for c in found), question
+    found = [c for c in candidates(prepare("十二五期间城镇新增就业目标是多少？", 2011), [p], {"新增就业": 5.0})
+             if "4500万人" in c.text]
+    assert found and not any(c.features.get("period_figure") for c in found)
+
+
+def test_an_amount_of_change_keeps_the_level_it_reaches():
+    """农村居民人均纯收入增加321元，达到784元: no window ends at the change when the next clause gives the
+    level (国务院 1993)."""
+    from qa.answer import _line_windows
+    text = "1992年同1987年相比，城镇居民人均生活费收入增加910元，达到1826元；农村居民人均纯收入增加321元，达到784元。"
+    windows = list(_line_windows(text, 90, False))
+    assert not any(w.endswith("增加321元，") or w.endswith("增加910元，") for w in windows)
+    assert "农村居民人均纯收入增加321元，达到784元。" in windows
+
+
+def test_a_rate_named_then_set_clauses_on_is_the_rate_asked():
+    """物价上涨幅度比去年有明显回落，力争控制在百分之十五左右 gives the 上涨幅度 asked (its figure two
+    clauses on, read from words with padding spaces); 一定三年不变 answers 几年不变 (国务院 1995, 1999)."""
+    from qa.answer import CHANGE_SAID_RE, GROWTH_RE
+    from qa.text import read_figures
+    assert CHANGE_SAID_RE.search(read_figures("确保物价上涨幅度比去年有明显回落，力争控制在百分之十五左右。"))
+    assert GROWTH_RE.search(read_figures("物价上涨幅度控制在百分之十五左右"))
+    assert not CHANGE_SAID_RE.search("城镇登记失业率控制在4.5%以内")
+    assert has_figure("继续实行农民合理负担定项限额，一定三年不变。") and not has_figure("保持政策不变")

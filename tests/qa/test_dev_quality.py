@@ -119,3 +119,27 @@ def test_the_other_sides_target_is_not_given_for_the_asked_one(systems):
     assert qa.ask("今年农村新增就业的目标是多少？").declined
     a = qa.ask("今年城镇新增就业的目标是多少？")
     assert not a.declined and "1000万人以上" in a.answer
+
+
+def test_a_growth_over_several_years_is_no_answer_for_one_year(systems):
+    """国务院 2011 gives 进出口总额年均增长15.9% over five years and no growth of 2010 alone: the question
+    is declined, not answered with the trade surplus's fall that covers little of it (round 36)."""
+    qa = systems["state-council-2011"]
+    assert qa.ask("去年进出口总额比前年增长了多少？").declined
+    a = qa.ask("今年个税起征点会不会提高？")  # 个税起征点: 个人所得税工薪所得费用扣除标准
+    assert not a.declined and "个人所得税" in a.answer
+
+
+def test_a_ratio_to_gdp_is_no_answer_about_gdp(systems):
+    """广东 2026: 社会物流总费用与地区生产总值的比率 speaks of another figure; GDP's growth answers."""
+    a = systems["guangdong-2026"].ask("广东去年GDP涨了多少")
+    assert not a.declined and "3.9%" in a.answer
+
+
+def test_the_unit_asked_is_read_in_the_clause_that_gives_it(systems):
+    """海拉尔区 2015: 规上工业总产值完成166.7亿元 …；规上工业增加值增速达到12%: 增加值 asked in 亿元 is
+    declined; 人次 answers 多少人坐飞机 (round 36)."""
+    qa = systems["hailar-2015"]
+    assert qa.ask("去年规模以上工业增加值是多少亿元？").declined
+    a = qa.ask("机场去年一年有多少人坐飞机进出？")
+    assert not a.declined and "150万人次" in a.answer

@@ -67,3 +67,16 @@ def test_a_change_since_a_named_year_is_answered_with_that_change(systems):
     assert not a.declined and "1656亿美元" in a.answer and "920亿美元" not in a.answer
     a = qa.ask("去年出口额多少，比1995年增长了多少？")
     assert not a.declined and "2492亿美元" in a.answer and "67" in a.answer
+
+
+def test_a_year_named_alone_dates_its_figure_and_a_sum_of_years_is_no_years(systems):
+    """国务院 1993 reviews five years: 1992年同1987年相比，…原煤产量…达到11亿吨 is 1992's level (去年);
+    五年共利用外资609亿美元 is no answer for 1992 alone; 增长速度由原定平均每年6%调高到8%至9% gives
+    the growth rate asked (round 36)."""
+    qa = systems["state-council-1993"]
+    a = qa.ask("原煤去年产了多少？")
+    assert not a.declined and "１１亿吨" in a.answer
+    assert qa.ask("1992年一年利用外资多少亿美元？").declined
+    a = qa.ask("“八五”计划调整以后经济增速定为多少")
+    assert not a.declined and "百分之八至九" in a.answer
+
