@@ -419,12 +419,14 @@ def sibling_clash(question: str, window: str, amount: bool = False) -> bool:
     if not (amount and pairs):
         return False
     figures = [c for c in clauses(window) if has_figure(c)]
-    unit = UNIT_RE.search(question)
-    if unit:  # 规上工业增加值是多少亿元: the clauses giving 亿元 (规上工业总产值完成166.7亿元), not 增加值增速12%
-        figures = [c for c in figures if unit.group(1) in c] or figures
     # a total of both sides (进出口总额) is neither side's figure (nor is its 出口 the asked 出口)
     for total in SUMS:
         figures = [c.replace(total, " ") for c in figures]
+    unit = UNIT_RE.search(question)
+    if unit:  # 规上工业增加值是多少亿元: the clauses giving 亿元 and naming a side (规上工业总产值完成166.7亿元),
+        # not 增加值增速12%
+        sides = [w for asked, other, _ in pairs for w in asked + other]
+        figures = [c for c in figures if unit.group(1) in c and any(w in c for w in sides)] or figures
     return bool(figures) and any(not any(w in c for c in figures for w in asked)
                                  and any(w in c for c in figures for w in other) for asked, other, _ in pairs)
 

@@ -17,6 +17,7 @@ from embeddings.cleaning import fold_width  # noqa: F401 (the answer step reads 
 
 _CN_DIGIT = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
 _CN_AMOUNT = r"[〇零一二两三四五六七八九十百]+(?:点[〇零一二三四五六七八九]+)?"
+_YEAR_IN_WORDS_RE = re.compile(r"(?:一九|二[〇零])[〇零一二三四五六七八九]{2}(?=\s*年)")
 # 百分之八至九, 百分之四至百分之五: a range, its second figure with or without 百分之
 _SPELLED_PERCENT_RE = re.compile(rf"百分之({_CN_AMOUNT})(?:([至到])(?:百分之)?({_CN_AMOUNT}))?")
 
@@ -56,9 +57,11 @@ def _percent(m: re.Match) -> str:
 def read_figures(text: str) -> str:
     """``text`` as the answer step reads its figures: full-width ones folded (:func:`fold_width`) and
     a percentage written out in words (百分之二十七点八, 百分之八至九, as reports of the 1990s print
-    them) in digits (27.8%, 8%至9%), padded with spaces before it to the same length, so a window's
-    place in the read text is its place in the report's."""
+    them) in digits (27.8%, 8%至9%), padded with spaces before it to the same length, and a year in
+    words (二〇三五年) in digits, so a window's place in the read text is its place in the report's."""
     text = fold_width(text)
+    if "〇" in text or "零" in text:  # 二〇三五年: a year in words, as 2035年 (the same length)
+        text = _YEAR_IN_WORDS_RE.sub(lambda m: "".join(str(_CN_DIGIT[c]) for c in m.group(0)), text)
     return _SPELLED_PERCENT_RE.sub(_percent, text) if "百分之" in text else text
 
 jieba.setLogLevel(logging.WARNING)

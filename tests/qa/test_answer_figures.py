@@ -878,6 +878,8 @@ def test_a_percentage_spelled_out_in_words_is_read_as_one():
                          ("增长百分之四至百分之五。", "4%至5%")):
         read = read_figures(text)
         assert len(read) == len(text) and digits in read
+    assert read_figures("到二〇三五年基本建成") == "到2035年基本建成"  # a year in words (天津 2026)
+    assert read_figures("二零二五") == "二零二五" and read_figures("零售额") == "零售额"
     assert read_figures("百分之几") == "百分之几"  # a question word, no figure
     assert read_figures("１０．２万亿元") == "10.2万亿元"  # full-width figures are folded as before
     assert has_figure(read_figures("增长百分之五")) and not has_figure("增长百分之")
