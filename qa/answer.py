@@ -32,8 +32,8 @@ DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
 DECLINE_EN = "The report does not say; I could not find this in it."
 ENGLISH_LEAD = "According to the report: "
 QUANTITY_RE = re.compile(r"多少|(?<![哪这近前])几[个家所项人次条亩万亿座名位倍年户件块台辆艘枚张间起场届批处只栋趟]|多大|多高|比例|比重|百分之|占比|排第几|第几"
-                         r"|how (many|much)|what percentage|what share|\b(gdp|rate|population|concentration|output|target|"
-                         r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of)s?\b", re.I)
+                         r"|how (many|much|big|large|high)|what percentage|what share|\b(gdp|rate|population|concentration|output|target|"
+                         r"revenue|income|volume|price|fare|cost|fee|wage|salary|pension|amount|total|number of|deficit)s?\b", re.I)
 DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|啥意思|是啥|啥东西|什么东西|哪几|具体指|是哪[一二三四五六七八九十两几]"
                            r"|哪(?:\d+|[一二三四五六七八九十两]+)[个项种类件条点]|stand for|what does .* mean|what is meant|definition", re.I)
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)

@@ -1257,3 +1257,12 @@ def test_a_rate_named_then_set_clauses_on_is_the_rate_asked():
     assert GROWTH_RE.search(read_figures("物价上涨幅度控制在百分之十五左右"))
     assert not CHANGE_SAID_RE.search("城镇登记失业率控制在4.5%以内")
     assert has_figure("继续实行农民合理负担定项限额，一定三年不变。") and not has_figure("保持政策不变")
+
+
+def test_how_big_asks_a_quantity():
+    """How big is the central government's budget deficit: a figure is asked (国务院 1999: 中央财政预算
+    赤字1503亿元), as 多大 is."""
+    from qa.answer import QUANTITY_RE
+    assert QUANTITY_RE.search("How big is the central government's budget deficit planned for 1999?")
+    assert QUANTITY_RE.search("How large were the direct economic losses from the floods?")
+    assert not QUANTITY_RE.search("Who is the governor?")
