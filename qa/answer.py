@@ -69,9 +69,9 @@ RARER_SURNAMES = frozenset("倪殷施牛洪葛聂翟庞傅齐康伍祝舒屈项�
 PLACE_SUFFIXES = frozenset("省市区县镇乡")
 PERSON_RE = re.compile(r"是谁|谁是|谁担任|由谁|哪位|叫什么(?:名字)?|姓名|\bwho\b", re.I)
 ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|常委会|政府)?(?:常务)?副?"
-                     r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人)")
+                     r"(?:总?书记|[市县省区镇乡]长|主任|局长|部长|主席|总理|院长|厅长|处长|委员长|负责人|行政长官)")
 NAME_FLAGS = ("nr", "nrfg", "nrt")
-ROLE_ENDS = ("书记", "长", "主任", "主席", "总理", "委员长", "负责人")  # a title the name follows (省委书记倪岳峰)
+ROLE_ENDS = ("书记", "长", "主任", "主席", "总理", "委员长", "负责人", "长官")  # a title the name follows (省委书记倪岳峰)
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
 COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
 # an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
@@ -279,7 +279,9 @@ def names_holder(window: str, roles: list[str]) -> bool:
         # 县长, 市委书记 (the asked 书记 with its level); not 总书记 when 书记 is asked
         if word in roles or any(word.endswith(r) and 0 < len(word) - len(r) <= 2
                                 and all(ch in "省市县区镇乡委党自治" for ch in word[:-len(r)]) for r in roles):
-            near = words[max(0, i - 1):i] + words[i + 1:i + 2]
+            near = list(words[max(0, i - 1):i] + words[i + 1:i + 2])
+            if i + 2 < len(words) and words[i + 1][0] in ("人选", "候选人"):  # 行政长官人选董建华
+                near.append(words[i + 2])
             if any(flag in NAME_FLAGS for _, flag in near):
                 return True
     return False

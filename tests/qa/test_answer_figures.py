@@ -1266,3 +1266,13 @@ def test_how_big_asks_a_quantity():
     assert QUANTITY_RE.search("How big is the central government's budget deficit planned for 1999?")
     assert QUANTITY_RE.search("How large were the direct economic losses from the floods?")
     assert not QUANTITY_RE.search("Who is the governor?")
+
+
+def test_a_chief_executive_asked_needs_a_name_beside_the_title():
+    """澳门第一任行政长官是谁 (国务院 1999): the report says the first chief executive will be elected, and
+    names no one; a window naming the office without a person is no answer."""
+    from qa.answer import asked_roles, names_holder
+    roles = asked_roles(prepare("澳门第一任行政长官是谁？", 1999))
+    assert roles == ["行政长官"]
+    assert not names_holder("年中，推选委员会将选举产生澳门特别行政区第一任行政长官人选，报中央人民政府任命。", roles)
+    assert names_holder("第一次由港人自己选举产生了行政长官人选董建华，随后国务院依法任命", roles)  # 国务院 1997
