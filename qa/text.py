@@ -17,7 +17,8 @@ from embeddings.cleaning import fold_width  # noqa: F401 (the answer step reads 
 
 _CN_DIGIT = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
 _CN_AMOUNT = r"[〇零一二两三四五六七八九十百]+(?:点[〇零一二三四五六七八九]+)?"
-_YEAR_IN_WORDS_RE = re.compile(r"(?:一九|二[〇零])[〇零一二三四五六七八九]{2}(?=\s*年)")
+# 二〇三五年, 二零二五年: a year of this century in words (its 〇 or 零 is what read_figures looks for first)
+_YEAR_IN_WORDS_RE = re.compile(r"二[〇零][〇零一二三四五六七八九]{2}(?=\s*年)")
 # 百分之八至九, 百分之四至百分之五: a range, its second figure with or without 百分之
 _SPELLED_PERCENT_RE = re.compile(rf"百分之({_CN_AMOUNT})(?:([至到])(?:百分之)?({_CN_AMOUNT}))?")
 
