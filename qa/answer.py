@@ -24,7 +24,7 @@ import jieba.posseg
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, term_list
-from qa.query import (BASE_YEAR_RE, FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, Query, expansions,
+from qa.query import (ACTOR_WORDS, BASE_YEAR_RE, FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, Query, expansions,
                       matched_phrases, sub_queries, subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_figures, tag, tokenize
 
@@ -44,6 +44,9 @@ DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何�
                      r"什么年份|\bwhen\b|what date|which year|by what year|多长时间|多久", re.I)
 # how long something takes (利用三年左右时间, 两年内): what 多长时间/多久 asks for
 DURATION_ASKED_RE = re.compile(r"多长时间|多久")
+# how often (多久报告一次): a frequency answers (每年都要报告, 每季度)
+FREQUENCY_ASKED_RE = re.compile(r"(?:多久|多长时间|隔多少?[年月天])[^，。？?]{0,16}一次|how often", re.I)
+FREQUENCY_RE = re.compile(r"每(?:[一两二三四五六七八九十\d]+个?)?(?:年|月|季度?|周|天|日|半年)|一年一度|定期")
 # a year something is to be done by (预计在1993年完成, 力争到2027年建成): a when, though a bare year is not
 YEAR_SET_RE = re.compile(r"(?:预计|力争|争取|计划|将)[在到于]?\s*(?:19|20)\d\d\s*年(?!\d)|(?:19|20)\d\d\s*年(?:以前|之前|前)?\s*(?:完成|建成|竣工|通车|投产|投用|实现)")
 DURATION_RE = re.compile(r"[一二两三四五六七八九十半\d]+个?(?:年|月|周|天|小时|分钟)(?:左右时间|左右|时间|之内|以内|内)"
@@ -1102,7 +1105,7 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
         # (jieba's dictionary tags some places as foreign names, 曹妃甸 ``nrfg``; its guesses of two
         # characters, 失业/金的, are no name)
         if (len(word) >= 2 and (flag in NOUN_FLAGS or (flag == "nrfg" and len(word) >= 3))
-                and word not in STOPWORDS and word not in GENERIC_NOUNS
+                and word not in STOPWORDS and word not in GENERIC_NOUNS and word not in ACTOR_WORDS
                 and word not in norm_corpus and word not in _phrases()
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
@@ -1267,6 +1270,8 @@ ITEMS_ASKED_RE = re.compile(r"(?:多少|几)个(?!百分点|点)")
 MEASURED_RE = re.compile(r"\d+(?:\.\d+)?\s*[十百千万亿]*(?:千瓦|吨|公里|千米|平方|立方|亩|公顷|标准箱|标箱|度)")
 COUNT_RE = re.compile(r"总数|多少人|(?<![个收])人有多少|多少个|多少家|多少户|几个|几家|几所|几条|多少座|多少项|人口[^，。？?]{0,6}(?:多少|几)|"
                       r"(?:多少|几)[十百千万]*(?:名|位|游客|旅客)|"
+                      # 多少城市居民领到了低保: so many people (多少学生 may be a share: 95%以上的学生)
+                      r"(?:多少|几)[十百千万]*(?:城市|城镇|农村|困难|贫困)?(?:居民|群众|农民|职工|农民工|人次)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|(?<!多)少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|减(?:多少|几)|增加(?!值)|变好|变差|改善|好转|变化"
                        r"|压减|压缩|削减|加多少|鼓了?多少|鼓起来|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"
@@ -1556,7 +1561,8 @@ def choice_has_time(query: Query, text: str) -> bool:
     duration (三年左右时间, 4小时) when it asks how long."""
     asks_year = bool(ASKS_YEAR_RE.search(query.text))
     return bool(TIME_RE.search(text if asks_year else YEAR_RE.sub(" ", text))) or bool(YEAR_SET_RE.search(text)) or \
-        bool(DURATION_ASKED_RE.search(query.text) and DURATION_RE.search(text))
+        bool(DURATION_ASKED_RE.search(query.text) and DURATION_RE.search(text)) or \
+        bool(FREQUENCY_ASKED_RE.search(query.text) and FREQUENCY_RE.search(text))
 
 
 # a change a window gives besides a rate (增长5.5%, 提高2个百分点): an amount of change, a comparison,

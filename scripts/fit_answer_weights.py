@@ -4,8 +4,9 @@
         [--write qa/data/answer_weights.json]
 
 Each question goes through the real system (its report alone in an index, the real model and
-retrieval); every candidate window of its top passages gets the answer model's features and a
-label (does it contain every expected answer). Weights are fitted so a correct window ranks
+retrieval); every candidate window the answer step weighs for it (after reranking, with the
+report's own years: recorded as the system answers) gets its features and a label (does it
+contain every expected answer). Weights are fitted so a correct window ranks
 first (each report weighs the same, whatever its number of questions); then the decider, a
 logistic model over the chosen window's features, score, lead over the next window and embedding
 cosine with the question, separates answerable from
@@ -28,8 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from qa import answer as answer_step  # noqa: E402
 from qa import answer_model  # noqa: E402
-from qa.answer import candidates, missing_terms  # noqa: E402
+from qa.answer import candidates  # noqa: E402
 from qa.evaluate import lenient, load_dataset  # noqa: E402
 from ui.config import Settings  # noqa: E402
 from ui.evaluation import _index_name, naming_rows, pair_datasets  # noqa: E402
@@ -37,25 +39,47 @@ from ui.runtime import build_system, expand_paths, make_encoder  # noqa: E402
 
 
 def collect(system, rows: list[dict]) -> list[dict]:
-    """Per single-part question: candidate features, which candidates are correct, answerable."""
+    """Per single-part question: candidate features, which candidates are correct, answerable, and
+    whether a rule (not the decider) declines its chosen window.
+
+    Each question is asked of the real system (routing, retrieval, reranking, each report's own
+    years), and the answer step's own candidates are recorded as it chooses: the windows fitted on
+    are those the shipped system weighs, with the features it gives them."""
     qa = system.qa
     qa.prefetch([r["question"] for r in rows])
+    seen: list[dict] = []
+    choose, unsupported = answer_step.choose, answer_step._unsupported
+    always = answer_model.Model(answer_model.shipped().weights, float("-inf"))  # rules alone decline
+
+    def recording_choose(query, passages, idf, missing=(), top_n=5, taken=(), signals=None, model=None,
+                         doc_years=None, pool=None):
+        best = choose(query, passages, idf, missing, top_n, taken, signals, model, doc_years, pool)
+        found = [c for c in pool if c.hit_index < top_n] if pool is not None else \
+            candidates(query, passages, idf, missing, top_n, taken, signals, doc_years)
+        seen.append({"query": query, "found": found, "best": best, "rule": None})
+        return best
+
+    def recording_unsupported(query, choice, model, missing=(), similarity=None):
+        if seen:
+            seen[-1]["rule"] = unsupported(query, choice, always, missing, None)
+        return unsupported(query, choice, model, missing, similarity)
+
     out = []
-    for r in rows:
-        query, hits = qa.search(r["question"])
-        if len(query.parts) > 1:
-            continue  # compound questions are answered part by part; their labels are not per window
-        hard, soft = missing_terms(query, qa.norm_corpus)
-        if hard:
-            continue  # declined by rule: a name or year the report never mentions
-        passages = [system.index.passages[h.row] for h in hits]
-        idf = qa.idf_for(qa.route(r["question"]))  # one report's own word weights when routed to it
-        cands = candidates(query, passages, idf, soft, signals=[(h.dense, h.bm25) for h in hits])
-        answers = [lenient(a) for a in r["answers"]]
-        labels = [bool(r["answerable"]) and all(a in lenient(c.text) for a in answers) for c in cands]
-        out.append({"id": r["id"], "search_text": query.search_text, "texts": [c.text for c in cands],
-                    "answerable": r["answerable"], "x": answer_model.matrix([c.features for c in cands]),
-                    "y": np.array(labels, dtype=np.float64)})
+    answer_step.choose, answer_step._unsupported = recording_choose, recording_unsupported
+    try:
+        for r in rows:
+            seen.clear()
+            qa.ask(r["question"])
+            if len(seen) != 1 or not seen[0]["found"] or seen[0]["rule"] is None:
+                continue  # compound, declined before choosing (a name the report never uses), or no window
+            found = seen[0]["found"]
+            answers = [lenient(a) for a in r["answers"]]
+            labels = [bool(r["answerable"]) and all(a in lenient(c.text) for a in answers) for c in found]
+            out.append({"id": r["id"], "search_text": seen[0]["query"].search_text, "texts": [c.text for c in found],
+                        "answerable": r["answerable"], "x": answer_model.matrix([c.features for c in found]),
+                        "y": np.array(labels, dtype=np.float64), "rule": seen[0]["rule"]})
+    finally:
+        answer_step.choose, answer_step._unsupported = choose, unsupported
     return out
 
 
@@ -94,7 +118,7 @@ def fit_on(reports: dict[str, list[dict]], start: answer_model.Model, keep_weigh
     weights = start.weights if keep_weights else answer_model.fit(groups, start)
     rows, labels, sample_weight, correct, scores = [], [], [], [], []
     for items in reports.values():
-        asked = [q for q in items if len(q["x"])]
+        asked = [q for q in items if len(q["x"]) and not q.get("rule")]  # a rule declines the rest
         n_ans = max(1, sum(q["answerable"] for q in asked))
         n_un = max(1, sum(not q["answerable"] for q in asked))
         for q in asked:
@@ -119,6 +143,8 @@ def outcome(model: answer_model.Model, q: dict) -> tuple[bool, bool]:
     if not len(q["x"]):
         return False, False
     i = answer_model.pick(q["x"], model.weights)
+    if q.get("rule"):  # declined by a rule whatever the decider says
+        return False, bool(q["y"][i])
     cosine = similarity(q["search_text"], q["texts"][i])
     row = answer_model.decision_row(q["x"], model.weights, i, cosine)
     features = dict(zip(answer_model.FEATURES, q["x"][i]))
@@ -129,7 +155,7 @@ def probabilities(model: answer_model.Model, items: list[dict]) -> list[tuple[fl
     """(decider probability, answerable, chosen window correct) of each question with candidates."""
     out = []
     for q in items:
-        if len(q["x"]):
+        if len(q["x"]) and not q.get("rule"):
             i = answer_model.pick(q["x"], model.weights)
             row = answer_model.decision_row(q["x"], model.weights, i, similarity(q["search_text"], q["texts"][i]))
             out.append((model.decider.probability(row), bool(q["answerable"]), bool(q["y"][i])))

@@ -464,3 +464,12 @@ def means_meet_the_issue_targets(results: dict) -> None:
     assert mean("false_decline") <= 0.05
     assert mean("decline") >= 0.75
     assert statistics.median(m["median_answer_chars"] for m in results.values()) <= 120
+
+# round 37: new questions by new writers for eight reports with low figures: 国务院 2004 and 2007,
+# 广西 2026, 海拉尔区 2016, 博野县 2025 and 湖南 2026 (A, read and tuned on); 国务院 2001 and 高阳县 2018
+# (C, never read); then 福建 2026 and 国务院 2003 (C)
+FRESH += [(OURS / f"{name}-r37{k}.jsonl", _report(name))
+          for name, k in (("state-council-2004", "a"), ("state-council-2007", "a"), ("guangxi-2026", "a"),
+                          ("hailar-2016", "a"), ("boye-2025", "a"), ("hunan-2026", "a"),
+                          ("state-council-2001", "c"), ("gaoyang-2018", "c"), ("fujian-2026", "c"),
+                          ("state-council-2003", "c"))]

@@ -1276,3 +1276,21 @@ def test_a_chief_executive_asked_needs_a_name_beside_the_title():
     assert roles == ["行政长官"]
     assert not names_holder("年中，推选委员会将选举产生澳门特别行政区第一任行政长官人选，报中央人民政府任命。", roles)
     assert names_holder("第一次由港人自己选举产生了行政长官人选董建华，随后国务院依法任命", roles)  # 国务院 1997
+
+
+def test_how_often_is_answered_by_a_frequency():
+    """节能减排以后国务院多久向全国人大报告一次 (国务院 2007): 每年都要报告 says how often; a window
+    without a frequency does not."""
+    from qa.answer import choice_has_time
+    q = prepare("节能减排以后国务院多久向全国人大报告一次进展？", 2007)
+    assert choice_has_time(q, "国务院以后每年都要向全国人大报告节能减排的进展情况")
+    assert not choice_has_time(q, "国务院要向全国人大报告节能减排的进展情况")
+    assert not choice_has_time(prepare("老旧小区改造要花多长时间？", 2019), "每年改造一批老旧小区")  # how long, not how often
+
+
+def test_so_many_people_asked_is_a_count():
+    """全国有多少城市居民领到了最低生活保障 (国务院 2004): 2235万城市居民得到最低生活保障 answers it,
+    not 补助资金由上年46亿元增加到92亿元."""
+    q = prepare("全国有多少城市居民领到了最低生活保障？", 2004)
+    assert unit_ok(q, "全国2235万城市居民得到最低生活保障。")
+    assert not unit_ok(q, "其中用于城市居民最低生活保障的补助资金由上年46亿元增加到92亿元。")

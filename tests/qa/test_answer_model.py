@@ -129,3 +129,28 @@ def test_the_decline_step_is_refitted_alone_with_its_threshold_chosen_out_of_fol
     assert set(data["decider_out_of_fold"]) == set(reports) and data["decider"]["model"] == "fake"
     model = model_from(data)
     assert model.decider.weights[DECISION_INPUTS.index("sibling")] < 0
+
+
+def test_fitting_collects_the_windows_the_answer_step_chooses_from(real_system):
+    """``scripts/fit_answer_weights.py`` records, for each single-part question asked of the real
+    system, the candidate windows the answer step itself weighed (after reranking, with the report's
+    own years), which of them hold the expected answer, and whether a rule declines the chosen one."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "scripts" / "fit_answer_weights.py"
+    spec = importlib.util.spec_from_file_location("fit_answer_weights", path)
+    F = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(F)
+    import qa.answer as answer_step
+    choose = answer_step.choose
+    rows = [{"id": "a", "question": "去年新增了多少家省专精特新中小企业？", "answers": ["59家"], "answerable": True},
+            {"id": "b", "question": "2024年溧阳一般公共预算收入总共是多少亿元？", "answers": [], "answerable": False},
+            {"id": "c", "question": "去年GDP多少？今年目标呢？", "answers": ["增长"], "answerable": True}]
+    got = F.collect(real_system, rows)
+    assert answer_step.choose is choose  # the answer step is left as it was
+    assert [q["id"] for q in got] == ["a", "b"]  # a compound question is answered part by part: not fitted on
+    first = got[0]
+    assert first["x"].shape == (len(first["texts"]), len(FEATURES))
+    assert first["y"].any() and all(("59家" in t) == bool(y) for t, y in zip(first["texts"], first["y"]))
+    assert first["rule"] == "" and first["x"][:, FEATURES.index("year_match")].any()
+    assert not got[1]["y"].any() and isinstance(got[1]["rule"], str)

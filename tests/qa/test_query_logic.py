@@ -498,3 +498,13 @@ def test_an_english_compound_is_one_thing_the_report_may_lack():
     report = normalize("今年拟安排财政赤字9000亿元。加强国防和军队建设。中央预算内投资增加到4576亿元。")
     assert "defense budget" in missing_terms(prepare("What is China's defense budget for 2011?"), report)[0]
     assert missing_terms(prepare("How big is the fiscal deficit planned for this year?"), report)[0] == []
+
+
+def test_a_level_of_government_is_no_missing_subject():
+    """今年县里打算办多少场招聘会: 县里 (like 市里, 省里) says who acts; a report writes 全县, never 县里,
+    and the question is about 招聘 (博野县 2025: 组织招聘活动20场以上)."""
+    corpus = "搭建就业供需平台，组织招聘活动20场以上，新增就业2000人以上。"
+    hard, soft = missing_terms(prepare("今年县里打算办多少场招聘会", 2025), corpus)
+    assert "县里" not in hard + soft
+    hard, soft = missing_terms(prepare("今年县里打算办多少场庙会", 2025), corpus)
+    assert "庙会" in hard + soft  # what the question is about still counts
