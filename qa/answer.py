@@ -644,6 +644,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     # (an amount asked of 今年 alone, 今年孤儿补贴再提高多少, asks the plan's figure as a goal does)
     goal_asked = wants_target or (wants_number and bool(query.offsets) and min(query.offsets) >= 0)
     plans_seen = goal_asked and any(p.role in ("plan", "government") for p in passages[:top_n])
+    past_asked = (not wants_target and bool(query.offsets) and max(query.offsets) < 0
+                  and not query.explicit and not query.periods)
     top_idf = max(idf.values(), default=1.0) or 1.0
     ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
     per_head_asked = bool(PER_HEAD_ASKED_RE.search(query.text))
@@ -668,7 +670,10 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 "year_match": float(fit > 0), "year_clash": float(fit < 0),
                 "target_plan": float(wants_target and p.role in ("plan", "government", "outlook")),
                 "place_miss": float(bool(place) and place not in normalize(p.text)),
-                "past_for_goal": float(plans_seen and one_year and fit < 0 and p.role == "review")}
+                "past_for_goal": float(plans_seen and one_year and fit < 0 and p.role == "review"),
+                # read by choose and _unsupported, not weighted: the mirror, last year's result asked
+                # (保障性住房去年建了多少套) and the part that plans this year (建设保障性安居工程1.27万套)
+                "plan_for_past": float(past_asked and one_year and fit < 0 and p.role in ("plan", "government"))}
         term = normalize(p.term).strip("“”\"")
         if p.kind == "glossary" and term and _names_term(normalize(p.term), q_norm):
             # 三个一体包括哪些, 双创是创什么, 158N的1、5、8分别代表什么: the definition answers
@@ -1000,6 +1005,13 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         # this year's goal asked and the best window is last year's result, which would be declined:
         # a window of the year asked that could answer and scores nearly as well answers instead
         # (全年技术合同成交总额1500亿元以上 for 今年技术合同成交额目标, though 成交额 is not its word)
+        floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
+        best, chosen = _instead(found, scores, best, chosen, lambda f, score: f.get("year_match") and not f.get("year_clash")
+                                and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
+    if best is not None and best.features.get("plan_for_past") and best.features.get("year_clash"):
+        # last year's result asked and the best window is this year's plan, which would be declined:
+        # a window of the year asked that could answer and scores nearly as well answers instead
+        # (建设保障性安居工程1.79万套 in the part that reviews, though 保障性住房 is not its word)
         floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
         best, chosen = _instead(found, scores, best, chosen, lambda f, score: f.get("year_match") and not f.get("year_clash")
                                 and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
@@ -1612,6 +1624,8 @@ def _unsupported(query: Query, choice: Choice, model: Model, missing: list[str] 
         return "no change given"  # 增长了多少 asked; the window gives only a level (突破150万人次)
     if choice.features.get("past_for_goal") and choice.features.get("year_clash"):
         return "last year's result, not this year's goal"  # 今年社零预期增长多少 → 去年增长15%
+    if choice.features.get("plan_for_past") and choice.features.get("year_clash"):
+        return "this year's plan, not last year's result"  # 去年建了多少套 → 今年建设1.27万套
     if choice.features.get("place_miss"):
         return "about another place"  # 天津今年新增就业目标 asked of 河北省's report: its figure is 河北's
     if choice.features.get("sibling") or choice.features.get("unqualified"):

@@ -1294,3 +1294,28 @@ def test_so_many_people_asked_is_a_count():
     q = prepare("全国有多少城市居民领到了最低生活保障？", 2004)
     assert unit_ok(q, "全国2235万城市居民得到最低生活保障。")
     assert not unit_ok(q, "其中用于城市居民最低生活保障的补助资金由上年46亿元增加到92亿元。")
+
+
+def test_this_years_plan_does_not_answer_last_years_result():
+    """去年全国新建了多少亩高标准农田 (国务院 2020, whose review gives no figure): the part that plans
+    (新建高标准农田8000万亩) is this year's figure and is declined; a window of last year covering the
+    question nearly as well answers in its place."""
+    from embeddings.chunking import Passage
+    from qa.answer import _unsupported, choose
+    from qa.answer_model import shipped
+    plan = "惩处违法违规侵占耕地行为，新建高标准农田8000万亩。"
+    review = "粮食产量保持在1.3万亿斤以上，新建高标准农田8000万亩以上。"
+    other = "粮食产量保持在1.3万亿斤以上，生猪生产加快恢复。"
+    p_plan = Passage("d", plan, "二、2020年工作安排", 0, len(plan), role="plan", years=[2020])
+    p_review = Passage("d", review, "一、2019年工作回顾", 0, len(review), role="review", years=[2019])
+    p_other = Passage("d", other, "一、2019年工作回顾", 0, len(other), role="review", years=[2019])
+    idf = {"高标准": 4.0, "农田": 3.0, "新建": 2.0, "粮食": 2.0}
+    q = prepare("去年全国新建了多少亩高标准农田？", 2020)
+    choice = choose(q, [p_plan, p_other], idf, signals=[(0.9, 10.0), (0.85, 5.0)])
+    assert "8000万亩" in choice.text and choice.features["plan_for_past"]
+    assert _unsupported(q, choice, shipped()) == "this year's plan, not last year's result"
+    choice = choose(q, [p_plan, p_review], idf, signals=[(0.9, 10.0), (0.88, 8.0)])
+    assert "8000万亩以上" in choice.text and not choice.features["plan_for_past"]
+    # this year's goal asked: the plan answers
+    choice = choose(prepare("今年要新建多少亩高标准农田？", 2020), [p_plan, p_other], idf, signals=[(0.9, 10.0), (0.85, 5.0)])
+    assert "8000万亩" in choice.text and not choice.features["plan_for_past"]
