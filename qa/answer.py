@@ -646,6 +646,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     plans_seen = goal_asked and any(p.role in ("plan", "government") for p in passages[:top_n])
     past_asked = (not wants_target and bool(query.offsets) and max(query.offsets) < 0
                   and not query.explicit and not query.periods)
+    result_wanted = past_asked and wants_number  # 去年物价涨了多少: what happened, not what was aimed at
     top_idf = max(idf.values(), default=1.0) or 1.0
     ratio_asked = bool(RATIO_ASKED_RE.search(query.text))
     per_head_asked = bool(PER_HEAD_ASKED_RE.search(query.text))
@@ -713,11 +714,14 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     norm = PER_POPULATION_RE.sub("、", norm)
             has_number = has_figure(window, ordinal_asked, sized_asked)
             has_date = choice_has_time(query, window)
+            goal_stated = result_wanted and states_goal(window)
             f = {**base, "coverage": _coverage(norm, weights), "rare_word": float(bool(rare) and rare in norm),
                  "phrase": _phrase(q_plain, norm),
                  "absent": _absent(norm, keys, idf, top_idf), "sibling": float(sibling_clash(q_norm, norm, wants_number)),
                  "unqualified": float(unqualified(q_norm, norm)), "head_absent": float(_head_absent(head, norm)),
                  "length": len(window) / 100, "list_length": len(window) / 100 if wants_list else 0.0}
+            if goal_stated:  # read by choose, not weighted
+                f["goal_stated"] = 1.0
             if (f["year_match"] and len(query.years) > 1 and not SEVERAL_YEARS_RE.search(window)
                     and not SPAN_RE.search(norm)
                     and (len(own_years(lead := _sentence_lead(p.text, window) + norm)) == 1
@@ -1007,6 +1011,13 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         # (全年技术合同成交总额1500亿元以上 for 今年技术合同成交额目标, though 成交额 is not its word)
         floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
         best, chosen = _instead(found, scores, best, chosen, lambda f, score: f.get("year_match") and not f.get("year_clash")
+                                and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
+    if best is not None and best.features.get("goal_stated"):
+        # last year's result asked and the best window recalls the goal set for it (去年曾提出，要把…
+        # 控制在10%以内; 没有实现年初确定的…降低4%左右的目标): a window giving what happened that
+        # matches nearly as well answers instead (单位国内生产总值能耗…转为下降1.2%)
+        floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
+        best, chosen = _instead(found, scores, best, chosen, lambda f, score: not f.get("goal_stated")
                                 and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
     if best is not None and best.features.get("plan_for_past") and best.features.get("year_clash"):
         # last year's result asked and the best window is this year's plan, which would be declined:
@@ -1566,6 +1577,18 @@ def restates(window: str, question: str) -> bool:
     """The window names nothing the (normalised) question does not: 继续办好10件惠民实事 for
     "10件惠民实事是哪10件" repeats the term instead of saying what it holds."""
     return not any(w not in question for w in _nouns(normalize(window)))
+
+
+# a goal set or recalled, not reached (要把…控制在10%以内, 没有实现年初确定的…降低4%左右的目标)
+# (控制在3.3% in a review is what happened; 控制在10%以内 a ceiling set)
+GOAL_STATED_RE = re.compile(r"控制在[^，。；]{0,12}(?:以内|左右|以下|之内)|力争|预期|目标|要把|计划|争取|确定的|提出")
+REACHED_RE = re.compile(r"完成|实现|达到|超过|突破|超额")
+NOT_REACHED_RE = re.compile(r"(?:没有|没|未能?|尚未)(?:完成|实现|达到)")
+
+
+def states_goal(window: str) -> bool:
+    """The window sets or recalls a goal without saying it was reached: its figure is the goal."""
+    return bool(GOAL_STATED_RE.search(window)) and not REACHED_RE.search(NOT_REACHED_RE.sub("", window))
 
 
 def choice_has_time(query: Query, text: str) -> bool:

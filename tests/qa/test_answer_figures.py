@@ -1319,3 +1319,25 @@ def test_this_years_plan_does_not_answer_last_years_result():
     # this year's goal asked: the plan answers
     choice = choose(prepare("今年要新建多少亩高标准农田？", 2020), [p_plan, p_other], idf, signals=[(0.9, 10.0), (0.85, 5.0)])
     assert "8000万亩" in choice.text and not choice.features["plan_for_past"]
+
+
+def test_last_years_result_is_not_the_goal_recalled_for_it():
+    """去年单位GDP能耗是升了还是降了 (国务院 2007): 没有实现年初确定的…能耗降低4%左右…的目标 recalls the
+    goal; 单位国内生产总值能耗…转为下降1.2% says what happened and answers. A review's 涨幅控制在3.3% is
+    a result, not a goal; this year's goal asked reads goals as before."""
+    from embeddings.chunking import Passage
+    from qa.answer import choose, states_goal
+    assert states_goal("全国没有实现年初确定的单位国内生产总值能耗降低4%左右、主要污染物排放总量减少2%的目标。")
+    assert states_goal("去年我在政府工作报告中曾提出，要把全年商品零售物价上涨幅度控制在10%以内。")
+    assert not states_goal("居民消费价格涨幅控制在3.3%，城镇新增就业1168万人。")
+    assert not states_goal("圆满完成年初确定的主要目标任务。")
+    goal = "但是，全国没有实现年初确定的单位国内生产总值能耗降低4%左右、主要污染物排放总量减少2%的目标。"
+    result = "2006年，单位国内生产总值能耗由前三年分别上升4.9%、5.5%、0.2%，转为下降1.2%。"
+    p_goal = Passage("d", goal, "一、2006年工作回顾", 0, len(goal), role="review", years=[2006])
+    p_result = Passage("d", result, "一、2006年工作回顾", 0, len(result), role="review", years=[2006])
+    idf = {"单位": 2.0, "国内生产总值": 3.0, "能耗": 4.0, "降低": 2.0, "下降": 2.0}
+    q = prepare("去年单位GDP能耗是升了还是降了，幅度多少", 2007)
+    choice = choose(q, [p_goal, p_result], idf, signals=[(0.9, 10.0), (0.88, 8.0)])
+    assert "1.2%" in choice.text
+    choice = choose(q, [p_goal], idf, signals=[(0.9, 10.0)])
+    assert "4%左右" in choice.text  # no window saying what happened: the goal's stays (and is weighed as before)
