@@ -135,10 +135,13 @@ def _windows(passage: str, max_chars: int, whole_sentence: bool):
 
 
 def _line_windows(text: str, max_chars: int, whole_sentence: bool):
+    before = None  # (start, end) of the sentence before
     for s, e in split_sentences(text, max_chars=10_000):
         parts = clauses(text[s:e])
         if whole_sentence and e - s <= LIST_WINDOW_CHARS:
             yield text[s:e]
+        lead = text[before[0]:s] if before and before[1] - before[0] <= MAX_LEAD_SENTENCE and _subjectless(parts) else ""
+        before = (s, e)
         for i in range(len(parts)):
             window = ""
             for j in range(i, len(parts)):
@@ -155,6 +158,23 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
                 if window.rstrip()[-1:] in "：:" and j + 1 < len(parts):
                     continue  # a label wants what follows it
                 yield window
+                if lead and i == 0 and has_figure(window):
+                    # 全省生产总值提前实现…目标。2005年，初步核算达到10116.6亿元: a sentence with no
+                    # subject of its own says more of the one before; offered with it too
+                    yield lead + window
+
+
+# the longest sentence before (characters) that a sentence with no subject of its own is offered with
+MAX_LEAD_SENTENCE = 60
+
+
+def _subjectless(parts: list[str]) -> bool:
+    """Whether a sentence (its clauses) opens, after a time (2005年，), with no subject of its own:
+    an adverb or a verb of amount (初步核算达到10116.6亿元, 累计完成…)."""
+    for part in parts:
+        if LEAD_TIME_RE.sub("", part.strip()).strip("，,、 "):
+            return _continues(part)
+    return False
 
 
 # a clause giving the level a rate before it reaches (…增长7%，达到14.6亿元；): one figure with its companion

@@ -1341,3 +1341,18 @@ def test_last_years_result_is_not_the_goal_recalled_for_it():
     assert "1.2%" in choice.text
     choice = choose(q, [p_goal], idf, signals=[(0.9, 10.0)])
     assert "4%左右" in choice.text  # no window saying what happened: the goal's stays (and is weighed as before)
+
+
+def test_a_sentence_with_no_subject_of_its_own_is_offered_with_the_one_before():
+    """河北省 2006: 全省生产总值提前实现…目标。2005年，初步核算达到10116.6亿元 — the figure's sentence names no
+    subject (after its year); it is offered alone and with the sentence before, which names GDP. A
+    sentence with a subject of its own (人均生产总值达到1.48万元) is offered alone."""
+    from qa.answer import _windows
+    text = ("综合实力上了一个大台阶。全省生产总值提前实现“翻两番、三步走”第一步战略目标。"
+            "2005年，初步核算达到10116.6亿元，五年平均增长11.2%。人均生产总值达到1.48万元。")
+    windows = list(_windows(text, 120, False))
+    assert "全省生产总值提前实现“翻两番、三步走”第一步战略目标。2005年，初步核算达到10116.6亿元，五年平均增长11.2%。" in windows
+    assert "2005年，初步核算达到10116.6亿元，五年平均增长11.2%。" in windows
+    assert not any(w.endswith("人均生产总值达到1.48万元。") and w != "人均生产总值达到1.48万元。" for w in windows)
+    q = prepare("去年河北GDP多少？", 2006)
+    assert unit_ok(q, "全省生产总值提前实现“翻两番、三步走”第一步战略目标。2005年，初步核算达到10116.6亿元，")
