@@ -979,6 +979,22 @@ def _instead(found: list[Candidate], scores: list[float], best: Choice, chosen: 
 # and still answer in its place
 GOAL_SLACK = 1.5
 GOAL_COVER_SLACK = 0.3  # ... and cover nearly as much of the question (not another indicator's goal)
+
+
+def _instead_near(found: list[Candidate], scores: list[float], best: Choice, chosen: int,
+                  able: Callable[[dict[str, float]], bool]) -> tuple[Choice, int]:
+    """:func:`_instead`, among the windows ``able`` by their features that could answer and score
+    and cover nearly as well as ``best`` (within :data:`GOAL_SLACK` and :data:`GOAL_COVER_SLACK`)."""
+    floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
+    return _instead(found, scores, best, chosen, lambda f, score: able(f) and not _lacks(f) and score >= floor
+                    and f.get("coverage", 0.0) >= cover)
+
+
+def _of_year_asked(features: dict[str, float]) -> bool:
+    """The window speaks of the year asked (and of no other)."""
+    return bool(features.get("year_match")) and not features.get("year_clash")
+
+
 # how much more of the question the best-matching window without the asked figure may cover than
 # one with it, for the latter to answer (:func:`choose`)
 LACK_COVER_GAP = 0.5
@@ -1029,23 +1045,17 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         # this year's goal asked and the best window is last year's result, which would be declined:
         # a window of the year asked that could answer and scores nearly as well answers instead
         # (全年技术合同成交总额1500亿元以上 for 今年技术合同成交额目标, though 成交额 is not its word)
-        floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
-        best, chosen = _instead(found, scores, best, chosen, lambda f, score: f.get("year_match") and not f.get("year_clash")
-                                and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
+        best, chosen = _instead_near(found, scores, best, chosen, _of_year_asked)
     if best is not None and best.features.get("goal_stated"):
         # last year's result asked and the best window recalls the goal set for it (去年曾提出，要把…
         # 控制在10%以内; 没有实现年初确定的…降低4%左右的目标): a window giving what happened that
         # matches nearly as well answers instead (单位国内生产总值能耗…转为下降1.2%)
-        floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
-        best, chosen = _instead(found, scores, best, chosen, lambda f, score: not f.get("goal_stated")
-                                and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
+        best, chosen = _instead_near(found, scores, best, chosen, lambda f: not f.get("goal_stated"))
     if best is not None and best.features.get("plan_for_past") and best.features.get("year_clash"):
         # last year's result asked and the best window is this year's plan, which would be declined:
         # a window of the year asked that could answer and scores nearly as well answers instead
         # (建设保障性安居工程1.79万套 in the part that reviews, though 保障性住房 is not its word)
-        floor, cover = best.score - GOAL_SLACK, best.features.get("coverage", 0.0) - GOAL_COVER_SLACK
-        best, chosen = _instead(found, scores, best, chosen, lambda f, score: f.get("year_match") and not f.get("year_clash")
-                                and not _lacks(f) and score >= floor and f.get("coverage", 0.0) >= cover)
+        best, chosen = _instead_near(found, scores, best, chosen, _of_year_asked)
     if best is not None:
         # its lead over the next window of the same report: in an index of several reports, another
         # report saying much the same is no reason to doubt this one
