@@ -357,6 +357,8 @@ YES_NO_RE = re.compile(r"吗[？?]?\s*$|是否|有没有|能不能|可不可以|
 # a window speaking of several years (近三年累计, 五年来, 2003年以来)
 SPAN_RE = re.compile(r"(?:近|过去|这)[两二三四五六七八九十]年|[两二三四五六七八九十]年(?:来|累计|间)|(?:19|20)\d\d年(?:以来|至今)"
                      r"|年均(?:分别)?(?:增长|增速|增幅|提高|下降|递增)|平均每年")  # not 年平均浓度: a year's average
+# the years up to now (两年来, 近三年, 2000年以来): a span that is past, never the year a report plans
+PAST_SPAN_RE = re.compile(r"(?:近|过去)[两二三四五六七八九十]年|[两二三四五六七八九十]年(?:来|累计)|(?:19|20)\d\d年(?:以来|至今)")
 # a count of years (五年城镇新增就业4500万人): in a part spanning several years, the period's figure,
 # not one year's
 YEARS_COUNT_RE = re.compile(r"(?<![第\d])[两二三四五六七八九十]年(?![级制])")
@@ -371,6 +373,9 @@ PER_HEAD_ASKED_RE = re.compile(r"人均|每人|每个人|平均每|per capita|pe
 RATIO_ASKED_RE = re.compile(r"单位|能耗|强度|比重|比例|占|per unit|share|ratio|intensity", re.I)
 # a figure of what happened over the years a five-year review sums up (新增就业5771万人, 累计…)
 FLOW_RE = re.compile(r"新增|累计|合计|共计|总计|增加|减少|增长|下降|提高")
+# a figure set against the plan period before (全社会完成固定资产投资7950亿元，比“八五”增长1.9倍): the
+# period's sum, not its last year's
+PERIOD_COMPARED_RE = re.compile(r"比[“\"]?[六七八九十]{1,2}五")
 # a figure summed or averaged over several years (五年共, 三年累计, 五年平均每年)
 PERIOD_TOTAL_RE = re.compile(r"(?<![\d.a-z])(?:[二三四五六七八九十]|\d{1,2})\s*年(?:来|间|中)?[，,]?\s*(?:共|累计|合计|总共|平均)")
 # 从6333公里增加到7809公里: the period ends at a level, which is the last year's (unless a change is asked)
@@ -755,6 +760,12 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part (and a
                 # change asked of one year is not what 年均增长4.5% measures)
                 f.update(several_years=1.0, year_match=0.0 if asks_change else f["year_match"])
+                plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
+                if (plan_year and query.years and min(query.years) >= plan_year
+                        and PAST_SPAN_RE.search(_sentence_lead(p.text, window) + norm)):
+                    # 今年发行多少长期国债 asked: 两年来…发行2100亿元长期国债, in the part that plans, is
+                    # what the years before did, not this year's figure
+                    f.update(year_match=0.0, year_clash=1.0)
             if one_year and not base["several_years"] and RELATIVE_SAID_RE.search(window):
                 # 去年末储蓄存款余额达到13605亿元 in a part that plans: the window names its own year
                 plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
@@ -823,6 +834,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     f["year_match"] = 0.0
             if (f["several_years"] and not f["year_match"] and one_year
                     and (SPAN_RE.search(norm) or YEARS_COUNT_RE.search(norm)
+                         or (p.role == "review_multi" and PERIOD_COMPARED_RE.search(_sentence_tail(p.text, window)))
                          or (p.role == "review_multi"
                                                 and FLOW_RE.search(norm if asks_change else LEVEL_REACHED_RE.sub("", norm))))):
                 f["period_figure"] = 1.0  # read by _other_years, not a weighted feature
@@ -995,6 +1007,36 @@ def _of_year_asked(features: dict[str, float]) -> bool:
     return bool(features.get("year_match")) and not features.get("year_clash")
 
 
+# a what/which question's slot (以什么为重点, 哪几个, 啥): the words around it frame the answer
+SLOT_RE = re.compile(r"什么|哪些|哪几[个种项类条家所座位]?|哪个|哪[类种项家所座条位]|啥")
+# ... asking for several things (哪几个, 哪些, 都有什么): a list of them answers
+ITEMS_WANTED_RE = re.compile(r"哪些|哪几|都有(?:什么|啥)|包括(?:什么|啥|哪)")
+# things named in a row (机械、电子、石油化工、汽车和建筑; 治庸、治懒)
+ENUMERATION_RE = re.compile(r"[^，。；：、]{1,16}、[^，。；：、]{1,16}")
+# ... or two of a kind (续建项目和收尾项目): enough for the best window to keep answering, too little
+# for another to answer in its place
+PAIR_RE = re.compile(r"(\w\w)[和及与][^，。；：、和及与]{1,8}?\1")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def fills_slot(question: str, window: str, items: bool = False) -> bool:
+    """Whether ``window`` (normalised) says what the question's 什么/哪 slot asks: the words either
+    side of the slot with something between (以什么为重点 → 以公路建设为重点; 从什么型 → 从粗放型), or,
+    when several things are asked (哪几个), a run of them (机械、电子、石油化工、汽车和建筑)."""
+    for m in SLOT_RE.finditer(question):
+        left = question[m.start() - 1:m.start()]
+        # the words after the slot, or after the kind of thing it asks for (先在哪些地方试点)
+        for start in (m.end(), m.end() + 2):
+            right = question[start:start + 2]
+            right = right[:1] if len(right) == 2 and not _HAN.match(right[1]) else right
+            if right in ("上", "中", "里", "内", "下"):
+                continue  # 在哪些项目上: 在…上 frames too much to say what is asked
+            if left and right and _HAN.match(left) and _HAN.match(right[0]) and re.search(
+                    re.escape(left) + r"[^，。；：、,;:？?]{1,20}?" + re.escape(right), window):
+                return True
+    return items and bool(ENUMERATION_RE.search(window))
+
+
 # how much more of the question the best-matching window without the asked figure may cover than
 # one with it, for the latter to answer (:func:`choose`)
 LACK_COVER_GAP = 0.5
@@ -1056,6 +1098,17 @@ def choose(query: Query, passages: list[Passage], idf: dict[str, float], missing
         # a window of the year asked that could answer and scores nearly as well answers instead
         # (建设保障性安居工程1.79万套 in the part that reviews, though 保障性住房 is not its word)
         best, chosen = _instead_near(found, scores, best, chosen, _of_year_asked)
+    q_norm = normalize(query.text)
+    if (best is not None and SLOT_RE.search(q_norm) and not QUANTITY_RE.search(q_norm)
+            and not best.features.get("definition")):
+        # a what/which question (以什么为重点, 支柱产业是哪几个) and the best window only speaks of its
+        # subject: a window nearly as good that fills the asked slot (以公路建设为重点; 振兴机械、电子、
+        # 石油化工、汽车和建筑等支柱产业) and names the kind of thing asked answers instead
+        items = bool(ITEMS_WANTED_RE.search(q_norm))
+        filling = {id(c.features) for c in found if fills_slot(q_norm, normalize(c.text), items)}
+        if id(best.features) not in filling and not (items and PAIR_RE.search(normalize(best.text))):
+            best, chosen = _instead_near(found, scores, best, chosen,
+                                         lambda f: id(f) in filling and not f.get("head_absent"))
     if best is not None:
         # its lead over the next window of the same report: in an index of several reports, another
         # report saying much the same is no reason to doubt this one
@@ -1327,7 +1380,7 @@ COUNT_RE = re.compile(r"总数|多少人|(?<![个收])人有多少|多少个|多
                       r"(?:多少|几)[十百千万]*(?:城市|城镇|农村|困难|贫困)?(?:居民|群众|农民|职工|农民工|人次)|"
                       r"人数|how many|population", re.I)
 CHANGE_RE = re.compile(r"增长|增速|增幅|涨|降|便宜|(?<!多)少了|多了|省了|节省|下降|提高|提升|上升|减少|减了|减掉|减(?:多少|几)|增加(?!值)|变好|变差|改善|好转|变化"
-                       r"|压减|压缩|削减|加多少|鼓了?多少|鼓起来|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"
+                       r"|压减|压缩|削减|加多少|扩[招大]了?(?:多少|几)|鼓了?多少|鼓起来|多给|多发|多补|多拿|多[招收建开修产卖挣赚出]了?(?:多少|几)"
                        r"|比例|比重|占比|率|百分|%|percent|growth|\bgr[eo]w|increase|decrease|decline|\bdrop|reduc|rise|fall|improve"
                        r"|\bchange", re.I)
 
@@ -1337,6 +1390,13 @@ def _sentence_lead(text: str, window: str) -> str:
     clauses say more of (近三年累计，… before 单位国内生产总值能耗下降10.08%)."""
     start = text.find(window)
     return normalize(re.split(r"[。！？；\n]", text[:start])[-1]) if start > 0 else ""
+
+
+def _sentence_tail(text: str, window: str) -> str:
+    """``window`` and the rest of its sentence (normalised): what a figure is set against
+    (…7950亿元，比“八五”增长1.9倍)."""
+    start = text.find(window)
+    return normalize(re.split(r"[。！？；\n]", text[start:])[0]) if start >= 0 else normalize(window)
 
 
 def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = (), passage: str = "") -> bool:
@@ -1489,11 +1549,13 @@ MONEY_HEAD_RE = re.compile(r"(?:收入|支出|投资额?[是有达]|资金|经�
                            r"|生产总值|gdp|工资|养老金|\bvalue\b(?![- ]added)|\binvestment\b)(?![比倍率占])", re.I)  # 收入比: a ratio; 补贴多少 may be a share
 UNIT_WORD_RE = re.compile(r"^[十百千万亿]*(?:元|美元|个|家|项|人|次|件|名|位|户)$")  # money and bare counters: in every clause
 # a rate of change (增长5.5%, 分别增长21.2%、39.5%; not 扩大到60%: a level) and a change in points
+# the upper end of a range (年均增长率要达到8—9%)
+_RANGE_END = r"(?:\s*[—–\-－~～]\s*\d[\d.]*)?"
 GROWTH_RE = re.compile(r"(?:(?:增长|增速|增幅|下降|提高|上涨|涨幅|降低|减少|回升|扩大|提升)[^，；。\d到至]{0,6}\s*"
                        # 经济增长速度的调控目标定为8%: the goal named between the rise and its rate
                        r"|(?:增长|增速|增幅|涨幅)[^，；。\d到至]{0,8}目标[，,]?[^，；。\d到至]{0,4}"
                        # 增长速度由原定平均每年6%调高到8%至9%: the rate named, then how it was set
-                       r"|增长速度[^，；。\d到至]{0,10})\d[\d.]*\s*[%％]"
+                       r"|增长速度[^，；。\d到至]{0,10})\d[\d.]*" + _RANGE_END + r"\s*[%％]"
                        r"(?:[、和]\s*\d[\d.]*\s*[%％])*")
 # an amount of change (最高额度增加4000元): not the level (提高到1190元 is one)
 _CHANGE_AMOUNT = r"\d[\d.]*\s*[十百千万亿]*(?:元|人次|人|个|家|吨|亩|户|项|件|所|座|公里)?"
@@ -1633,7 +1695,7 @@ def choice_has_time(query: Query, text: str) -> bool:
 # a change a window gives besides a rate (增长5.5%, 提高2个百分点): an amount of change, a comparison,
 # a level reached from another (从6333公里增加到7809公里), a multiple
 CHANGE_SAID_RE = re.compile(CHANGE_FIGURE_RE.pattern + "|" + COMPARISON_RE.pattern + "|" + LEVEL_REACHED_RE.pattern
-                            + r"|翻[一两二三]?番|\d[\d.]*\s*倍|[增下]\s*\d|(?:增长|增速|增幅|涨幅|上涨)率?[^，；。\d]{0,6}\d[\d.]*\s*[%％]"
+                            + r"|翻[一两二三]?番|\d[\d.]*\s*倍|[增下]\s*\d|(?:增长|增速|增幅|涨幅|上涨)率?[^，；。\d]{0,6}\d[\d.]*" + _RANGE_END + r"\s*[%％]"
                             # a rate named, then the level set for it clauses on (物价上涨幅度比去年有明显回落，力争
                             # 控制在15%左右)
                             r"|(?:增速|增幅|涨幅|增长率|增长速度|上涨幅度)[^。；\d]{0,24}?(?:控制在|保持在|降到|回落到)\s*\d[\d.]*\s*[%％]")

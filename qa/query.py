@@ -162,7 +162,8 @@ def explicit_years(text: str) -> tuple[int, ...]:
 def relative_offsets(text: str) -> tuple[int, ...]:
     """去年 → -1, 今年 → 0, 明年 → 1, 前年 → -2 (relative to whichever report answers)."""
     norm = normalize(text)
-    return tuple(sorted({d for word, d in RELATIVE_YEARS.items() if word in norm}))
+    both = {0, 1} if "今明" in norm else set()  # 今明两年: this year and the next
+    return tuple(sorted({d for word, d in RELATIVE_YEARS.items() if word in norm} | both))
 
 
 # five-year plans run from a fixed year (the 14th, “十四五”, is 2021–2025) whatever report names them;
@@ -340,8 +341,8 @@ QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』]{1,16})[”\"」』]")
 
 # who spends or acts, not what is asked about (今年中央安排多少 asks the amount of the subject named before)
 ACTOR_WORDS = frozenset("中央 中央财政 全国 国家 政府 各级 地方 全省 全市 全区 全县 省里 市里 县里 区里".split())
-# nor how much of it (整个十一五累计投了多少)
-WHOLE_WORDS = frozenset("整个 全部 所有 总共 一共".split())
+# nor how much of it (整个十一五累计投了多少) or how it is counted (九五期间平均每年涨多少)
+WHOLE_WORDS = frozenset("整个 全部 所有 总共 一共 平均 每年 平均每年".split())
 # an English part's words that ask how much or when, not of what (and how much more this year?)
 ENGLISH_FRAME = frozenset("and or how much many more less what which when this that last next year years month "
                           "the a an is are was were will be been did does do it its there then so also into to of in for on".split())

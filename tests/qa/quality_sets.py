@@ -473,3 +473,12 @@ FRESH += [(OURS / f"{name}-r37{k}.jsonl", _report(name))
                           ("hailar-2016", "a"), ("boye-2025", "a"), ("hunan-2026", "a"),
                           ("state-council-2001", "c"), ("gaoyang-2018", "c"), ("fujian-2026", "c"),
                           ("state-council-2003", "c"))]
+
+# round 38: new questions by new writers for ten reports with low figures: 国务院 1996, 2000 and 2020,
+# 贵州 2026, 黑龙江 2026 and 河北省 2001 (A, read and tuned on); 国务院 1998 and 2002, 海拉尔区 2013 and
+# 保定市 2023 (C, never read)
+FRESH += [(OURS / f"{name}-r38{k}.jsonl", _report(name))
+          for name, k in (("state-council-2000", "a"), ("state-council-1996", "a"), ("state-council-2020", "a"),
+                          ("guizhou-2026", "a"), ("heilongjiang-2026", "a"), ("hebei-2001", "a"),
+                          ("state-council-2002", "c"), ("state-council-1998", "c"), ("hailar-2013", "c"),
+                          ("baoding-2023", "c"))]

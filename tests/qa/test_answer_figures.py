@@ -1356,3 +1356,84 @@ def test_a_sentence_with_no_subject_of_its_own_is_offered_with_the_one_before():
     assert not any(w.endswith("人均生产总值达到1.48万元。") and w != "人均生产总值达到1.48万元。" for w in windows)
     q = prepare("去年河北GDP多少？", 2006)
     assert unit_ok(q, "全省生产总值提前实现“翻两番、三步走”第一步战略目标。2005年，初步核算达到10116.6亿元，")
+
+
+def test_a_span_up_to_now_is_not_the_year_planned():
+    """今年准备发行多少长期国债 (国务院 2000): 两年来…发行2100亿元长期国债, in the part that plans, is what
+    the years before did; 一是发行1000亿元长期国债 is this year's plan and answers."""
+    from embeddings.chunking import Passage
+    from qa.answer import choose
+    past = "从国债投资的效果看，两年来通过财政向银行发行2100亿元长期国债，带动4200多亿元银行贷款和自筹资金。"
+    plan = "今年继续实行积极财政政策的主要内容，包括以下几个方面。一是发行1000亿元长期国债，重点投向水利、交通。"
+    section = "二、坚持实行扩大内需的方针 > 继续实施积极的财政政策"
+    p_past = Passage("d", past, section, 0, len(past), role="plan", years=[2000])
+    p_plan = Passage("d", plan, section, 0, len(plan), role="plan", years=[2000])
+    idf = {"发行": 3.0, "长期": 3.0, "国债": 4.0, "准备": 2.0}
+    choice = choose(prepare("今年准备发行多少长期国债？", 2000), [p_past, p_plan], idf,
+                    signals=[(0.9, 10.0), (0.88, 9.0)])
+    assert "1000亿元" in choice.text and not choice.features.get("year_clash")
+    # the years before asked: the span is what they did
+    choice = choose(prepare("这两年一共发行了多少长期国债？", 2000), [p_past, p_plan], idf,
+                    signals=[(0.9, 10.0), (0.88, 9.0)])
+    assert "2100亿元" in choice.text
+
+
+def test_an_expansion_asked_is_a_change_and_a_range_is_a_rate():
+    """去年大学扩招了多少 → 招生规模比上年扩大47.4%; 十五期间GDP每年平均要涨多少 → 年均增长率要达到8—9%."""
+    assert ok("去年大学扩招了多少", "普通高等学校招生规模比上年扩大47.4%，增幅之大是多年来没有的。")
+    from qa.answer import CHANGE_SAID_RE, GROWTH_RE
+    assert GROWTH_RE.search("全省国内生产总值年均增长8—9%")
+    assert CHANGE_SAID_RE.search("全省国内生产总值年均增长率要达到8—9%")
+    assert not CHANGE_SAID_RE.search("粮食产量达到1600亿斤")
+
+
+def test_a_part_asking_only_how_it_is_averaged_borrows_the_subject():
+    """农民人均纯收入去年涨了多少，九五期间平均每年涨多少: 平均每年 names no subject; the second part asks
+    about 农民人均纯收入 too. 今明两年 is this year and the next."""
+    from qa.query import has_subject, relative_offsets
+    assert not has_subject("九五期间平均每年涨多少")
+    assert "纯收入" in carry_subject("农民人均纯收入去年涨了多少", "九五期间平均每年涨多少")
+    assert has_subject("九五期间定的年均增速又是多少")  # 年均增速: the growth rate of the economy
+    assert relative_offsets("今明两年又要扩招多少") == (0, 1)
+
+
+def test_a_period_set_against_the_one_before_is_its_sum():
+    """去年一年全社会固定资产投资是多少 (河北省 2001): in the review of “九五”, 全社会完成固定资产投资7950亿元，
+    比“八五”增长1.9倍 is the five years' sum, not 2000's, and is declined; 全部财政收入完成1035.2亿元 in
+    河北省 2006's review of “十五” is the last year's level and answers."""
+    from embeddings.chunking import Passage
+    from qa.answer import _unsupported, choose
+    from qa.answer_model import shipped
+    summed = "全社会完成固定资产投资7950亿元，比“八五”增长1.9倍。新增发电装机370万千瓦。"
+    p = Passage("d", summed, "一、“九五”回顾 > 1、国民经济保持较快增长", 0, len(summed), role="review_multi",
+                years=[1996, 1997, 1998, 1999, 2000])
+    idf = {"全社会": 3.0, "固定资产": 3.0, "投资": 2.0}
+    q = prepare("去年一年全社会固定资产投资是多少？", 2001)
+    choice = choose(q, [p], idf, signals=[(0.9, 10.0)])
+    assert choice.features.get("period_figure")
+    assert _unsupported(q, choice, shipped()) == "about several years"
+    level = "全部财政收入完成1035.2亿元，其中一般预算收入515.7亿元。"
+    p = Passage("d", level, "一、“十五”回顾", 0, len(level), role="review_multi", years=[2001, 2002, 2003, 2004, 2005])
+    choice = choose(prepare("2005年全部财政收入是多少", 2006), [p], {"财政收入": 3.0, "全部": 1.0},
+                    signals=[(0.9, 10.0)])
+    assert not choice.features.get("period_figure")
+
+
+def test_a_window_filling_the_asked_slot_answers_what_and_which():
+    """以什么为重点 → 以公路建设为重点; 从什么型转向什么型 → 从粗放型向集约型转变; 支柱产业是哪几个 → 振兴机械、
+    电子…等支柱产业 (国务院 1996/2000). 在哪些项目上: 在…上 frames too much; a list answers 哪些项目."""
+    from embeddings.chunking import Passage
+    from qa.answer import choose, fills_slot
+    assert fills_slot("西部大开发搞基础设施以什么为重点？", "以公路建设为重点，加强铁路、机场的建设。")
+    assert fills_slot("经济增长方式要从什么型转向什么型", "经济增长方式从粗放型向集约型转变")
+    assert fills_slot("先在哪些地方试点？", "这项工作先在东部沿海地区和具备条件的城市进行试点")
+    assert not fills_slot("经济增长方式要从什么型转向什么型", "经济增长方式转变，要处理好速度和效益的关系")
+    assert not fills_slot("今年国债的钱先花在哪些项目上？", "银行要优先为国债项目提供配套贷款")
+    assert fills_slot("今年国债的钱先花在哪些项目上？", "首先用于续建项目、收尾项目", items=True)
+    assert not fills_slot("今年国债的钱先花在哪些项目上？", "增强自主开发和创新能力", items=True)
+    text = ("要根据市场需求，振兴机械、电子、石油化工、汽车和建筑等支柱产业，以带动整个经济的增长。"
+            "发展支柱产业，要提高技术起点，在引进先进技术的同时，增强自主开发和创新能力。")
+    p = Passage("d", text, "三、“九五”时期的主要任务", 0, len(text), role="outlook", years=[1996])
+    idf = {"支柱产业": 4.0, "发展": 1.0, "重点": 1.5, "振兴": 3.0}
+    choice = choose(prepare("要重点发展的支柱产业是哪几个？", 1996), [p], idf, signals=[(0.9, 10.0)])
+    assert "机械、电子" in choice.text
