@@ -173,7 +173,7 @@ OLD_PLAN_PERIODS = {re.compile(rf"(?<![第十]){name}(?=[”\"]|计划|时期|�
                     for name, start in plan_period_names().items() if len(name) == 2}
 # the years before the report's own (过去五年, 现在有多少: what has been done, not what is planned)
 # and the years from it on (今后五年)
-PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|这些年|近几年|近年来|现在|目前|如今|截至目前|至今|现有"
+PAST_RE = re.compile(r"过去五年|过去的五年|五年来|这五年|近五年|这几年|这些年|近几年|近年来|现在|目前|如今|截至目前|至今|现有|已经"
                      r"|(?<![今后来第])五年(?![规计内后])"
                      r"|over the past|past five years|so far|currently|\bnow\b", re.I)
 AHEAD_RE = re.compile(r"(?:今后|未来|往后|以后|接下来的?)(?:五|几|这几)年|(?:next|coming) (?:five|few) years", re.I)
