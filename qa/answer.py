@@ -140,7 +140,9 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
         parts = clauses(text[s:e])
         if whole_sentence and e - s <= LIST_WINDOW_CHARS:
             yield text[s:e]
-        lead = text[before[0]:s] if before and before[1] - before[0] <= MAX_LEAD_SENTENCE and _subjectless(parts) else ""
+        anaphoric = bool(ANAPHORIC_RE.match(text, s))
+        lead = (text[before[0]:s] if before and before[1] - before[0] <= MAX_LEAD_SENTENCE
+                and (anaphoric or _subjectless(parts)) else "")
         before = (s, e)
         for i in range(len(parts)):
             window = ""
@@ -158,12 +160,16 @@ def _line_windows(text: str, max_chars: int, whole_sentence: bool):
                 if window.rstrip()[-1:] in "：:" and j + 1 < len(parts):
                     continue  # a label wants what follows it
                 yield window
-                if lead and i == 0 and has_figure(window):
+                if lead and i == 0 and (anaphoric or has_figure(window)):
                     # 全省生产总值提前实现…目标。2005年，初步核算达到10116.6亿元: a sentence with no
-                    # subject of its own says more of the one before; offered with it too
+                    # subject of its own says more of the one before; offered with it too (and one
+                    # pointing back to it: 这项工作先在东部沿海地区…试点; 以公路建设为重点，…)
                     yield lead + window
 
 
+# a sentence pointing back to the one before (这项工作先在…试点) or naming only the focus of its task
+# (一是加快基础设施建设。以公路建设为重点，…)
+ANAPHORIC_RE = re.compile(r"\s*(?:这项|这一|这些|此项|该项|上述|以[^，。；]{1,12}为(?:重点|主|核心|突破口|抓手|主线))")
 # the longest sentence before (characters) that a sentence with no subject of its own is offered with
 MAX_LEAD_SENTENCE = 60
 

@@ -1437,3 +1437,18 @@ def test_a_window_filling_the_asked_slot_answers_what_and_which():
     idf = {"支柱产业": 4.0, "发展": 1.0, "重点": 1.5, "振兴": 3.0}
     choice = choose(prepare("要重点发展的支柱产业是哪几个？", 1996), [p], idf, signals=[(0.9, 10.0)])
     assert "机械、电子" in choice.text
+
+
+def test_a_sentence_pointing_back_is_offered_with_the_one_before():
+    """国务院 2000: 逐步使下岗职工…转向享受失业保险…。这项工作先在东部沿海地区…试点 — 这项工作 is the sentence
+    before's; 一是加快基础设施建设。以公路建设为重点，… names only the task's focus. Each is offered with
+    the sentence before; a sentence with a subject of its own is not."""
+    from qa.answer import _windows
+    text = "逐步使下岗职工转向享受失业保险。这项工作先在东部沿海地区进行试点，总结经验后稳步推开。"
+    windows = list(_windows(text, 120, False))
+    assert "逐步使下岗职工转向享受失业保险。这项工作先在东部沿海地区进行试点，" in windows
+    text = "一是加快基础设施建设。以公路建设为重点，加强铁路、机场的建设。二是搞好生态环境保护。"
+    windows = list(_windows(text, 120, False))
+    assert "一是加快基础设施建设。以公路建设为重点，加强铁路、机场的建设。" in windows
+    assert not any(w.startswith("以公路建设为重点，加强铁路、机场的建设。二是") for w in windows)
+    assert not any(w.startswith("一是") and "生态环境" in w for w in windows)
