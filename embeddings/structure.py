@@ -102,7 +102,7 @@ def heading_style(para: str) -> tuple[str, int] | None:
 def is_part_title(para: str) -> bool:
     """A short unnumbered line naming a part of the report (``2024年工作回顾``, ``加强政府自身建设``)."""
     para = _LOST_END_RE.sub("", para)
-    return (len(para) <= MAX_TOPIC_CHARS and para[-1] not in TERMINAL and "，" not in para
+    return (0 < len(para) <= MAX_TOPIC_CHARS and para[-1] not in TERMINAL and "，" not in para
             and any(w in para for w in PART_WORDS))
 
 
