@@ -56,7 +56,9 @@ DURATION_RE = re.compile(r"[一二两三四五六七八九十半\d]+个?(?:年|�
 TIME_RE = re.compile(r"\d+\s*月|\d+\s*日|(?:19|20)\d\d\s*年|年底|年内|年初|年末|年中|上半年|下半年|季度|月底|月初|春节|元旦|"
                      r"“?五一”?前|国庆|暑期|暑假|寒假|汛期|开学前|今明两年|[今明]年(?:秋季|春季|起|底)|明年|后年|"
                      r"入[冬春夏秋](?:前|以前|之前)|[冬春夏秋]季(?:前|以前|之前|到来前)|供暖季前|采暖季前|春耕前|秋收前|麦收前|"
-                     r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?")
+                     r"(?:今后|未来)[一二两三四五六七八九十\d]+年(?:内|里|间)?"
+                     # a plan period (“十五五”期间打通断头路): by its end
+                     r"|[“\"]?十[一二三四五六七八九]?五[”\"]?(?:期间|时期|末|内)")
 # "now" asked (现在有多少) and said (现在全国有100多个城市…, 目前已…)
 NOW_ASKED_RE = re.compile(r"现在|目前|如今|眼下|当前")
 NOW_SAID_RE = re.compile(r"现在|目前|如今|当前|截至目前")
@@ -1461,6 +1463,9 @@ def unit_ok(query: Query, window: str, missing: list[str] | tuple[str, ...] = ()
         kinds.append(lambda c: has_figure(CHANGE_FIGURE_RE.sub(" ", GROWTH_RE.sub(" ", c)), ordinal, sized))
     if not CHANGE_RE.search(query.text):  # 今年目标多少: the target itself, not 比去年多100万人
         kinds.append(lambda c: has_figure(COMPARISON_RE.sub(" ", c), ordinal, sized))
+    if OUTPUT_ASKED_RE.search(query.text) and not AREA_ASKED_RE.search(query.text):
+        # 去年粮食产了多少: an output, not the area sown or built (水肥一体化面积达到7182.7万亩)
+        kinds.append(lambda c: has_figure(AREA_FIGURE_RE.sub(" ", c), ordinal, sized))
     if PER_HEAD_RE.search(query.text):  # 人均收入多少元: so many 元 a head, never 5853.9亿元
         kinds.append(lambda c: has_figure(BILLIONS_RE.sub(" ", c), ordinal, sized))
     items = bool(ITEMS_ASKED_RE.search(query.text))  # 多少个: not 600万千瓦 either, even of a change
@@ -1604,6 +1609,10 @@ SHARE_FIGURE_RE = re.compile(r"(?:比重|占比|比例|份额)[^，。；、\d]{
 SHARE_RE = re.compile(r"占|比例|比重|份额|强度|百分之|多大比|share|proportion|percent|ratio", re.I)
 # a benefit paid to each person (育儿补贴每个孩子发多少, 养老金每月领多少): an amount in 元
 BENEFIT_RE = re.compile(r"(?=.*(?:补贴|补助|津贴|养老金|工资|低保|救助金|奖金|抚恤金))(?=.*(?:[发领拿]多少|每[个人月年位名]|一个月|一年))")
+# an output asked (粮食产了多少, 产量有多少) ...
+OUTPUT_ASKED_RE = re.compile(r"产了?多少|产量[^，。？?]{0,6}(?:多少|几)")
+# ... is not an area (7182.7万亩, 1169万亩)
+AREA_FIGURE_RE = re.compile(r"\d[\d.]*\s*[十百千万亿]*(?:亩|公顷|平方米|平方公里)")
 PER_HEAD_RE = re.compile(r"人均|每人|每个人|per capita|per person|per head", re.I)
 BILLIONS_RE = re.compile(r"\d[\d.]*\s*万?亿")
 AGE_RE = re.compile(r"多大年[龄纪]|多少岁|几岁|how old|what age", re.I)

@@ -1452,3 +1452,20 @@ def test_a_sentence_pointing_back_is_offered_with_the_one_before():
     assert "一是加快基础设施建设。以公路建设为重点，加强铁路、机场的建设。" in windows
     assert not any(w.startswith("以公路建设为重点，加强铁路、机场的建设。二是") for w in windows)
     assert not any(w.startswith("一是") and "生态环境" in w for w in windows)
+
+
+def test_a_plan_period_is_a_time():
+    """广东跨市的断头路什么时候能打通 (广东 2026): “十五五”内争取尽早消除跨市域“断头路” says by when; a
+    sentence naming no time does not."""
+    from qa.answer import choice_has_time
+    q = prepare("广东跨市的断头路什么时候能打通？", 2026)
+    assert choice_has_time(q, "推进城市公交和道路客运创新融合发展，“十五五”内争取尽早消除跨市域“断头路”")
+    assert not choice_has_time(q, "推进城市公交和道路客运创新融合发展，争取尽早消除跨市域“断头路”")
+
+
+def test_an_output_asked_is_not_an_area():
+    """去年粮食产了多少 (黑龙江 2026): 水肥一体化面积达到7182.7万亩…粮食单产刷新历史纪录 gives areas;
+    粮食总产量1640.06亿斤 gives the output. An area asked (播种面积有多少) still takes 亩."""
+    assert not ok("去年粮食产了多少？", "大垄密植、水肥一体化面积达到7182.7万亩，高质量建成高标准农田1169万亩，粮食单产刷新历史纪录。")
+    assert ok("去年粮食产了多少？", "粮食总产量1640.06亿斤，城镇新增就业35.8万人。")
+    assert ok("去年粮食播种面积有多少？", "粮食播种面积稳定在2.2亿亩以上，产量1640.06亿斤。")
