@@ -1220,7 +1220,7 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
         # characters, 失业/金的, are no name)
         if (len(word) >= 2 and (flag in NOUN_FLAGS or (flag == "nrfg" and len(word) >= 3))
                 and word not in STOPWORDS and word not in GENERIC_NOUNS and word not in ACTOR_WORDS
-                and word not in norm_corpus and word not in _phrases()
+                and word not in norm_corpus and word not in _phrases() and not _modal_verb(word)
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
             # 温家宝/总理, 省委书记/倪岳峰: a person, by the title after or before the name
@@ -1664,6 +1664,11 @@ def has_figure(text: str, ordinal: bool = False, sized: bool = False) -> bool:
         return True
     text = QUOTED_NAME_RE.sub(" ", text if ordinal else ORDINAL_SAID_RE.sub(" ", text))
     return bool(NUMBER_RE.search(NAMED_DIGITS_RE.sub(" ", YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text)))))
+
+
+def _modal_verb(word: str) -> bool:
+    """能领, 会发, 可补: a modal and a verb that jieba's dictionary took for a noun (低保一个月能领多少钱)."""
+    return len(word) == 2 and word[0] in "能会可要想该" and _is_verb(word[1])
 
 
 def _is_verb(word: str) -> bool:

@@ -522,3 +522,13 @@ def test_a_level_of_government_is_no_missing_subject():
 def test_everyday_words_reach_the_reports_words(question, term):
     """Round 37's everyday words (the A sets' misses): each reaches the term reports use."""
     assert any(term in terms.split() for _, terms in matched_phrases(question))
+
+
+def test_a_modal_and_a_verb_are_no_missing_subject():
+    """米易低保一个月能领多少钱: jieba takes 能领 for a noun; a modal and a verb (能领, 会发) says how,
+    not what, and is never missing (米易 2023, 内蒙古 2026: 城乡低保标准…700元/月 declined for it)."""
+    corpus = normalize("城乡低保标准分别提高到700元/月和500元/月。")
+    hard, soft = missing_terms(prepare("米易低保一个月能领多少钱？", 2023), corpus)
+    assert "能领" not in hard + soft
+    hard, soft = missing_terms(prepare("低保一个月能领多少救济粮？", 2023), corpus)
+    assert "救济粮" in hard + soft  # what the question is about still counts
