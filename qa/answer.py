@@ -24,8 +24,8 @@ import jieba.posseg
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
 from qa.enumerations import numbered_term, term_list
-from qa.query import (ACTOR_WORDS, BASE_YEAR_RE, FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, Query, expansions,
-                      matched_phrases, sub_queries, subject_words, thesaurus)
+from qa.query import (ACTOR_WORDS, BASE_YEAR_RE, FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, WHOLE_WORDS, Query,
+                      expansions, matched_phrases, sub_queries, subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_figures, tag, tokenize
 
 DECLINE_ZH = "报告中没有找到相关内容，无法回答这个问题。"
@@ -1191,7 +1191,8 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
     hard = sorted(y for y in years if not _names_year(y, norm_corpus))
     if FIVE_YEARS_ASKED_RE.search(query.text) and not FIVE_YEARS_SAID_RE.search(norm_corpus):
         hard.append("过去五年")  # a report of one year's work says nothing of the five before it
-    words = _unfused(tag(normalize(query.text)))
+    q_text = normalize(query.text)
+    words = _unfused(tag(q_text))
     for (word, flag), (after, _) in zip(words, words[1:]):  # 金坛/区, 苏州/市: a place the report never names
         if (after in PLACE_SUFFIXES and len(word) >= 2 and word not in norm_corpus
                 and word not in STOPWORDS and flag not in ("r", "m", "q", "v") and not QUESTION_WORD_RE.search(word)
@@ -1221,6 +1222,7 @@ def missing_terms(query: Query, norm_corpus: str) -> tuple[list[str], list[str]]
         if (len(word) >= 2 and (flag in NOUN_FLAGS or (flag == "nrfg" and len(word) >= 3))
                 and word not in STOPWORDS and word not in GENERIC_NOUNS and word not in ACTOR_WORDS
                 and word not in norm_corpus and word not in _phrases() and not _modal_verb(word)
+                and not _frame_overlap(word, q_text)
                 and not any(word in k or k in word for k in known)  # 小宝宝 holds 宝宝, which the thesaurus knows
                 and not any(h.startswith(word) for h in hard)):  # 金坛 of 金坛区 is said once
             # 温家宝/总理, 省委书记/倪岳峰: a person, by the title after or before the name
@@ -1664,6 +1666,19 @@ def has_figure(text: str, ordinal: bool = False, sized: bool = False) -> bool:
         return True
     text = QUOTED_NAME_RE.sub(" ", text if ordinal else ORDINAL_SAID_RE.sub(" ", text))
     return bool(NUMBER_RE.search(NAMED_DIGITS_RE.sub(" ", YEAR_RE.sub(" ", ORDINAL_RE.sub(" ", text)))))
+
+
+def _frame_overlap(word: str, question: str) -> bool:
+    """Whether jieba cut ``word`` across a frame word of the question (一共产了多少 → 一/共产/了: 共产
+    overlaps 一共): a mis-cut, not a thing the report never names."""
+    i = question.find(word)
+    if i < 0:
+        return False
+    for frame in FRAME_WORDS | WHOLE_WORDS:
+        j = question.find(frame, max(0, i - len(frame) + 1))
+        if 0 <= j < i + len(word) and j + len(frame) > i and not (j >= i and j + len(frame) <= i + len(word)):
+            return True
+    return False
 
 
 def _modal_verb(word: str) -> bool:

@@ -532,3 +532,13 @@ def test_a_modal_and_a_verb_are_no_missing_subject():
     assert "能领" not in hard + soft
     hard, soft = missing_terms(prepare("一个月能领多少取暖费", 2023), corpus)
     assert "取暖费" in hard + soft  # what the question is about still counts
+
+
+def test_a_word_cut_across_a_frame_word_is_no_missing_subject():
+    """“十四五”这五年山西一共产了多少原煤: jieba cuts 一/共产/了; 共产 overlaps 一共 and is no word the
+    question asks about (山西 2026: 五年生产原煤65亿吨 was declined for it)."""
+    corpus = normalize("能源保供彰显山西担当，五年生产原煤65亿吨，占全国近三成。")
+    hard, soft = missing_terms(prepare("“十四五”这五年山西一共产了多少原煤？", 2026), corpus)
+    assert "共产" not in hard + soft
+    hard, soft = missing_terms(prepare("这五年一共产了多少天然气？", 2026), corpus)
+    assert "天然气" in hard + soft
