@@ -153,10 +153,11 @@ BASE_YEAR_RE = re.compile(r"[比较]\s*(?:19|20)\d\d")
 
 
 def explicit_years(text: str) -> tuple[int, ...]:
-    """Years written out in a question (2024年, 2023, 1996年: an older report reviews the 1990s); not
-    the year a change is measured from (:data:`BASE_YEAR_RE`)."""
+    """Years written out in a question (2024年, 2023, 1996年 or in 1996: an older report reviews the
+    1990s); not the year a change is measured from (:data:`BASE_YEAR_RE`)."""
     text = BASE_YEAR_RE.sub(" ", text)
-    return tuple(sorted({int(a or b) for a, b in re.findall(r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(19\d\d)(?=\s*年)", text)}))
+    return tuple(sorted({int(a or b or c) for a, b, c in re.findall(
+        r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(19\d\d)(?=\s*年)|\b(?:in|by|for|of|since|during|until|to)\s+(19\d\d)\b", text, re.I)}))
 
 
 def relative_offsets(text: str) -> tuple[int, ...]:

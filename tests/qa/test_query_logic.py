@@ -543,3 +543,13 @@ def test_a_word_cut_across_a_frame_word_is_no_missing_subject():
     assert "共产" not in hard + soft
     hard, soft = missing_terms(prepare("这五年一共产了多少天然气？", 2026), corpus)
     assert "天然气" in hard + soft
+
+
+def test_an_english_question_names_a_year_of_the_1990s():
+    """By how much did China's GDP grow in 1995 (国务院 1996): 1995 is the year asked, as 1995年 is in
+    Chinese; a bare 19xx in Chinese (1995个) is not."""
+    from qa.query import explicit_years
+    assert explicit_years("By how much did China's GDP grow in 1995?") == (1995,)
+    assert explicit_years("What was the target for 1998?") == (1998,)
+    assert explicit_years("1995年国内生产总值增长了多少") == (1995,)
+    assert explicit_years("建成1995个村卫生室") == ()
