@@ -692,7 +692,8 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
         signal = signals[rank] if signals and rank < len(signals) else (0.0, 0.0)
         dense, lexical = signal[0], signal[1]
         ranked = int(signal[2]) if len(signal) > 2 else rank  # retrieval's rank, before any reranking
-        fit = query.year_fit(set(p.years) or _years(p.section), (doc_years or {}).get(p.doc_id, query.report_year))
+        plan_year = (doc_years or {}).get(p.doc_id, query.report_year)  # the year the passage's report plans
+        fit = query.year_fit(set(p.years) or _years(p.section), plan_year)
         base = {"rank": 1 / (ranked + 1), "dense": dense, "lexical": lexical / top_lexical,
                 "front": float(p.role == "front"),
                 "several_years": float(one_year and p.role in ("review_multi", "outlook")),
@@ -764,19 +765,16 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 f["year_match"] = 0.0
                 if annual_asked:
                     f["year_clash"] = 1.0
-            if spans and SPAN_RE.search(_sentence_lead(p.text, window) + norm):
+            if spans and SPAN_RE.search(sentence := _sentence_lead(p.text, window) + norm):
                 # 近三年累计，…下降10.08%: not the one year asked, whatever the passage's part (and a
                 # change asked of one year is not what 年均增长4.5% measures)
                 f.update(several_years=1.0, year_match=0.0 if asks_change else f["year_match"])
-                plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
-                if (plan_year and query.years and min(query.years) >= plan_year
-                        and PAST_SPAN_RE.search(_sentence_lead(p.text, window) + norm)):
+                if plan_year and query.years and min(query.years) >= plan_year and PAST_SPAN_RE.search(sentence):
                     # 今年发行多少长期国债 asked: 两年来…发行2100亿元长期国债, in the part that plans, is
                     # what the years before did, not this year's figure
                     f.update(year_match=0.0, year_clash=1.0)
             if one_year and not base["several_years"] and RELATIVE_SAID_RE.search(window):
                 # 去年末储蓄存款余额达到13605亿元 in a part that plans: the window names its own year
-                plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
                 # only a 去年 in the clause holding a figure dates that figure (not 综合考虑了去年价格变动的
                 # 翘尾因素 beside this year's target)
                 said = {plan_year + RELATIVE_YEARS[w] for c in clauses(window) if has_figure(c)
@@ -789,7 +787,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # a passage whose part dates nothing, a window (or the start of its sentence) naming the
                 # asked year alone (1992年同1987年相比，…达到11亿吨): that year's figure
                 own = own_years(_sentence_lead(p.text, window) + window)
-                if len(own) == 1 and query.year_fit(own, (doc_years or {}).get(p.doc_id, query.report_year)) > 0:
+                if len(own) == 1 and query.year_fit(own, plan_year) > 0:
                     f["year_match"] = 1.0
             if f["year_clash"] and NOW_ASKED_RE.search(query.text) and NOW_SAID_RE.search(window):
                 # 现在全国有多少城市搞了低保 → 现在全国有100多个城市建立了最低生活保障制度, in the part
@@ -800,7 +798,6 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                 # (2025年旅居人数超550万); one comparing two years (2025年总量比2020年增加…) is about
                 # neither alone. One that names another year clashes (预计2022年生产总值… for
                 # 2021年GDP), a year it compares against (比2020年) not counting.
-                plan_year = (doc_years or {}).get(p.doc_id, query.report_year)
                 own = own_years(window)
                 said = {plan_year + d for word, d in (("去年", -1), ("今年", 0))
                         if plan_year and re.search(rf"(?<![比较从由于]){word}", window)}
