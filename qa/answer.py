@@ -644,6 +644,9 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     sized_asked = bool(WHICH_ASKED_RE.search(query.text))  # which county passed 100 billion: 超千亿元县
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
+    # what a quoted term means (“543”体系具体指什么) is often the list of its parts after it: the whole
+    # sentence is offered, as for a list
+    whole_sentence = wants_list or (wants_definition and bool(QUOTED_RE.search(query.text)))
     wants_date = bool(DATE_RE.search(query.text))
     wants_target = bool(TARGET_RE.search(query.text))
     asks_what = bool(re.search(r"什么|啥|哪|代表|\bwhat\b", query.text, re.I))
@@ -731,11 +734,11 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
                     **base, "coverage": _coverage(named, weights), "definition": 1.0, "absent": absent,
                     "context_absent": min(absent, base["context_absent"]),
                     "rare_word": float(bool(rare) and rare in named), "length": min(len(items), 200) / 100}))
-        limit = LIST_WINDOW_CHARS if wants_list else MAX_WINDOW_CHARS
+        limit = LIST_WINDOW_CHARS if whole_sentence else MAX_WINDOW_CHARS
         # a passage naming several years somewhere (read once; most name none): only then is each
         # window's sentence read for them
         spans = one_year and not base["several_years"] and bool(SPAN_RE.search(normalize(p.text)))
-        for window in _windows(p.text, limit, wants_list):
+        for window in _windows(p.text, limit, whole_sentence):
             text = window.strip().rstrip("，；：、,;:")
             if not text or any(text in t or t in text for t in taken):
                 continue  # another part of the question already quotes it

@@ -1469,3 +1469,16 @@ def test_an_output_asked_is_not_an_area():
     assert not ok("去年粮食产了多少？", "大垄密植、水肥一体化面积达到7182.7万亩，高质量建成高标准农田1169万亩，粮食单产刷新历史纪录。")
     assert ok("去年粮食产了多少？", "粮食总产量1640.06亿斤，城镇新增就业35.8万人。")
     assert ok("去年粮食播种面积有多少？", "粮食播种面积稳定在2.2亿亩以上，产量1640.06亿斤。")
+
+
+def test_a_quoted_terms_meaning_is_offered_as_its_whole_sentence():
+    """“543”体系指的是什么 (广西 2026): the sentence names five, four and three things after the term; a
+    window of four clauses stopped before the third. A quoted term's meaning is offered as the whole
+    sentence, as a list is."""
+    from embeddings.chunking import Passage
+    from qa.answer import choose
+    text = ("运用好“543”体系，牢固树立“对标对表、解放思想、马上就办、攻坚克难、久久为功”五种意识，用好“清单工作法、"
+            "一线工作法、专班工作法、闭环工作法”四个方法，健全“考核激励、容错纠错、能上能下”三项机制。")
+    p = Passage("d", text, "三、2026年工作安排", 0, len(text), role="plan", years=[2026])
+    choice = choose(prepare("“543”体系指的是什么？", 2026), [p], {"体系": 2.0, "543": 5.0}, signals=[(0.9, 10.0)])
+    assert "五种意识" in choice.text and "三项机制" in choice.text
