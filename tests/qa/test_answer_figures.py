@@ -3,9 +3,15 @@
 These are the checks that decline a question when the report gives a figure about something
 else: the income figure for a minimum wage, a growth rate for a level, a percentage for a count.
 """
+from embeddings.chunking import Passage
 from qa.answer import _defines, defined_term, has_figure, restates, unit_ok
 from qa.query import carry_subject, prepare, split_question
 from qa.text import normalize
+
+
+def _passage(text: str, section: str, **fields) -> Passage:
+    """A passage of document "d" holding ``text`` whole."""
+    return Passage("d", text, section, 0, len(text), **fields)
 
 
 def ok(question: str, window: str, missing: tuple[str, ...] = ()) -> bool:
@@ -254,10 +260,9 @@ def test_a_window_names_the_asked_kind_whole_or_by_its_last_word():
 
 
 def test_a_five_year_summary_sentence_naming_the_asked_year_speaks_about_it():
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "五年来，旅居产业快速发展，2025年旅居人数超550万、平均居住83天。地区生产总值年均增长5%。"
-    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[2021, 2022, 2023, 2024, 2025])
+    p = _passage(text, "过去五年", role="review_multi", years=[2021, 2022, 2023, 2024, 2025])
     found = candidates(prepare("去年来旅居的有多少人？", 2026), [p], {"旅居": 5.0, "人数": 2.0})
     named = [c for c in found if "550万" in c.text and "年均" not in c.text]
     other = [c for c in found if "年均增长5%" in c.text and "550万" not in c.text]
@@ -267,10 +272,9 @@ def test_a_five_year_summary_sentence_naming_the_asked_year_speaks_about_it():
 
 def test_a_sentence_summing_up_several_years_is_not_about_the_one_year_asked():
     """近三年累计 in a passage reviewing last year: its 10.08% is not last year's drop."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "单位国内生产总值能耗比上年下降4.59%。近三年累计，单位国内生产总值能耗下降10.08%。"
-    p = Passage("d", text, "一、2008年工作回顾", 0, len(text), role="review", years=[2008])
+    p = _passage(text, "一、2008年工作回顾", role="review", years=[2008])
     found = candidates(prepare("去年单位国内生产总值能耗降了多少？", 2009), [p], {"能耗": 5.0, "单位": 1.0})
     span = [c for c in found if "10.08%" in c.text and "4.59%" not in c.text]
     year = [c for c in found if "4.59%" in c.text and "10.08%" not in c.text]
@@ -278,7 +282,7 @@ def test_a_sentence_summing_up_several_years_is_not_about_the_one_year_asked():
     assert year and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in year)
     # 贵州 2026: …一般公共预算收入、税收收入年均分别增长4.5%、3% sums up five years too
     text = "全年地区生产总值增长4.9%，一般公共预算收入增长2.5%。一般公共预算收入、税收收入年均分别增长4.5%、3%。"
-    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    p = _passage(text, "一、2025年工作回顾", role="review", years=[2025])
     found = candidates(prepare("一般公共预算收入去年涨了多少？", 2026), [p], {"一般公共预算收入": 5.0})
     span = [c for c in found if "4.5%" in c.text and "2.5%" not in c.text]
     assert span and all(c.features["several_years"] == 1.0 and c.features["year_match"] == 0.0 for c in span)
@@ -286,10 +290,9 @@ def test_a_sentence_summing_up_several_years_is_not_about_the_one_year_asked():
 
 def test_a_five_year_summary_sentence_naming_another_year_clashes_with_the_asked_one():
     """2021年GDP asked; 预计2022年…12.8万亿元 speaks about 2022, so it clashes; 比2020年 names no year."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "过去五年，预计2022年全省地区生产总值达12.8万亿元。地区生产总值比2020年增长百分之十一。"
-    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[2018, 2019, 2020, 2021, 2022])
+    p = _passage(text, "过去五年", role="review_multi", years=[2018, 2019, 2020, 2021, 2022])
     found = candidates(prepare("2021年广东GDP是多少？", 2023), [p], {"地区生产总值": 5.0})
     other_year = [c for c in found if "12.8万亿元" in c.text and "2020" not in c.text]
     compared = [c for c in found if "比2020年" in c.text and "2022" not in c.text]
@@ -300,11 +303,10 @@ def test_a_five_year_summary_sentence_naming_another_year_clashes_with_the_asked
 
 def test_a_glossary_term_is_named_by_the_name_it_quotes():
     """横琴“双15%”是啥政策 asks for the entry 横琴“双15%”税收优惠政策: its whole definition is a candidate."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = ("横琴“双15%”税收优惠政策：对横琴粤澳深度合作区符合条件的产业企业减按15%的税率征收企业所得税；"
             "对在合作区工作的境内外高端人才和紧缺人才，其个人所得税负超过15%的部分予以免征。")
-    p = Passage("d", text, "名词解释", 0, len(text), kind="glossary", term="横琴“双15%”税收优惠政策", role="glossary")
+    p = _passage(text, "名词解释", kind="glossary", term="横琴“双15%”税收优惠政策", role="glossary")
     found = candidates(prepare("横琴“双15%”是啥政策？", 2023), [p], {"横琴": 5.0, "政策": 1.0})
     whole = [c for c in found if c.features.get("definition") == 1.0]
     assert whole and whole[0].text.endswith("予以免征。") and whole[0].text.startswith("对横琴")
@@ -316,7 +318,6 @@ def test_a_glossary_term_is_named_by_the_name_it_quotes():
 
 def test_two_parts_quoted_from_overlapping_words_of_one_passage_are_one_span():
     """去年GDP和投资各多少 answered from one sentence: one quote, not the shared words twice."""
-    from embeddings.chunking import Passage
     from qa.answer import Choice, _joined
     text = "主要经济指标稳中有进，全年地区生产总值完成176.6亿元，同比增长5.5%；固定资产投资完成45.4亿元，同比增长13.9%。"
     passages = [Passage("a.txt", text, "", 0, len(text)), Passage("a.txt", "另一段：固定资产投资完成45.4亿元。", "", 0, 17)]
@@ -343,7 +344,6 @@ def test_how_many_more_were_admitted_is_a_change():
 def test_a_sentence_opening_with_the_asked_year_inside_a_five_year_review():
     """The State Council's 2013 report reviews five years in one part; a sentence of it opening with
     2012年，… gives 2012's figures in clauses that no longer name the year."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = ("我们始终注重处理好发展和结构的关系，五年来经济年均增长9.3%。2012年，在世界经济增长减速的情况下，"
             "我们合理把握政策力度，国内生产总值增长7.8%，城镇新增就业1266万人。")
@@ -369,7 +369,6 @@ def test_a_later_part_borrows_the_rate_not_the_amount():
 def test_the_reports_own_last_year_inside_a_five_year_review():
     """财政赤字占国内生产总值的比重从2009年的2.8%降到去年的1.5%左右 (国务院 2013): 去年 is the report's
     reviewed year, 2009 only the starting point."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "五年来财政运行平稳。财政赤字占国内生产总值的比重从2009年的2.8%降到去年的1.5%左右，赤字率保持在安全水平。"
     passage = Passage(doc_id="d", text=text, section="一、过去五年工作回顾", start=0, end=len(text),
@@ -390,10 +389,9 @@ def test_how_much_was_cut_asks_for_a_change():
 def test_how_a_task_is_done_reads_on_past_its_short_lead_sentence():
     """打算怎么打击炒房 (国务院 2010, first seen in round 16): the measures follow the lead sentence
     naming the task (三是抑制投机性购房。), so a window carries on past it, as for a list or a term."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "三是抑制投机性购房。加大差别化信贷、税收政策执行力度。完善商品房预售制度。"
-    p = Passage("d", text, "二、主要任务", 0, len(text), role="plan", years=[2010])
+    p = _passage(text, "二、主要任务", role="plan", years=[2010])
     idf = {"投机性": 5.0, "购房": 3.0}
     texts = [c.text for c in candidates(prepare("政府打算怎么打击炒房？", 2010), [p], idf)]
     assert any(t.startswith("三是抑制投机性购房。加大差别化信贷") for t in texts)
@@ -404,7 +402,6 @@ def test_how_a_task_is_done_reads_on_past_its_short_lead_sentence():
 def test_full_width_figures_are_read_as_figures_and_quoted_as_written():
     """Older web copies write ２００２年的１０．２万亿元: a year and an amount to the answer step, and the
     quote keeps the report's own characters (first seen on 国务院 2003, round 17)."""
-    from embeddings.chunking import Passage
     from qa.answer import compose, unit_ok
     from qa.text import fold_width
     text = "国内生产总值从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元，平均每年增长７．７％。"
@@ -412,7 +409,7 @@ def test_full_width_figures_are_read_as_figures_and_quoted_as_written():
     assert fold_width("（一）ＧＤＰ，；") == "（一）GDP，；"  # Chinese punctuation stays
     assert fold_width("全年增长19·5％，城镇居民·农民") == "全年增长19.5%，城镇居民·农民"  # 国务院 1999's point
     assert len(fold_width(text)) == len(text)
-    p = Passage("d", text, "一、过去五年政府工作的回顾", 0, len(text), role="review_multi",
+    p = _passage(text, "一、过去五年政府工作的回顾", role="review_multi",
                 years=[1998, 1999, 2000, 2001, 2002])
     q = prepare("去年国内生产总值是多少？", 2003)
     a = compose(q, [p], {"国内生产总值": 5.0}, normalize(text), signals=[(0.9, 10.0)])
@@ -422,14 +419,13 @@ def test_full_width_figures_are_read_as_figures_and_quoted_as_written():
 
 def test_a_year_no_part_of_a_summary_speaks_about_clashes():
     """1996年 asked of 从1997年的…增加到2002年的…: the sentence is about other years only."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "全国财政收入从１９９７年的８６５１亿元增加到２００２年的１８９１４亿元。"
-    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
+    p = _passage(text, "过去五年", role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
     found = candidates(prepare("1996年全国财政收入是多少？", 2003), [p], {"财政收入": 5.0})
     assert found and all(c.features["year_clash"] == 1.0 for c in found if "亿元" in c.text)
     said = "今年中央财政预算用于支持这项改革的资金将达305亿元。"
-    p = Passage("d", said, "过去五年", 0, len(said), role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
+    p = _passage(said, "过去五年", role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
     found = candidates(prepare("今年中央财政拿多少钱支持农村税费改革？", 2003), [p], {"农村税费改革": 5.0})
     assert found and all(c.features["year_match"] == 1.0 and not c.features["year_clash"] for c in found)
 
@@ -446,10 +442,9 @@ def test_a_clause_without_a_subject_of_its_own_is_about_the_one_before():
 
 def test_the_figure_after_the_asked_year_is_that_years():
     """从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元 answers 去年 (2002) in a 2003 report."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "国内生产总值从１９９７年的７．４万亿元增加到２００２年的１０．２万亿元，平均每年增长７．７％。"
-    p = Passage("d", text, "过去五年", 0, len(text), role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
+    p = _passage(text, "过去五年", role="review_multi", years=[1998, 1999, 2000, 2001, 2002])
     found = candidates(prepare("去年国内生产总值是多少？", 2003), [p], {"国内生产总值": 5.0})
     assert [c for c in found if "２００２年的１０．２" in c.text or "2002年的10.2" in c.text]
     assert all(c.features["year_match"] == 1.0 for c in found if "2002年的10.2" in c.text)
@@ -463,10 +458,9 @@ def test_a_counted_unit_asked_wants_that_unit():
 
 def test_the_front_matters_date_answers_only_about_the_report():
     """新华社北京２００８年３月１９日电 is not when the Olympics open (国务院 2008, round 17)."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "新华社北京２００８年３月１９日电"
-    p = Passage("d", text, "", 0, len(text), role="front")
+    p = _passage(text, "", role="front")
     assert all(c.features.get("date_miss") for c in candidates(prepare("北京奥运会哪天开幕？", 2008), [p], {"奥运会": 5.0}))
     assert any(c.features.get("date_ok") for c in candidates(prepare("这份报告是哪天发布的？", 2008), [p], {"报告": 1.0}))
     assert ok("去年养老机构新增了多少张床位？", "新增养老床位5000张")  # the unit after the figure
@@ -484,11 +478,10 @@ def test_a_window_naming_another_year_than_the_one_written_out_is_no_answer():
 
 def test_a_period_asked_is_not_matched_by_a_window_about_one_of_its_years():
     """“十一五”期间 asked: 2006年…降低4%左右 (one year's target) does not match the years; the period's does."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = ("2006年的主要预期目标是：单位国内生产总值能耗降低4%左右。"
             "“十一五”期间单位国内生产总值能源消耗降低20%左右。")
-    p = Passage("d", text, "三、2006年工作", 0, len(text), role="plan", years=[2006])
+    p = _passage(text, "三、2006年工作", role="plan", years=[2006])
     found = candidates(prepare("十一五期间单位GDP能耗要降多少？", 2006), [p], {"能耗": 5.0, "单位": 1.0})
     one = [c for c in found if "4%" in c.text and "20%" not in c.text]
     period = [c for c in found if "20%" in c.text and "4%" not in c.text]
@@ -499,10 +492,9 @@ def test_a_period_asked_is_not_matched_by_a_window_about_one_of_its_years():
 def test_a_five_year_flow_or_average_is_not_the_asked_years_figure_but_a_closing_level_may_be():
     """去年…新增多少 asked of a five-year review: 城镇新增就业5771万人 and 年均增长15.9% sum up the
     period (declined, or another window chosen); 覆盖24%的县, the level it ends with, may answer."""
-    from embeddings.chunking import Passage
     from qa.answer import _other_years, candidates
     text = "城镇新增就业5771万人。进出口总额年均增长15.9%。新型农村社会养老保险试点覆盖24%的县。"
-    p = Passage("d", text, "一、“十一五”时期的回顾", 0, len(text), role="review_multi",
+    p = _passage(text, "一、“十一五”时期的回顾", role="review_multi",
                 years=[2006, 2007, 2008, 2009, 2010])
     idf = {"新增": 2.0, "就业": 3.0, "进出口": 4.0, "总额": 2.0, "覆盖": 2.0, "县": 1.0}
     flow = [c for c in candidates(prepare("去年城镇新增就业多少？", 2011), [p], idf) if "5771" in c.text]
@@ -520,10 +512,9 @@ def test_a_five_year_flow_or_average_is_not_the_asked_years_figure_but_a_closing
 def test_a_five_year_review_reaching_a_level_gives_the_last_years_level():
     """从6333公里增加到7809公里 in a review of five years: 7809 is the length at its end, the asked
     year's (到2020年有多少公里), not a flow over the period; 新增农村公路6000公里 is one."""
-    from embeddings.chunking import Passage
     from qa.answer import _other_years, candidates
     text = "高速公路从6333公里增加到7809公里，实现县县通高速。五年新增农村公路6000公里。"
-    p = Passage("d", text, "一、“十三五”时期的回顾", 0, len(text), role="review_multi",
+    p = _passage(text, "一、“十三五”时期的回顾", role="review_multi",
                 years=[2016, 2017, 2018, 2019, 2020])
     idf = {"高速公路": 5.0, "公里": 2.0, "农村公路": 5.0}
     level = [c for c in candidates(prepare("去年高速公路有多少公里？", 2021), [p], idf)
@@ -549,10 +540,9 @@ def test_a_count_of_people_named_by_their_kind_wants_a_count():
 
 def test_gdp_as_a_denominator_does_not_cover_a_question_about_gdp():
     """单位GDP能耗下降5% is about energy use: it covers a GDP question less than 全省生产总值突破4万亿元."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "严格落实能源消费总量和强度“双控”制度，单位GDP能耗下降5%以上。全省生产总值突破4万亿元、增长6.5%。"
-    p = Passage("d", text, "一、2021年工作回顾", 0, len(text), role="review", years=[2021])
+    p = _passage(text, "一、2021年工作回顾", role="review", years=[2021])
     idf = {"gdp": 4.0, "总量": 2.0, "生产总值": 4.0, "能耗": 4.0}
     found = candidates(prepare("去年的GDP总量到多少了？", 2022), [p], idf)
     energy = max(c.features["coverage"] for c in found if "能耗" in c.text and "生产总值" not in c.text)
@@ -660,13 +650,12 @@ def test_a_level_is_offered_with_and_without_its_difference_from_another_year():
 
 def test_a_figure_the_question_states_is_no_answer_to_it():
     """今年目标是86万，那去年实际新增了多少: 城镇新增就业86万人 repeats the asker's own figure."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates, given_figures
     assert given_figures("去年城镇新增就业6790人，那农村牧区劳动力转移就业有多少人？") == ("6790",)
     assert given_figures("今年GDP目标还是5%吗？") == ()  # the figure is what it asks about
     assert given_figures("去年GDP增长多少？") == ()
     text = "实施稳岗扩容提质行动，城镇新增就业86万人。去年城镇新增就业92万人。"
-    p = Passage("d", text, "", 0, len(text), role="plan", years=[2026])
+    p = _passage(text, "", role="plan", years=[2026])
     found = candidates(prepare("今年城镇新增就业目标是86万，那去年实际新增了多少？", 2026), [p], {"就业": 3.0, "新增": 2.0})
     assert all(c.features.get("unit_miss") for c in found if "86万" in c.text and "92万" not in c.text)
     assert any(not c.features.get("unit_miss") for c in found if "92万" in c.text)
@@ -674,10 +663,9 @@ def test_a_figure_the_question_states_is_no_answer_to_it():
 
 def test_a_ratio_to_the_population_does_not_cover_the_population():
     """每万城镇常住人口配备18名社区工作者 is no answer to 常住人口一共多少; asked per 10,000 it is."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "如期完成每万城镇常住人口配备18名社区工作者目标。"
-    p = Passage("d", text, "", 0, len(text), role="review", years=[2025])
+    p = _passage(text, "", role="review", years=[2025])
     idf = {"常住人口": 5.0, "社区工作者": 5.0}
     alone = max(c.features["coverage"] for c in candidates(prepare("现在常住人口一共多少？", 2026), [p], idf))
     per = max(c.features["coverage"] for c in candidates(prepare("每万常住人口配备几名社区工作者？", 2026), [p], idf))
@@ -699,24 +687,22 @@ def test_sentences_after_one_opening_with_a_year_speak_of_that_year():
 def test_a_figure_the_window_dates_by_the_reports_own_last_year_is_that_years():
     """去年末储蓄存款余额达到13605亿元 inside a part that plans (河北省 2010): last year's figure,
     not this year's; a 去年 in a clause without the figure dates nothing."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "着力引导消费需求，我省居民储蓄率较高，去年末储蓄存款余额达到13605亿元，消费潜力很大。"
-    p = Passage("d", text, "三、2010年主要任务", 0, len(text), role="plan", years=[2010])
+    p = _passage(text, "三、2010年主要任务", role="plan", years=[2010])
     found = candidates(prepare("去年末储蓄存款余额有多少？", 2010), [p], {"储蓄存款": 5.0, "余额": 2.0})
     assert any("13605亿元" in c.text and c.features["year_match"] == 1.0 and not c.features.get("year_clash")
                for c in found)
     text = "提出居民消费价格涨幅3%左右，综合考虑了去年价格变动的翘尾因素。"
-    p = Passage("d", text, "二、2010年主要任务", 0, len(text), role="plan", years=[2010])
+    p = _passage(text, "二、2010年主要任务", role="plan", years=[2010])
     found = candidates(prepare("去年居民消费价格涨了多少？", 2010), [p], {"居民消费价格": 5.0})
     assert all(c.features.get("year_clash") for c in found if "3%" in c.text)
 
 
 def test_a_per_head_gdp_does_not_cover_a_question_about_gdp():
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "全省生产总值增长5.5%。人均地区生产总值从2020年的10.5万元提高到2025年的14万元左右。"
-    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    p = _passage(text, "一、2025年工作回顾", role="review", years=[2025])
     weights = {"地区生产总值": 5.0, "生产总值": 5.0}
     per_head = [c for c in candidates(prepare("去年地区生产总值增长多少？", 2026), [p], weights) if c.text.startswith("人均")]
     assert per_head and all(c.features["coverage"] == 0.0 for c in per_head)
@@ -728,12 +714,11 @@ def test_last_years_result_is_no_answer_to_this_years_goal_when_the_report_has_a
     """今年社零预期增长多少 of 河北省 2007, whose plan part gives no such goal: the review's 增长15% is
     2006's result. Without a part that plans among the passages (a report whose structure was not
     found), the window is only weighed, as before."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     review = "社会消费品零售总额3396亿元，增长15%。"
     plan = "今年经济社会发展的主要目标是：全省生产总值增长11%以上。"
-    passages = [Passage("d", review, "一、2006年工作回顾", 0, len(review), role="review", years=[2006]),
-                Passage("d", plan, "二、2007年工作目标要求", 0, len(plan), role="plan", years=[2007])]
+    passages = [_passage(review, "一、2006年工作回顾", role="review", years=[2006]),
+                _passage(plan, "二、2007年工作目标要求", role="plan", years=[2007])]
     q = prepare("今年社会消费品零售总额预期增长多少？", 2007)
     found = candidates(q, passages, {"社会消费品零售总额": 5.0})
     assert any(c.features["past_for_goal"] and "15%" in c.text for c in found)
@@ -749,14 +734,13 @@ def test_a_goal_of_the_year_asked_answers_in_place_of_last_years_result():
     """河北省 2023: 今年技术合同成交额目标 matched last year's 技术合同成交额增长13% best (its word, not the
     plan's 成交总额), and that window was declined; the plan's figure, nearly as good a match, answers.
     Another indicator's goal (a window covering much less of the question) does not."""
-    from embeddings.chunking import Passage
     from qa.answer import choose
     review = "新建院士合作重点单位34家，吸纳京津技术合同成交额增长13%以上。"
     plan = "深入推进京津研发、河北转化，全年技术合同成交总额1500亿元以上。"
     other = "今年经济社会发展的主要预期目标是：地区生产总值增长6%左右。"
-    p_review = Passage("d", review, "一、2022年工作回顾", 0, len(review), role="review", years=[2022])
-    p_plan = Passage("d", plan, "三、2023年工作安排", 0, len(plan), role="plan", years=[2023])
-    p_other = Passage("d", other, "二、2023年总体要求", 0, len(other), role="plan", years=[2023])
+    p_review = _passage(review, "一、2022年工作回顾", role="review", years=[2022])
+    p_plan = _passage(plan, "三、2023年工作安排", role="plan", years=[2023])
+    p_other = _passage(other, "二、2023年总体要求", role="plan", years=[2023])
     idf = {"技术": 3.0, "合同": 4.0, "成交额": 3.0, "成交": 4.0}
     q = prepare("今年全省技术合同成交额目标是多少？", 2023)
     choice = choose(q, [p_review, p_plan], idf, signals=[(0.9, 10.0), (0.88, 7.0)])
@@ -769,10 +753,9 @@ def test_a_five_year_outlooks_goal_answers_a_target_asked_for_its_last_year():
     """全部财政收入力争达到2000亿元左右 in a part setting the goals of 2006–2010: the target “by 2010”;
     2010年达到1.7万亿元 dates its figure by the year written before it, whatever other year the
     sentence names (2005年价)."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "生产总值年均增长11%左右，2010年达到1.7万亿元(2005年价)。全部财政收入力争达到2000亿元左右。"
-    p = Passage("d", text, "二、“十一五”时期的发展目标", 0, len(text), role="outlook",
+    p = _passage(text, "二、“十一五”时期的发展目标", role="outlook",
                 years=[2006, 2007, 2008, 2009, 2010])
     idf = {"财政收入": 5.0, "生产总值": 4.0}
     goal = [c for c in candidates(prepare("到2010年全部财政收入的目标是多少？", 2006), [p], idf)
@@ -821,7 +804,6 @@ def test_a_five_years_average_growth_is_not_the_years_growth():
     """1997年国内生产总值达到74772亿元，…平均每年增长11％ names 1997, but its growth is the five
     years' average: 去年经济增长8.8% answers how much the economy grew last year."""
     from qa.answer import candidates
-    from embeddings.chunking import Passage
     review = "1997年国内生产总值达到74772亿元，按可比价格计算，平均每年增长11％。顺利完成了“八五”计划。"
     last = "去年经济增长8．8％，商品零售价格涨幅为0．8％，这种“高增长、低通胀”的良好态势，是多年来没有过的。"
     passages = [Passage(doc_id="d", start=0, end=len(t), text=t, section="一、关于过去五年的政府工作",
@@ -842,10 +824,9 @@ def test_one_character_read_two_ways_covers_both_words():
 def test_a_goal_for_the_asked_year_measured_from_a_base_year_is_that_years():
     """国务院 2001: 到2010年国内生产总值比2000年翻一番 is the goal for 2010 (2000 is only its base); a
     review's 2025年总量比2020年增加… stays about neither year alone."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "为到2010年国内生产总值比2000年翻一番奠定坚实基础。"
-    p = Passage("d", text, "二、“十五”期间的奋斗目标和指导方针", 0, len(text), role="outlook",
+    p = _passage(text, "二、“十五”期间的奋斗目标和指导方针", role="outlook",
                 years=[2001, 2002, 2003, 2004, 2005])
     found = [c for c in candidates(prepare("到2010年国内生产总值要达到什么目标？", 2001), [p], {"国内生产总值": 5.0},
                                    doc_years={"d": 2001}) if "2010" in c.text]
@@ -937,11 +918,10 @@ def test_a_count_may_name_its_noun_with_another_measure_word():
 def test_a_growth_asked_is_answered_by_a_window_giving_a_change_not_a_share():
     """GDP growth asked: 研发经费…相当于全市生产总值的比例达到4.5% gives a share, ranked first; the
     window with 增长5.4% is chosen over it (before, the share was chosen and then declined)."""
-    from embeddings.chunking import Passage
     from qa.answer import choose
     share = "全社会研发经费支出相当于全市生产总值的比例达到4.5%左右。"
     growth = "全市生产总值达到5.67万亿元、增长5.4%，好于预期。"
-    passages = [Passage("d", t, "一、2025年工作回顾", 0, len(t), role="review", years=[2025]) for t in (share, growth)]
+    passages = [_passage(t, "一、2025年工作回顾", role="review", years=[2025]) for t in (share, growth)]
     query = prepare("What was Shanghai's GDP growth rate last year?", 2026)
     found = choose(query, passages, {"生产总值": 5.0, "研发经费": 4.0}, signals=[(0.9, 10.0), (0.88, 8.0)])
     assert found is not None and "5.4%" in found.text
@@ -950,10 +930,9 @@ def test_a_growth_asked_is_answered_by_a_window_giving_a_change_not_a_share():
 
 def test_a_shorter_form_the_thesaurus_gives_covers_the_question_word():
     """粮食总产量 asked, the report writes 粮食总产达446.1亿斤: the window covers the question."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "粮食总产达446.1亿斤，农业产业化积极推进。"
-    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    p = _passage(text, "一、2025年工作回顾", role="review", years=[2025])
     found = candidates(prepare("2025年粮食总产量是多少？", 2026), [p], {"粮食": 3.0, "总产量": 5.0, "总产": 5.0})
     assert max(c.features["coverage"] for c in found) == 1.0
 
@@ -992,12 +971,11 @@ def test_a_word_the_thesaurus_teaches_whole_is_named_by_its_parts_in_one_clause(
 
 def test_a_plan_periods_yearly_rate_is_not_this_years_goal():
     """“十五五”期间GDP每年要增长多少: 今年…增长5% is one year's goal, 年均增长5%左右 the period's."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     year = "今年经济社会发展主要预期目标是：地区生产总值增长5%左右。"
     period = "“十五五”时期的主要目标是：地区生产总值年均增长5%左右。"
-    passages = [Passage("d", year, "三、2026年重点工作", 0, len(year), role="plan", years=[2026]),
-                Passage("d", period, "二、“十五五”时期主要目标", 0, len(period), role="outlook",
+    passages = [_passage(year, "三、2026年重点工作", role="plan", years=[2026]),
+                _passage(period, "二、“十五五”时期主要目标", role="outlook",
                         years=[2026, 2027, 2028, 2029, 2030])]
     for question in ("“十五五”期间GDP每年要增长多少？", "What average annual GDP growth is targeted for the 15th Five-Year Plan?"):
         found = candidates(prepare(question, 2026), passages, {"地区生产总值": 5.0, "年均": 2.0})
@@ -1029,17 +1007,16 @@ def test_the_window_saying_what_is_asked_without_its_figure_is_kept_and_declined
     window naming the deficit (no figure) is kept over a window with a figure about something else
     (国内生产总值达到67700多亿元), and the answer step declines it for want of a figure. A window
     covering nearly as much that has the figure still answers."""
-    from embeddings.chunking import Passage
     from qa.answer import choose
     deficit = "全年财政收入有较多增加，地方财政收大于支，中央财政赤字控制在预算目标之内。"
     gdp = "国内生产总值达到67700多亿元，按可比价格计算，比上年增长9.7%。"
-    passages = [Passage("d", t, "一、1996年工作回顾", 0, len(t), role="review", years=[1996]) for t in (gdp, deficit)]
+    passages = [_passage(t, "一、1996年工作回顾", role="review", years=[1996]) for t in (gdp, deficit)]
     idf = {"中央财政": 4.0, "赤字": 6.0, "国内生产总值": 3.0, "财政收入": 3.0}
     query = prepare("1996年中央财政赤字有多大", 1997)
     found = choose(query, passages, idf, signals=[(0.9, 10.0), (0.88, 8.0)])
     assert found is not None and "赤字" in found.text and found.features.get("unit_miss")
     figure = "中央财政赤字为580亿元，比预算减少。"
-    passages = [Passage("d", t, "一、1996年工作回顾", 0, len(t), role="review", years=[1996]) for t in (deficit, figure)]
+    passages = [_passage(t, "一、1996年工作回顾", role="review", years=[1996]) for t in (deficit, figure)]
     found = choose(query, passages, idf, signals=[(0.9, 10.0), (0.88, 8.0)])
     assert found is not None and "580亿元" in found.text
 
@@ -1047,12 +1024,11 @@ def test_the_window_saying_what_is_asked_without_its_figure_is_kept_and_declined
 def test_another_place_an_english_question_names_must_be_in_the_window():
     """What was Shanghai's GDP in 1996? asked of the State Council's report: the pipeline appends
     上海 (a place it spells that is not the report's), and the national GDP sentence is not its answer."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates, english_place
     assert english_place("What was Shanghai's GDP in 1996? 上海") == "上海"
     assert english_place("What was the GDP in 1996?") == ""
     text = "国内生产总值达到67700多亿元，按可比价格计算，比上年增长9.7%。"
-    passage = Passage("d", text, "一、1996年工作回顾", 0, len(text), role="review", years=[1996])
+    passage = _passage(text, "一、1996年工作回顾", role="review", years=[1996])
     for question, miss in (("What was Shanghai's GDP in 1996? 上海", 1.0), ("What was China's GDP in 1996?", 0.0)):
         found = candidates(prepare(question, 1997), [passage], {"国内生产总值": 3.0})
         assert found and all(c.features["place_miss"] == miss for c in found)
@@ -1095,10 +1071,9 @@ def test_two_years_asked_each_are_two_questions_without_their_each():
 def test_the_level_five_years_reached_is_their_last_years():
     """人口自然增长率下降到10.06‰ in 国务院 1998's review of five years is 1997's rate (round 34: 去年…降到
     多少 was declined as a figure of several years); their yearly average is not one year's figure."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "计划生育工作成绩显著，人口自然增长率下降到10.06‰。五年来国内生产总值年均增长11%。"
-    passage = Passage("d", text, "一、过去五年的工作", 0, len(text), role="review_multi", years=[1993, 1994, 1995, 1996, 1997])
+    passage = _passage(text, "一、过去五年的工作", role="review_multi", years=[1993, 1994, 1995, 1996, 1997])
     found = candidates(prepare("去年人口自然增长率降到多少了", 1998), [passage], {"人口自然增长率": 5.0})
     reached = [c for c in found if "10.06" in c.text and "年均" not in c.text]
     assert reached and all(c.features["several_years"] == 0.0 and c.features["year_match"] == 1.0 for c in reached)
@@ -1118,11 +1093,10 @@ def test_now_asked_fits_a_window_saying_now_in_the_part_that_plans():
     """国务院 1997: 现在全国有100多个城市建立了最低生活保障制度 stands in the part that plans 1997;
     现在有多少城市搞了低保 asks the present, which the report's own 现在 states (it was declined as a
     window of another year). A plan window that does not say 现在 still clashes."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     now = "现在全国有100多个城市建立了最低生活保障制度，要逐步加以完善。"
     goal = "今年要在100个城市建立最低生活保障制度。"
-    passages = [Passage("d", text, "二、1997年的主要任务", 0, len(text), role="plan", years=[1997]) for text in (now, goal)]
+    passages = [_passage(text, "二、1997年的主要任务", role="plan", years=[1997]) for text in (now, goal)]
     found = candidates(prepare("现在全国有多少城市搞了低保？", 1997), passages, {"最低生活保障": 5.0, "城市": 2.0})
     assert any(c.features["year_clash"] == 0.0 and c.features["year_match"] == 1.0 for c in found if "现在" in c.text)
     assert all(c.features["year_clash"] == 1.0 for c in found if "今年" in c.text)
@@ -1131,10 +1105,9 @@ def test_now_asked_fits_a_window_saying_now_in_the_part_that_plans():
 def test_the_questions_most_specific_word_is_beside_the_figure_through_its_report_terms():
     """看病的保险 is 医保 in the report (保定 2021: 医保参保率达95%以上 was declined, its figure's clause
     not holding 保险 itself)."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "医保参保率达95%以上，基本养老金逐年提高。"
-    passage = Passage("d", text, "一、过去五年工作回顾", 0, len(text), role="review_multi", years=[2016, 2017, 2018, 2019, 2020])
+    passage = _passage(text, "一、过去五年工作回顾", role="review_multi", years=[2016, 2017, 2018, 2019, 2020])
     found = candidates(prepare("现在有多大比例的人交了看病的保险？", 2021), [passage], {"保险": 4.0, "参保率": 5.0, "医保": 5.0})
     assert found and all(c.features.get("rare_apart", 0.0) == 0.0 for c in found if "95%" in c.text)
 
@@ -1143,10 +1116,9 @@ def test_a_window_covering_only_the_missing_subjects_parts_and_vague_heads_does_
     """最低工资标准 asked of 广东 2025, which never says 最低工资 (round 34): 孤儿基本生活保障省定最低标准
     …提高到2375元 covers 最低, 标准 and 到, which was enough to answer; the question about 孤儿 itself
     is still answered."""
-    from embeddings.chunking import Passage
     from qa.answer import Choice, _unsupported, candidates, shipped
     text = "集中供养孤儿基本生活保障省定最低标准从每人每月2295元提高到2375元。"
-    passage = Passage("d", text, "三、2025年工作安排", 0, len(text), role="plan", years=[2025])
+    passage = _passage(text, "三、2025年工作安排", role="plan", years=[2025])
     idf = {"最低": 4.7, "工资": 5.5, "标准": 2.5, "到": 3.1, "孤儿": 6.0, "生活保障": 5.0}
     q = prepare("今年最低工资标准调到多少？", 2025)
     found = candidates(q, [passage], idf, ["最低工资"])
@@ -1166,10 +1138,9 @@ def test_a_window_covering_only_the_missing_subjects_parts_and_vague_heads_does_
 
 def test_gdp_as_the_denominator_of_a_ratio_does_not_cover_gdp():
     """社会物流总费用与地区生产总值的比率降至13.6%: a ratio to GDP, no answer to GDP涨了多少 (广东 2026)."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "社会物流总费用与地区生产总值的比率降至13.6%左右。地区生产总值增长3.9%。"
-    p = Passage("d", text, "一、2025年工作回顾", 0, len(text), role="review", years=[2025])
+    p = _passage(text, "一、2025年工作回顾", role="review", years=[2025])
     found = candidates(prepare("去年地区生产总值涨了多少？", 2026), [p], {"地区生产总值": 5.0, "生产总值": 5.0})
     ratio = [c for c in found if c.text.startswith("社会物流") and "3.9%" not in c.text]
     growth = [c for c in found if c.text.startswith("地区生产总值")]
@@ -1180,10 +1151,9 @@ def test_gdp_as_the_denominator_of_a_ratio_does_not_cover_gdp():
 def test_a_sum_over_several_years_is_not_one_years_figure():
     """五年共利用外资609亿美元 inside a passage reviewing one year is no answer to 1992年一年利用外资多少;
     PM2.5年平均浓度 is a yearly average, no span of years."""
-    from embeddings.chunking import Passage
     from qa.answer import PERIOD_TOTAL_RE, candidates
     text = "外汇储备有一定增加。五年共利用外资609亿美元，相当于前九年总和的1.6倍。"
-    p = Passage("d", text, "", 0, len(text), role="review", years=[])
+    p = _passage(text, "", role="review", years=[])
     found = candidates(prepare("1992年一年利用外资多少亿美元？", 1993), [p], {"利用外资": 5.0})
     assert any("609亿美元" in c.text for c in found)
     assert all(c.features.get("period_figure") for c in found if "609亿美元" in c.text)
@@ -1201,12 +1171,11 @@ def test_a_growth_rate_named_then_reset_is_a_change():
 def test_a_window_naming_the_asked_year_alone_is_that_years():
     """1992年同1987年相比，…原煤产量增长20%，达到11亿吨, in a passage whose part dates nothing: 1992's
     level (1987 is only compared with), so 去年 of the 1993 report matches it."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates, own_years
     assert own_years("1992年同1987年相比，钢产量增长42%") == {1992}
     assert own_years("与2020年末相比，增加了3万户") == set()
     text = "1992年同1987年相比，钢产量增长42%，达到8000万吨；原煤产量增长20%，达到11亿吨。"
-    p = Passage("d", text, "", 0, len(text), role="review", years=[])
+    p = _passage(text, "", role="review", years=[])
     found = candidates(prepare("原煤去年产了多少？", 1993), [p], {"原煤": 5.0})
     assert any("11亿吨" in c.text and c.features.get("year_match") for c in found)
     found = candidates(prepare("原煤1990年产了多少？", 1993), [p], {"原煤": 5.0})
@@ -1226,10 +1195,9 @@ def test_a_unit_asked_reads_the_clause_giving_that_unit():
 
 def test_a_count_of_years_in_a_part_of_several_years_is_the_periods_figure():
     """五年城镇新增就业4500万人 in the part setting out five years: no answer for 去年 or 今年 alone."""
-    from embeddings.chunking import Passage
     from qa.answer import candidates
     text = "坚持把增加就业作为经济社会发展的优先目标，五年城镇新增就业4500万人。"
-    p = Passage("d", text, "二、“十二五”时期的主要目标", 0, len(text), role="outlook", years=[2011, 2012, 2013, 2014, 2015])
+    p = _passage(text, "二、“十二五”时期的主要目标", role="outlook", years=[2011, 2012, 2013, 2014, 2015])
     for question in ("去年城镇新增就业多少人？", "今年城镇计划新增就业多少？"):
         found = [c for c in candidates(prepare(question, 2011), [p], {"新增就业": 5.0}) if "4500万人" in c.text]
         assert found and all(c.features.get("period_figure") for c in found), question
@@ -1300,15 +1268,14 @@ def test_this_years_plan_does_not_answer_last_years_result():
     """去年全国新建了多少亩高标准农田 (国务院 2020, whose review gives no figure): the part that plans
     (新建高标准农田8000万亩) is this year's figure and is declined; a window of last year covering the
     question nearly as well answers in its place."""
-    from embeddings.chunking import Passage
     from qa.answer import _unsupported, choose
     from qa.answer_model import shipped
     plan = "惩处违法违规侵占耕地行为，新建高标准农田8000万亩。"
     review = "粮食产量保持在1.3万亿斤以上，新建高标准农田8000万亩以上。"
     other = "粮食产量保持在1.3万亿斤以上，生猪生产加快恢复。"
-    p_plan = Passage("d", plan, "二、2020年工作安排", 0, len(plan), role="plan", years=[2020])
-    p_review = Passage("d", review, "一、2019年工作回顾", 0, len(review), role="review", years=[2019])
-    p_other = Passage("d", other, "一、2019年工作回顾", 0, len(other), role="review", years=[2019])
+    p_plan = _passage(plan, "二、2020年工作安排", role="plan", years=[2020])
+    p_review = _passage(review, "一、2019年工作回顾", role="review", years=[2019])
+    p_other = _passage(other, "一、2019年工作回顾", role="review", years=[2019])
     idf = {"高标准": 4.0, "农田": 3.0, "新建": 2.0, "粮食": 2.0}
     q = prepare("去年全国新建了多少亩高标准农田？", 2020)
     choice = choose(q, [p_plan, p_other], idf, signals=[(0.9, 10.0), (0.85, 5.0)])
@@ -1325,7 +1292,6 @@ def test_last_years_result_is_not_the_goal_recalled_for_it():
     """去年单位GDP能耗是升了还是降了 (国务院 2007): 没有实现年初确定的…能耗降低4%左右…的目标 recalls the
     goal; 单位国内生产总值能耗…转为下降1.2% says what happened and answers. A review's 涨幅控制在3.3% is
     a result, not a goal; this year's goal asked reads goals as before."""
-    from embeddings.chunking import Passage
     from qa.answer import choose, states_goal
     assert states_goal("全国没有实现年初确定的单位国内生产总值能耗降低4%左右、主要污染物排放总量减少2%的目标。")
     assert states_goal("去年我在政府工作报告中曾提出，要把全年商品零售物价上涨幅度控制在10%以内。")
@@ -1333,8 +1299,8 @@ def test_last_years_result_is_not_the_goal_recalled_for_it():
     assert not states_goal("圆满完成年初确定的主要目标任务。")
     goal = "但是，全国没有实现年初确定的单位国内生产总值能耗降低4%左右、主要污染物排放总量减少2%的目标。"
     result = "2006年，单位国内生产总值能耗由前三年分别上升4.9%、5.5%、0.2%，转为下降1.2%。"
-    p_goal = Passage("d", goal, "一、2006年工作回顾", 0, len(goal), role="review", years=[2006])
-    p_result = Passage("d", result, "一、2006年工作回顾", 0, len(result), role="review", years=[2006])
+    p_goal = _passage(goal, "一、2006年工作回顾", role="review", years=[2006])
+    p_result = _passage(result, "一、2006年工作回顾", role="review", years=[2006])
     idf = {"单位": 2.0, "国内生产总值": 3.0, "能耗": 4.0, "降低": 2.0, "下降": 2.0}
     q = prepare("去年单位GDP能耗是升了还是降了，幅度多少", 2007)
     choice = choose(q, [p_goal, p_result], idf, signals=[(0.9, 10.0), (0.88, 8.0)])
@@ -1361,13 +1327,12 @@ def test_a_sentence_with_no_subject_of_its_own_is_offered_with_the_one_before():
 def test_a_span_up_to_now_is_not_the_year_planned():
     """今年准备发行多少长期国债 (国务院 2000): 两年来…发行2100亿元长期国债, in the part that plans, is what
     the years before did; 一是发行1000亿元长期国债 is this year's plan and answers."""
-    from embeddings.chunking import Passage
     from qa.answer import choose
     past = "从国债投资的效果看，两年来通过财政向银行发行2100亿元长期国债，带动4200多亿元银行贷款和自筹资金。"
     plan = "今年继续实行积极财政政策的主要内容，包括以下几个方面。一是发行1000亿元长期国债，重点投向水利、交通。"
     section = "二、坚持实行扩大内需的方针 > 继续实施积极的财政政策"
-    p_past = Passage("d", past, section, 0, len(past), role="plan", years=[2000])
-    p_plan = Passage("d", plan, section, 0, len(plan), role="plan", years=[2000])
+    p_past = _passage(past, section, role="plan", years=[2000])
+    p_plan = _passage(plan, section, role="plan", years=[2000])
     idf = {"发行": 3.0, "长期": 3.0, "国债": 4.0, "准备": 2.0}
     choice = choose(prepare("今年准备发行多少长期国债？", 2000), [p_past, p_plan], idf,
                     signals=[(0.9, 10.0), (0.88, 9.0)])
@@ -1401,11 +1366,10 @@ def test_a_period_set_against_the_one_before_is_its_sum():
     """去年一年全社会固定资产投资是多少 (河北省 2001): in the review of “九五”, 全社会完成固定资产投资7950亿元，
     比“八五”增长1.9倍 is the five years' sum, not 2000's, and is declined; 全部财政收入完成1035.2亿元 in
     河北省 2006's review of “十五” is the last year's level and answers."""
-    from embeddings.chunking import Passage
     from qa.answer import _unsupported, choose
     from qa.answer_model import shipped
     summed = "全社会完成固定资产投资7950亿元，比“八五”增长1.9倍。新增发电装机370万千瓦。"
-    p = Passage("d", summed, "一、“九五”回顾 > 1、国民经济保持较快增长", 0, len(summed), role="review_multi",
+    p = _passage(summed, "一、“九五”回顾 > 1、国民经济保持较快增长", role="review_multi",
                 years=[1996, 1997, 1998, 1999, 2000])
     idf = {"全社会": 3.0, "固定资产": 3.0, "投资": 2.0}
     q = prepare("去年一年全社会固定资产投资是多少？", 2001)
@@ -1413,7 +1377,7 @@ def test_a_period_set_against_the_one_before_is_its_sum():
     assert choice.features.get("period_figure")
     assert _unsupported(q, choice, shipped()) == "about several years"
     level = "全部财政收入完成1035.2亿元，其中一般预算收入515.7亿元。"
-    p = Passage("d", level, "一、“十五”回顾", 0, len(level), role="review_multi", years=[2001, 2002, 2003, 2004, 2005])
+    p = _passage(level, "一、“十五”回顾", role="review_multi", years=[2001, 2002, 2003, 2004, 2005])
     choice = choose(prepare("2005年全部财政收入是多少", 2006), [p], {"财政收入": 3.0, "全部": 1.0},
                     signals=[(0.9, 10.0)])
     assert not choice.features.get("period_figure")
@@ -1422,7 +1386,6 @@ def test_a_period_set_against_the_one_before_is_its_sum():
 def test_a_window_filling_the_asked_slot_answers_what_and_which():
     """以什么为重点 → 以公路建设为重点; 从什么型转向什么型 → 从粗放型向集约型转变; 支柱产业是哪几个 → 振兴机械、
     电子…等支柱产业 (国务院 1996/2000). 在哪些项目上: 在…上 frames too much; a list answers 哪些项目."""
-    from embeddings.chunking import Passage
     from qa.answer import choose, fills_slot
     assert fills_slot("西部大开发搞基础设施以什么为重点？", "以公路建设为重点，加强铁路、机场的建设。")
     assert fills_slot("经济增长方式要从什么型转向什么型", "经济增长方式从粗放型向集约型转变")
@@ -1433,7 +1396,7 @@ def test_a_window_filling_the_asked_slot_answers_what_and_which():
     assert not fills_slot("今年国债的钱先花在哪些项目上？", "增强自主开发和创新能力", items=True)
     text = ("要根据市场需求，振兴机械、电子、石油化工、汽车和建筑等支柱产业，以带动整个经济的增长。"
             "发展支柱产业，要提高技术起点，在引进先进技术的同时，增强自主开发和创新能力。")
-    p = Passage("d", text, "三、“九五”时期的主要任务", 0, len(text), role="outlook", years=[1996])
+    p = _passage(text, "三、“九五”时期的主要任务", role="outlook", years=[1996])
     idf = {"支柱产业": 4.0, "发展": 1.0, "重点": 1.5, "振兴": 3.0}
     choice = choose(prepare("要重点发展的支柱产业是哪几个？", 1996), [p], idf, signals=[(0.9, 10.0)])
     assert "机械、电子" in choice.text
@@ -1475,10 +1438,9 @@ def test_a_quoted_terms_meaning_is_offered_as_its_whole_sentence():
     """“543”体系指的是什么 (广西 2026): the sentence names five, four and three things after the term; a
     window of four clauses stopped before the third. A quoted term's meaning is offered as the whole
     sentence, as a list is."""
-    from embeddings.chunking import Passage
     from qa.answer import choose
     text = ("运用好“543”体系，牢固树立“对标对表、解放思想、马上就办、攻坚克难、久久为功”五种意识，用好“清单工作法、"
             "一线工作法、专班工作法、闭环工作法”四个方法，健全“考核激励、容错纠错、能上能下”三项机制。")
-    p = Passage("d", text, "三、2026年工作安排", 0, len(text), role="plan", years=[2026])
+    p = _passage(text, "三、2026年工作安排", role="plan", years=[2026])
     choice = choose(prepare("“543”体系指的是什么？", 2026), [p], {"体系": 2.0, "543": 5.0}, signals=[(0.9, 10.0)])
     assert "五种意识" in choice.text and "三项机制" in choice.text
