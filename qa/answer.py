@@ -39,7 +39,8 @@ DEFINITION_RE = re.compile(r"是什么|是指|指什么|指的是|什么意思|�
 LIST_RE = re.compile(r"哪些|有啥|有什么|什么举措|什么措施|包括|都有|新举措|which .* (are|were)|what .* measures", re.I)
 # how something will be done (打算怎么打击炒房, 如何推进): the measures, which often follow a short
 # lead sentence naming the task (三是抑制投机性购房。加大差别化信贷…)
-HOW_RE = re.compile(r"怎么(?!样|回事)|如何|咋[办弄搞整]|\bhow (?:will|does|do|is|are)\b", re.I)
+HOW_RE = re.compile(r"怎么(?!样|回事)|如何|咋[办弄搞整]|怎样|[干做搞]什么|[干做搞]啥|什么(?:打算|安排|措施|举措)|啥(?:打算|安排)"
+                    r"|\bhow (?:will|does|do|is|are)\b", re.I)
 DATE_RE = re.compile(r"哪天|哪一天|什么时候|啥时候|什么时间|何时|日期|几月|几号|几日|哪个月|哪一?年[能会可才完建开通投]|"
                      r"什么年份|\bwhen\b|what date|which year|by what year|多长时间|多久", re.I)
 # how long something takes (利用三年左右时间, 两年内): what 多长时间/多久 asks for
@@ -78,7 +79,9 @@ ROLE_RE = re.compile(r"(?:[市县省区镇乡]委|党委|党组|人大|政协|�
 NAME_FLAGS = ("nr", "nrfg", "nrt")
 ROLE_ENDS = ("书记", "长", "主任", "主席", "总理", "委员长", "负责人", "长官")  # a title the name follows (省委书记倪岳峰)
 # a counted word (三个, 两批; not 一批, a batch of no stated size)
-COUNTED_WORD = r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批"
+# (亿万家庭, 千家万户: a figure of speech, no count)
+COUNTED_WORD = (r"(?<![一二两三四五六七八九十百千万亿])(?<!千家)(?!亿万|千家万户)"
+                r"[一二两三四五六七八九十百千万亿]+[个家所项人次亩户件位名座台届期轮类条场天周]|[二两三四五六七八九十百千]+批")
 # an amount written as a bare magnitude: 突破万亿元, 超千亿元, 百万人次; all of it (住院费用全额报销), half of
 # it (人员编制减一半); a magnitude in words (五十万, 三百亿). Not a kind it names (千亿元镇, 万亿级城市:
 # the town's size, not an amount of what is asked)
@@ -644,6 +647,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
     sized_asked = bool(WHICH_ASKED_RE.search(query.text))  # which county passed 100 billion: 超千亿元县
     wants_definition = bool(DEFINITION_RE.search(query.text))
     wants_list = bool(LIST_RE.search(query.text))
+    how_asked = bool(HOW_RE.search(query.text))  # what will be done: a lead and what follows it too
     # what a quoted term means (“543”体系具体指什么) is often the list of its parts after it: the whole
     # sentence is offered, as for a list
     whole_sentence = wants_list or (wants_definition and bool(QUOTED_RE.search(query.text)))
@@ -884,7 +888,7 @@ def candidates(query: Query, passages: list[Passage], idf: dict[str, float], mis
             if roles:  # "who is the mayor": the answer is a name beside that office
                 f["holder" if names_holder(window, roles) else "no_holder"] = 1.0
             out.append(Candidate(rank, text, f))
-        if wants_definition or wants_list or HOW_RE.search(query.text):
+        if wants_definition or wants_list or how_asked:
             # 突出建设循环枢纽。建设…枢纽，…: a lead sentence and what follows it
             for window in _continued(p.text):
                 if any(window in t or t in window for t in taken):
@@ -943,6 +947,10 @@ def defined_term(q_norm: str) -> list[str]:
     return [term.group(0)] if term else []
 
 
+# a sentence opening the next item of a numbered run (三是, （四）, 5．, 第六，)
+NEXT_ITEM_RE = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]\D|第[一二三四五六七八九十]+[，,、])")
+
+
 def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
     """A short sentence (a lead naming a term or task) followed by the sentences after it."""
     for text in passage.split("\n"):
@@ -951,9 +959,9 @@ def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
             if e - s > lead_chars or i + 1 >= len(spans):
                 continue
             end = spans[i + 1][1]
-            for _, e2 in spans[i + 2:]:
-                if e2 - s > max_chars:
-                    break
+            for s2, e2 in spans[i + 2:]:
+                if e2 - s > max_chars or NEXT_ITEM_RE.match(text, s2):
+                    break  # …费用负担。三是健全…: the next numbered item is another task
                 end = e2
             if end - s <= max_chars * 1.5:
                 yield text[s:end].strip()
@@ -1538,7 +1546,7 @@ RESPECTIVE_LEAD_RE = re.compile(r"\s*(?:[月年]|每[月年人])?(?:人均)?分�
 
 
 # a clause giving only the change of what the clause before names (国内生产总值5578亿元，增长8.7%)
-CHANGE_LEAD_RE = re.compile(r"\s*(?:分别|同比|比上年|比去年|较上年)?\s*(?:增长|下降|提高|降低|上升|减少|增加|回落)了?\s*[\d.]")
+CHANGE_LEAD_RE = re.compile(r"\s*(?:人均|平均|年均)?(?:每[年月人])?(?:分别|同比|比上年|比去年|较上年)?\s*(?:增长|下降|提高|降低|上升|减少|增加|回落)了?\s*[\d.]")
 
 
 @lru_cache(maxsize=2048)

@@ -90,3 +90,61 @@ def term_list(text: str, term: Term) -> tuple[int, int] | None:
     """The span of ``text`` that spells ``term`` out: the items written right before the term
     itself (the passage says what it names) first, else a run of items holding its word."""
     return listed_before(text, term) or spelled_out(text, term.count, term.word, term.text)
+
+
+# what opens an item of a list written over several sentences: its number (一是, （二）, 3．, 第四，,
+# 五、) or a dash (——更加注重…)
+ITEM_MARK_RE = re.compile(r"\s*(?:——|[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]"
+                          r"|第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+、)\s*")
+SENTENCE_RE = re.compile(r"[^。！？!?；;：:\n]+[。！？!?；;：:]?")
+LEAD_END_RE = re.compile(r"[，,：:。！？!?；;]")
+CLAUSE_ITEM_RE = re.compile(r"[^，,；;。！？!?：:\n]+")
+MAX_LEAD = 40  # an item's lead clause is short: 坚定实施扩大内需战略, 在建一批
+MAX_GAP = 2500  # characters from one item to the next: each item goes on for a paragraph or so
+
+
+def _leads(text: str) -> list[tuple[int, int]]:
+    """The span of each sentence's (or colon-opened clause's) first clause, after its number."""
+    out = []
+    for m in SENTENCE_RE.finditer(text):
+        mark = ITEM_MARK_RE.match(text, m.start(), m.end())
+        start = mark.end() if mark else m.start()
+        cut = LEAD_END_RE.search(text, start, m.end())
+        out.append((start, cut.start() if cut else m.end()))
+    return out
+
+
+def spread_over(text: str, term: Term) -> list[tuple[int, int]] | None:
+    """The spans of ``text`` where ``term``'s items open ``term.count`` sentences (a list written
+    over several sentences or paragraphs, each item going on about itself: 在建一批，确保…。开工一批，
+    力争…; 一是坚定实施扩大内需战略，…二是坚定实施产业兴区战略，…), or ``None``.
+
+    An item is a sentence's lead clause holding the term's word; the items of one list share a
+    form, all short (在建一批) or opening alike (坚定实施…, 深化国际…中心建设), each within
+    :data:`MAX_GAP` of the one before, and there are exactly ``term.count`` of them (the first
+    such run). A term of two items, or of a one-character word, is left alone: sentences opening
+    alike are too common to tell its list by."""
+    if term.count < 3 or len(term.word) < 2 or term.text not in text:
+        return None  # one character (保 of “六保”) opens too many sentences (保障…) to tell a list by
+    short = len(term.word) + 4
+    chains: dict[str, list[list[tuple[int, int]]]] = {}
+    # a sentence's lead (在建一批, 坚定实施…战略), or any clause opening as the others do for four
+    # characters (…，持续用力打造国家重要先进制造业高地，… in one part, …高地 in the next two)
+    found_in = [(s, e, "lead") for s, e in _leads(text)] + [
+        (m.start(), m.end(), "clause") for m in CLAUSE_ITEM_RE.finditer(text)]
+    for s, e, kind in found_in:
+        lead = text[s:e].strip()
+        s += len(text[s:e]) - len(text[s:e].lstrip())
+        if not lead or len(lead) > MAX_LEAD or term.text in lead or not (
+                _holds_one(lead, term.word) if len(term.word) == 1 else term.word in lead):
+            continue
+        if kind == "clause" and (len(lead) <= short or lead.startswith(term.word)):
+            continue  # a short clause or one opening with the word is only told by its sentence's lead
+        form = f"clause {lead[:4]}" if kind == "clause" else "" if len(lead) <= short else lead[:2]
+        runs = chains.setdefault(form, [])
+        if runs and s - runs[-1][-1][1] <= MAX_GAP:
+            runs[-1].append((s, e))
+        else:
+            runs.append([(s, e)])
+    found = [run for runs in chains.values() for run in runs if len(run) == term.count]
+    return min(found) if found else None

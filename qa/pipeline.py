@@ -16,7 +16,7 @@ from embeddings.profile import arabic_dates
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
 from qa.answer_model import shipped
-from qa.enumerations import listed_before, numbered_term, term_list
+from qa.enumerations import listed_before, numbered_term, spread_over, term_list
 from qa.followup import contextualize
 from qa.query import QUOTED_RE, Query, place_spellings, prepare, romanized_places, sub_queries, thesaurus
 from qa.query import clear_caches as forget_phrases
@@ -25,6 +25,8 @@ from qa.routing import Route, route, strip_places
 from qa.text import add_words, is_english, normalize, tag
 
 MAX_QUESTION_CHARS = 500
+# a question asking what a numbered term's items are (是哪几个, 指什么, 包括哪些, which)
+ITEMS_ASKED_RE = re.compile(r"哪|什么|啥|包括|包含|指|内容|分别|列举|\bwhat\b|\bwhich\b", re.I)
 PLACES_ASKED = 3  # reports tried, best ranked first, for a question that names no place
 DOC_IDF_CACHE = 64  # reports whose own word weights are kept (a few ms to compute each)
 
@@ -99,7 +101,9 @@ def check_history(history: object) -> list[dict]:
 
 
 # who made the report (报告是谁作的, 报告是哪位总理作的), not whom it names (报告号召学习哪位英雄)
-ABOUT_WHO_RE = re.compile(r"报告.{0,8}(?:谁|哪位|什么人)(?:[\u4e00-\u9fff]?长|总理|主席|领导|官员)?(?:在.{0,4})?(?:来|所)?"
+# (报告里财政部长是谁 asks who holds an office the report names: :meth:`QASystem._asks_speaker` reads
+# that when it is the speaker's)
+ABOUT_WHO_RE = re.compile(r"报告(?:(?!长|总理|主席|书记|主任|委员|领导|官员|负责人).){0,8}(?:谁|哪位|什么人)(?:[\u4e00-\u9fff]?长|总理|主席|领导|官员)?(?:在.{0,4})?(?:来|所)?"
                           r"(?:作|做|宣读|讲|念|发布|写|[的？?。]?\s*$)|(?:谁|哪位|什么人).{0,6}(?:作|做|宣读|讲|念|发布)(?:了|的)?.{0,6}报告"
                           r"|who (?:delivered|gave|presented|read|made)|報告人|报告人", re.I)
 ABOUT_WHEN_RE = re.compile(r"报告.{0,8}(?:哪天|哪一天|什么时候|何时|几月几[日号]|日期|哪次会议|什么会议|哪个会)"
@@ -145,6 +149,24 @@ def document_profiles(documents: dict[str, dict]) -> list[dict]:
 
 ANSWER_CACHE_BYTES = 32 * 1024 * 1024
 """Upper bound of the memory the remembered answers take (estimated from their text)."""
+
+
+def cited_first(composed: Composed, hits: list) -> tuple[Composed, list]:
+    """The passages an answer quotes listed first, in the order it quotes them, the rest after by
+    rank, and the answer's markers renumbered to match: a reader (and recall@5) finds the sources
+    of both parts of 去年…？今年…？ on top, not the second one eighth."""
+    order = list(dict.fromkeys(i for i in composed.cited if i < len(hits)))
+    if not order or order == list(range(len(order))):
+        return composed, hits
+    new = {old: n for n, old in enumerate(order)}
+    rest = [i for i in range(len(hits)) if i not in new]
+    for i in rest:
+        new[i] = len(new)
+    # only the markers compose puts after each part (…[8]；…[2]), not brackets the quote holds
+    answer = re.sub(r"\[(\d+)\](?=；|$)", lambda m: f"[{new.get(int(m.group(1)) - 1, int(m.group(1)) - 1) + 1}]",
+                    composed.answer)
+    return (replace(composed, answer=answer, cited=[new[i] for i in composed.cited]),
+            [hits[i] for i in order + rest])
 
 
 def answer_key(question: str, top_k: int, history: list[dict], mode: str, doc: str | None,
@@ -407,7 +429,7 @@ class ReportQA:
         where = self.route(contextualize(meant, history), doc, year)
         query, hits = self.search(meant, top_k, history, mode, doc, year, where)
         about = about_the_report(meant) or self._asks_speaker(query, hits, where)
-        stated = self._from_front(about, hits, where) if about else None
+        stated = self._from_front(about, hits, where) if about else self._spread_list(query, hits, where)
         if stated is not None:
             composed, hits = stated
         elif where.across_years:
@@ -415,7 +437,7 @@ class ReportQA:
         elif not (doc or year) and (where.earlier or self._unplaced(where)):
             composed, hits = self._compose_by_place(meant, query, hits, top_k, history, mode, where)
         else:
-            composed, hits = self._compose(query, hits, where, mode)
+            composed, hits = cited_first(*self._compose(query, hits, where, mode))
             if len(self.index.documents) > 1 and not composed.declined:
                 composed = replace(composed, answer=self._name_reports(
                     composed.answer, [self.index.passages[hits[i].row].doc_id for i in composed.cited]))
@@ -574,6 +596,51 @@ class ReportQA:
             return Composed(answer, False, cited=[0]), front + rest
         text = self._per_report([(d, f"{line}[{n}]") for n, (d, _, line) in enumerate(picked, 1)], False)
         return Composed(text, False, cited=list(range(len(picked)))), front + rest
+
+    def _spread_list(self, query: Query, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
+        """"“四个一批”指哪几个一批": when no passage of the report lists the term's items in one
+        sentence, the items that open that many sentences over its paragraphs (在建一批，…。开工一批，…),
+        each quoted with its passage cited, those passages first (:func:`spread_over`)."""
+        term = numbered_term(query.text)
+        if term is None or not ITEMS_ASKED_RE.search(query.text) or not hits:
+            return None
+        passages = self.index.passages
+        docs = list(where.docs) or [passages[hits[0].row].doc_id]
+        if len(docs) != 1:
+            return None
+        rows = self._doc_rows.get(docs[0], [])
+        inline = [r for r in rows if term_list(passages[r].text, term)]
+        if any(term.text in passages[r].text for r in inline):
+            return None  # a sentence naming the term lists its items: the answer step quotes it
+        text, starts = "", []
+        for n, r in enumerate(rows):  # the report's passages joined, a paragraph's pieces without a break
+            gap = n and passages[r].start - passages[rows[n - 1]].end > 1
+            text += "\n" if gap else ""
+            starts.append(len(text))
+            text += passages[r].text
+        spans = spread_over(text, term)
+        # a list elsewhere that never names the term (培育一批…，建设一批…) gives way only to items the
+        # term introduces (突出抓好“四个一批”：在建一批，…)
+        if spans is None or (inline and term.text not in text[max(0, spans[0][0] - 40):spans[0][0]]):
+            return None
+        pieces: list[tuple[int, str]] = []
+        for s, e in spans:
+            n = max(i for i, at in enumerate(starts) if at <= s)
+            own = passages[rows[n]].text
+            s, e = s - starts[n], min(e - starts[n], len(own))
+            more = re.match(r"[，,]([^，,。；;！？!?]{1,40})", own[e:])  # 在建一批 → 在建一批，确保…投产
+            if more and e - s <= len(term.word) + 4:
+                e += more.end()
+            pieces.append((rows[n], own[s:e].strip()))
+        order = list(dict.fromkeys(r for r, _ in pieces))
+        answer = "；".join(f"{piece}[{order.index(r) + 1}]" for r, piece in pieces)
+        if query.english:
+            answer = f"{ENGLISH_LEAD}{answer}"
+        score = hits[0].score
+        found = {h.row: h for h in hits}
+        front = [found.get(r) or Hit(row=r, score=score) for r in order]
+        return (Composed(answer, False, cited=list(range(len(order)))),
+                front + [h for h in hits if h.row not in set(order)])
 
     def _title(self, doc_id: str) -> str:
         """How an answer names a report among several: its title, with its place in front when the

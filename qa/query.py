@@ -346,7 +346,9 @@ ACTOR_WORDS = frozenset("中央 中央财政 全国 国家 政府 各级 地方 
 WHOLE_WORDS = frozenset("整个 全部 所有 总共 一共 平均 每年 平均每年".split())
 # an English part's words that ask how much or when, not of what (and how much more this year?)
 ENGLISH_FRAME = frozenset("and or how much many more less what which when this that last next year years month "
-                          "the a an is are was were will be been did does do it its there then so also into to of in for on".split())
+                          "the a an is are was were will be been did does do it its there then so also into to of in for on"
+                          # like 目标/计划 of FRAME_WORDS: what is the 2010 target asks the figure of the part before
+                          " target targets goal goals aim planned plan expected".split())
 
 
 def has_subject(part: str) -> bool:

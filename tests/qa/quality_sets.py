@@ -482,3 +482,12 @@ FRESH += [(OURS / f"{name}-r38{k}.jsonl", _report(name))
                           ("guizhou-2026", "a"), ("heilongjiang-2026", "a"), ("hebei-2001", "a"),
                           ("state-council-2002", "c"), ("state-council-1998", "c"), ("hailar-2013", "c"),
                           ("baoding-2023", "c"))]
+
+# round 39: new questions by new writers for ten reports with few sets: 河北省 2010, 国务院 2009, 吉林 2026,
+# 海拉尔区 2014, 广东 2024 and 保定市 2025 (A, read and tuned on); 国务院 2015, 河北省 2023, 安徽 2026 and
+# 海拉尔区 2017 (C, never read)
+FRESH += [(OURS / f"{name}-r39{k}.jsonl", _report(name))
+          for name, k in (("hebei-2010", "a"), ("state-council-2009", "a"), ("jilin-2026", "a"),
+                          ("hailar-2014", "a"), ("guangdong-2024", "a"), ("baoding-2025", "a"),
+                          ("state-council-2015", "c"), ("hebei-2023", "c"), ("anhui-2026", "c"),
+                          ("hailar-2017", "c"))]

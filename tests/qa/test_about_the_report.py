@@ -46,6 +46,9 @@ def test_who_made_the_report_not_whom_it_names():
     assert about_the_report("这个报告是谁？") == "who"
     assert about_the_report("报告号召大家学习哪位见义勇为的英雄") == ""
     assert about_the_report("报告表扬了哪位企业家？") == ""
+    # an office named before 谁 asks its holder, not the speaker (国务院 2013, round 39)
+    assert about_the_report("报告里财政部长是谁？") == ""
+    assert about_the_report("报告里提到的省长是谁") == ""
 
 
 def test_the_printed_delivery_line_before_a_pages_date_of_the_same_day(tmp_path, fake_encoder):

@@ -399,6 +399,32 @@ def test_how_a_task_is_done_reads_on_past_its_short_lead_sentence():
                    (c.text for c in candidates(prepare("投机性购房去年怎么样？", 2010), [p], idf)))
 
 
+def test_a_what_to_do_question_reads_on_past_a_numbered_lead_but_not_into_the_next_item():
+    """今年基本药物制度上要干什么 (国务院 2009, round 39): 干什么 asks what is done, like 怎么; the window
+    after the lead stops before 三是, the next task."""
+    from qa.answer import candidates
+    text = "二是建立国家基本药物制度。今年要统一制定和发布国家基本药物目录，出台医保报销政策。三是健全基层医疗卫生服务体系。今年要完成乡镇卫生院建设任务。"
+    p = _passage(text, "二、主要任务", role="plan", years=[2009])
+    idf = {"基本药物": 5.0, "制度": 2.0}
+    texts = [c.text for c in candidates(prepare("今年基本药物制度上要干什么？", 2009), [p], idf)]
+    assert "二是建立国家基本药物制度。今年要统一制定和发布国家基本药物目录，出台医保报销政策。" in texts
+    assert not any(t.startswith("二是建立") and "三是" in t for t in texts)
+
+
+def test_a_figure_of_speech_is_no_count():
+    """亿万家庭 and 千家万户 hold no count: 多少家 is not answered by 牵动亿万家庭 (广东 2024, round 39)."""
+    assert not has_figure("老人和孩子牵动亿万家庭") and not has_figure("走进千家万户")
+    assert has_figure("建成三千家") and has_figure("新增两万人") and has_figure("千家企业")
+    assert not ok("社区食堂一共建了多少家？", "老人和孩子牵动亿万家庭，我们要呵护好“一老一小”。")
+
+
+def test_a_change_a_head_per_year_speaks_of_the_clause_before():
+    """人均每年增长10%左右 has no subject of its own: the pension of the clause before rose so much
+    (国务院 2009, round 39)."""
+    assert ok("今年退休工人的养老钱能涨多少？", "今明两年继续提高企业退休人员基本养老金，人均每年增长10%左右。")
+    assert not ok("今年退休工人的养老钱能涨多少？", "新建养老服务中心，覆盖10%左右的县。")
+
+
 def test_full_width_figures_are_read_as_figures_and_quoted_as_written():
     """Older web copies write ２００２年的１０．２万亿元: a year and an amount to the answer step, and the
     quote keeps the report's own characters (first seen on 国务院 2003, round 17)."""

@@ -84,3 +84,66 @@ def test_items_written_before_the_term_come_before_a_run_that_only_holds_its_wor
     assert named[start:end] == "深入推进文化和科技、文化和旅游“两个融合”"
     loose = "发展会展等文旅融合业态，完成省博物馆与烈士公园“馆园融合”工程。"
     assert term_list(loose, term) is not None  # a run of two, kept as a candidate: retrieval ranks the named one first
+
+
+SPREAD = ("二、2010年工作安排\n"
+          "一是下大力气抓好项目建设。突出抓好“四个一批”：在建一批，确保二百多个项目建成投产；推进客运专线建设。"
+          "开工一批，力争五百多个项目开工建设，年内完成投资一千亿元。争取一批，认真做好中央投资项目的申报工作。"
+          "储备一批，加强项目库建设，抓紧谋划一批带动能力强的大项目。\n"
+          "二是大力发展文化产业。实施一批文化产业项目，培育一批文化产业园区，建设一批示范基地，打造一批知名品牌。\n")
+
+
+def test_items_opening_sentences_are_found_as_a_list_spread_over_them():
+    """河北省 2010: “四个一批” is spelled out as the leads of four sentences, not in one sentence."""
+    from qa.enumerations import spread_over
+    term = numbered_term("“四个一批”指哪几个一批？")
+    spans = spread_over(SPREAD, term)
+    assert [SPREAD[s:e] for s, e in spans] == ["在建一批", "开工一批", "争取一批", "储备一批"]
+    # numbered leads opening alike (宁夏 2026: 一是坚定实施扩大内需战略…二是坚定实施产业兴区战略…), past a
+    # sentence holding the word in another form
+    text = ("全面实施“三大战略”。一是坚定实施扩大内需战略，扩大有效投资。坚持把扩大内需作为经济增长的战略基点。"
+            "二是坚定实施产业兴区战略，做强产业。三是坚定实施数字宁夏战略，建设算力枢纽。")
+    spans = spread_over(text, numbered_term("“三大战略”是哪几个战略？"))
+    assert [text[s:e] for s, e in spans] == ["坚定实施扩大内需战略", "坚定实施产业兴区战略", "坚定实施数字宁夏战略"]
+
+
+def test_items_inside_sentences_of_several_parts_are_found_when_they_open_alike():
+    """湖南 2026: “三个高地” is spelled out one item a part, each inside a sentence (…，持续用力打造
+    国家重要先进制造业高地，…), the three opening alike for more than a verb."""
+    from qa.enumerations import spread_over
+    text = ("一是持续用力打造“三个高地”，推动高质量发展。\n（二）加快建设现代化产业体系。巩固实体经济根基，"
+            "持续用力打造国家重要先进制造业高地，壮大产业集群。\n（三）深入推进创新驱动发展。全面增强创新能力，"
+            "持续用力打造具有核心竞争力的科技创新高地。\n（四）全面深化改革扩大开放。以开放突围，"
+            "持续用力打造内陆地区改革开放高地，提升开放能级。\n")
+    spans = spread_over(text, numbered_term("“三个高地”是哪三个高地？"))
+    assert [text[s:e] for s, e in spans] == ["持续用力打造国家重要先进制造业高地", "持续用力打造具有核心竞争力的科技创新高地",
+                                             "持续用力打造内陆地区改革开放高地"]
+    assert spread_over(text.replace("持续用力打造具有", "着力建设具有"), numbered_term("“三个高地”是哪三个高地？")) is None
+
+
+def test_no_list_is_read_over_sentences_for_a_pair_a_one_character_word_or_a_term_not_in_the_text():
+    from qa.enumerations import spread_over
+    assert spread_over(SPREAD, numbered_term("“五个一批”指哪几个一批？")) is None  # four, not five
+    assert spread_over(SPREAD.replace("“四个一批”", ""), numbered_term("“四个一批”指哪几个一批？")) is None
+    pair = "建设“两个中心”。加快建设区域经济中心，做强产业。加快建设区域物流中心，畅通通道。"
+    assert spread_over(pair, numbered_term("“两个中心”是哪两个？")) is None
+    one = "落实“三保”。保障就业，扩大岗位。保障民生，兜牢底线。保障运转，压减支出。"
+    assert spread_over(one, numbered_term("“三保”是哪三保？")) is None
+
+
+def test_a_term_spread_over_sentences_is_answered_with_each_item(data_dir, real_encoder, tmp_path):
+    """The real path: each item quoted with its passage cited first, not the list of another
+    paragraph that holds 一批 four times but never names the term."""
+    from ui.config import Settings
+    from ui.runtime import build_system
+    report = tmp_path / "spread-report.txt"
+    report.write_text("某省政府工作报告\n" + SPREAD, encoding="utf-8")
+    settings = Settings(data_dir=data_dir, index_name="spread-report", corpus=[str(report)])
+    qa = build_system(settings, encoder=real_encoder, log=lambda m: None).qa
+    a = qa.ask("报告里说的“四个一批”指哪几个一批？")
+    assert not a.declined
+    assert all(item in a.answer for item in ("在建一批", "开工一批", "争取一批", "储备一批"))
+    assert "文化产业" not in a.answer
+    assert "在建一批，确保二百多个项目建成投产" in a.answer  # a bare lead goes on to its next clause
+    cited = [c for c in a.citations if c.rank in a.cited]
+    assert cited and a.cited[0] == 1 and "在建一批" in cited[0].text

@@ -28,6 +28,15 @@ def test_thesaurus_expands_everyday_and_english_words():
     assert "拉闸限电" in expansions("夏天有没有停电限电？")
     assert "三公经费" in expansions("公车、公款吃喝这些花销去年砍了多少？")
     assert "安全饮水" in expansions("去年让多少农村人喝上了干净的水？")
+    # round 39: CPI for 物价, 助老餐厅 for 老年食堂, 冬煤 for 烧煤, 就业 for 有工作, 保障性安居工程 for
+    # 盖房子, 三农 and 高标准农田 for their English names
+    assert "CPI" in expansions("今年物价涨幅打算控制在多少") or "cpi" in expansions("今年物价涨幅打算控制在多少")
+    assert "助老餐厅" in expansions("去年建了多少个老年食堂？")
+    assert "冬煤" in expansions("去年给农牧民冬天烧煤补了多少钱？")
+    assert "就业" in expansions("去年城里多了多少人有工作")
+    assert "保障性安居工程" in expansions("今年国家拿多少钱给低收入家庭盖房子？")
+    assert "三农" in expansions("How much went to agriculture, rural areas and farmers?")
+    assert "高标准农田" in expansions("How many mu of high-standard farmland were built?")
     assert "出口" in expansions("去年卖到国外的东西增长了多少？")
 
 
@@ -223,6 +232,9 @@ def test_a_later_part_without_a_subject_borrows_the_first_parts_nouns_not_its_ve
     # who spends is not what is asked about: 今年中央安排多少 borrows 社会保障
     assert "社会保障" in carry_subject("社会保障这块，过去五年全国财政花了多少", "今年中央安排多少？")
     assert "三农" in carry_subject("今年中央财政三农投入安排多少？", "整个十一五累计投了多少？")
+    # an English target, like 目标, frames the figure of the part before (河北省 2010, round 39)
+    assert "foreign capital" in carry_subject("How much foreign capital did Hebei use in 2009",
+                                              "and what is the 2010 target?")
     carried = carry_subject("How much did the central government put into quake reconstruction last year",
                             "and how much more this year?")
     assert "reconstruction" in carried.split() and "last" not in carried.split()

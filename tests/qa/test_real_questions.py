@@ -86,3 +86,11 @@ def test_bad_questions_get_a_clear_error(real_qa, bad):
 def test_answers_are_short(real_qa):
     a = real_qa.ask("溧阳在2024中国县域高质量发展百强榜上排第几？")
     assert "第19位" in a.answer and len(a.answer) <= 120
+
+
+def test_both_parts_of_a_compound_question_are_cited_first(real_qa):
+    """去年…？今年…？: the two passages the answer quotes are sources 1 and 2, whatever their rank."""
+    a = real_qa.ask("去年GDP多少？今年GDP目标是多少？")
+    assert not a.declined and "1650亿元" in a.answer
+    assert a.cited[:2] == [1, 2] and "[1]" in a.answer and "[2]" in a.answer
+    assert "1650亿元" in a.citations[0].text
