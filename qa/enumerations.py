@@ -148,3 +148,41 @@ def spread_over(text: str, term: Term) -> list[tuple[int, int]] | None:
             runs.append([(s, e)])
     found = [run for runs in chains.values() for run in runs if len(run) == term.count]
     return min(found) if found else None
+
+
+# a term made of counted parts (“两新一重”, “一圈一带两区”, “三去一降一补”): its items number their sum
+MEASURES = "个大项类种件条张批位"
+COMPOSITE_RE = re.compile(r"[“\"「]((?:[一二两三四五六七八九十][\u4e00-\u9fff]){2,5})[”\"」]")
+INTRODUCED_RE = re.compile(r"[^。！？!?\n]{0,12}?[：:]")  # 建设，主要是： after the term
+
+
+def composite_term(question: str) -> Term | None:
+    """The quoted term of counted parts a question asks about, e.g. ``Term(3, "", "两新一重")`` for
+    "“两新一重”具体指什么？" (两 + 一), or ``None``."""
+    m = COMPOSITE_RE.search(question)
+    # not a count and a measure word (“四个一批”, “三位一体”: numbered_term's) nor …一体 (“四算一体”: four)
+    if not m or any(c in MEASURES for c in m.group(1)[1::2]) or m.group(1).endswith("一体"):
+        return None
+    count = sum(COUNTS[c] for c in m.group(1)[0::2])
+    return Term(count, "", m.group(1)) if count >= 3 else None
+
+
+def introduced_items(text: str, term: Term) -> list[tuple[int, int]] | None:
+    """The spans of the items a colon right after ``term`` introduces, one sentence each, opening
+    alike (“两新一重”建设，主要是：加强新型基础设施建设，…。加强新型城镇化建设，…。…加强交通、水利等重大
+    工程建设。): exactly ``term.count`` leads of its paragraph sharing their first two characters."""
+    for m in re.finditer(re.escape(term.text), text):
+        colon = INTRODUCED_RE.match(text, m.end() + 1 if text[m.end():m.end() + 1] in "”\"」" else m.end())
+        if not colon:
+            continue
+        end = text.find("\n", colon.end())
+        end = len(text) if end < 0 else end
+        leads = [(s + colon.end(), e + colon.end()) for s, e in _leads(text[colon.end():end])]
+        leads = [(s, e) for s, e in leads if 0 < e - s <= MAX_LEAD]
+        if not leads:
+            continue
+        form = text[leads[0][0]:leads[0][0] + 2]
+        items = [(s, e) for s, e in leads if text[s:s + 2] == form]
+        if len(items) == term.count:
+            return items
+    return None

@@ -16,7 +16,7 @@ from embeddings.profile import arabic_dates
 from embeddings.store import Index
 from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
 from qa.answer_model import shipped
-from qa.enumerations import listed_before, numbered_term, spread_over, term_list
+from qa.enumerations import composite_term, introduced_items, listed_before, numbered_term, spread_over, term_list
 from qa.followup import contextualize
 from qa.query import QUOTED_RE, Query, place_spellings, prepare, romanized_places, sub_queries, thesaurus
 from qa.query import clear_caches as forget_phrases
@@ -600,8 +600,9 @@ class ReportQA:
     def _spread_list(self, query: Query, hits: list[Hit], where: Route) -> tuple[Composed, list[Hit]] | None:
         """"“四个一批”指哪几个一批": when no passage of the report lists the term's items in one
         sentence, the items that open that many sentences over its paragraphs (在建一批，…。开工一批，…),
-        each quoted with its passage cited, those passages first (:func:`spread_over`)."""
-        term = numbered_term(query.text)
+        each quoted with its passage cited, those passages first (:func:`spread_over`); for a term of
+        counted parts (“两新一重”), the items a colon after it introduces (:func:`introduced_items`)."""
+        term = composite_term(query.text) or numbered_term(query.text)  # “两新一重” is no “两新”
         if term is None or not ITEMS_ASKED_RE.search(query.text) or not hits:
             return None
         passages = self.index.passages
@@ -609,7 +610,7 @@ class ReportQA:
         if len(docs) != 1:
             return None
         rows = self._doc_rows.get(docs[0], [])
-        inline = [r for r in rows if term_list(passages[r].text, term)]
+        inline = [r for r in rows if term.word and term_list(passages[r].text, term)]
         if any(term.text in passages[r].text for r in inline):
             return None  # a sentence naming the term lists its items: the answer step quotes it
         text, starts = "", []
@@ -618,7 +619,9 @@ class ReportQA:
             text += "\n" if gap else ""
             starts.append(len(text))
             text += passages[r].text
-        spans = spread_over(text, term)
+        # a term of counted parts (“两新一重”) has no shared word: its items are those a colon after
+        # it introduces (…建设，主要是：加强新型基础设施建设，…。加强新型城镇化建设，…)
+        spans = spread_over(text, term) if term.word else introduced_items(text, term)
         # a list elsewhere that never names the term (培育一批…，建设一批…) gives way only to items the
         # term introduces (突出抓好“四个一批”：在建一批，…)
         if spans is None or (inline and term.text not in text[max(0, spans[0][0] - 40):spans[0][0]]):

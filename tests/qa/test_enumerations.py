@@ -147,3 +147,19 @@ def test_a_term_spread_over_sentences_is_answered_with_each_item(data_dir, real_
     assert "在建一批，确保二百多个项目建成投产" in a.answer  # a bare lead goes on to its next clause
     cited = [c for c in a.citations if c.rank in a.cited]
     assert cited and a.cited[0] == 1 and "在建一批" in cited[0].text
+
+
+def test_a_term_of_counted_parts_is_spelled_out_by_the_items_a_colon_after_it_introduces():
+    """国务院 2020: “两新一重”建设，主要是：加强新型基础设施建设，…。加强新型城镇化建设，…。加强交通、水利等
+    重大工程建设。 Two plus one: three sentences opening alike (another sentence between them)."""
+    from qa.enumerations import composite_term, introduced_items
+    term = composite_term("报告里的“两新一重”指的是什么？")
+    assert term == (3, "", "两新一重")
+    assert composite_term("“四个一批”指哪几个？") is None and composite_term("“四算一体”是哪四算？") is None
+    assert composite_term("“一带一路”国家有哪些？") is None  # two parts: too few to tell
+    text = ("重点支持“两新一重”建设，主要是：加强新型基础设施建设，发展新一代信息网络，拓展5G应用。"
+            "加强新型城镇化建设，提升县城公共设施和服务能力。新开工改造城镇老旧小区3.9万个。"
+            "加强交通、水利等重大工程建设。增加国家铁路建设资本金1000亿元。\n加强安全生产。")
+    spans = introduced_items(text, term)
+    assert [text[s:e] for s, e in spans] == ["加强新型基础设施建设", "加强新型城镇化建设", "加强交通、水利等重大工程建设"]
+    assert introduced_items(text.replace("主要是：", "主要是"), term) is None  # no colon: not introduced

@@ -37,6 +37,8 @@ def test_thesaurus_expands_everyday_and_english_words():
     assert "保障性安居工程" in expansions("今年国家拿多少钱给低收入家庭盖房子？")
     assert "三农" in expansions("How much went to agriculture, rural areas and farmers?")
     assert "高标准农田" in expansions("How many mu of high-standard farmland were built?")
+    assert "三公" in expansions("政府公款吃喝那些开销今年还要压多少？")  # “三公”经费: the quotes split 三公经费
+    assert "运营" in expansions("那家医院今年能开业吗")
     assert "出口" in expansions("去年卖到国外的东西增长了多少？")
 
 
