@@ -15,7 +15,7 @@ from typing import NamedTuple
 COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # 六保, 五个中心, 三大攻坚战, “四个一批”: a count, an optional measure word, then the shared word,
 # ending where the question goes on (是/指/包括/有哪/都/具体/分别, a closing quote or the end)
-TERM_RE = re.compile(r"(?<![一二三四五六七八九十两\d第哪])([一二三四五六七八九十两])(个|大|项|类|种|件|条|张)?"
+TERM_RE = re.compile(r"(?<![一二三四五六七八九十两\d第哪])(十[一二三四五六七八九]|[一二三四五六七八九十两])(个|大|项|类|种|件|条|张)?"
                      r"([\u4e00-\u9fff]{1,4}?)(?=[”\"」]|是|指|包括|包含|有哪|都是|都有|具体|分别|主要|$|[？?])")
 ITEM_END_RE = re.compile(r"[、，,；;：:。！？!?\n]")  # a colon ends a run: 四库：指水库、粮库…
 
@@ -33,8 +33,9 @@ def numbered_term(question: str) -> Term | None:
     """The numbered shorthand a question asks about, e.g. ``Term(6, "保", "六保")`` for
     "“六保”是指哪六保？"; ``None`` when it names none."""
     for m in TERM_RE.finditer(question.strip()):
-        n, word = COUNTS[m.group(1)], m.group(3)
-        if n >= 2 and word not in ("年", "月", "日", "岁", "次", "倍"):
+        n, word = sum(COUNTS[c] for c in m.group(1)), m.group(3)  # 十二个奋力推进: twelve
+        # not a plan period (“十五五”, 九五: a count of numerals) nor a time or a multiple
+        if n >= 2 and word not in ("年", "月", "日", "岁", "次", "倍") and not all(c in COUNTS for c in word):
             return Term(n, word, m.group(0))
     return None
 
@@ -133,14 +134,17 @@ def spread_over(text: str, term: Term) -> list[tuple[int, int]] | None:
     found_in = [(s, e, "lead") for s, e in _leads(text)] + [
         (m.start(), m.end(), "clause") for m in CLAUSE_ITEM_RE.finditer(text)]
     for s, e, kind in found_in:
+        mark = ITEM_MARK_RE.match(text, s, e) if kind == "clause" else None
+        s = mark.end() if mark else s + len(text[s:e]) - len(text[s:e].lstrip())  # ——更加注重…: from 更
         lead = text[s:e].strip()
-        s += len(text[s:e]) - len(text[s:e].lstrip())
         if not lead or len(lead) > MAX_LEAD or term.text in lead or not (
                 _holds_one(lead, term.word) if len(term.word) == 1 else term.word in lead):
             continue
         if kind == "clause" and (len(lead) <= short or lead.startswith(term.word)):
             continue  # a short clause or one opening with the word is only told by its sentence's lead
-        form = f"clause {lead[:4]}" if kind == "clause" else "" if len(lead) <= short else lead[:2]
+        # (items opening with the word itself, 奋力推进产业振兴 … 奋力推进经济循环高效畅通, are one form)
+        form = (f"clause {lead[:4]}" if kind == "clause" else term.word if lead.startswith(term.word)
+                else "" if len(lead) <= short else lead[:2])
         runs = chains.setdefault(form, [])
         if runs and s - runs[-1][-1][1] <= MAX_GAP:
             runs[-1].append((s, e))

@@ -632,7 +632,7 @@ class ReportQA:
             own = passages[rows[n]].text
             s, e = s - starts[n], min(e - starts[n], len(own))
             more = re.match(r"[，,]([^，,。；;！？!?]{1,40})", own[e:])  # 在建一批 → 在建一批，确保…投产
-            if more and e - s <= len(term.word) + 4:
+            if more and e - s <= len(term.word) + 2:  # not 奋力推进产业振兴: it says what it is
                 e += more.end()
             pieces.append((rows[n], own[s:e].strip()))
         order = list(dict.fromkeys(r for r, _ in pieces))

@@ -16,6 +16,9 @@ REPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "re
     ("第三次土壤普查是什么？", None),  # an ordinal, not a count
     ("前三年增长多少？", None),
     ("“双极带动”说的是哪两个城市？", None),  # which two cities: the question's words, not a term
+    # twelve, past a plan period (黑龙江 2026, round 39)
+    ("“十五五”的“十二个奋力推进”都包括什么？", (12, "奋力推进", "十二个奋力推进")),
+    ("“十四五”规划是什么？", None),
 ])
 def test_the_numbered_term_a_question_asks_about(question, expected):
     assert numbered_term(question) == expected
@@ -119,6 +122,16 @@ def test_items_inside_sentences_of_several_parts_are_found_when_they_open_alike(
     assert [text[s:e] for s, e in spans] == ["持续用力打造国家重要先进制造业高地", "持续用力打造具有核心竞争力的科技创新高地",
                                              "持续用力打造内陆地区改革开放高地"]
     assert spread_over(text.replace("持续用力打造具有", "着力建设具有"), numbered_term("“三个高地”是哪三个高地？")) is None
+
+
+def test_items_opening_with_the_word_itself_are_one_list_however_long():
+    """黑龙江 2026: 一是奋力推进产业振兴 … 十二是奋力推进安全能力提升, short and long leads alike."""
+    from qa.enumerations import spread_over
+    items = ["产业振兴", "科教振兴", "农业振兴", "经济循环高效畅通"]
+    text = "落实“四个奋力推进”重点任务。" + "".join(
+        f"{n}是奋力推进{item}，做好各项工作。" for n, item in zip("一二三四", items))
+    spans = spread_over(text, numbered_term("“四个奋力推进”都包括什么？"))
+    assert [text[s:e] for s, e in spans] == [f"奋力推进{item}" for item in items]
 
 
 def test_no_list_is_read_over_sentences_for_a_pair_a_one_character_word_or_a_term_not_in_the_text():
