@@ -23,7 +23,7 @@ import jieba.posseg
 
 from embeddings.chunking import Passage, split_sentences
 from qa.answer_model import LACKS, Model, shipped
-from qa.enumerations import numbered_term, term_list
+from qa.enumerations import ITEM_MARK_RE, numbered_term, term_list
 from qa.query import (ACTOR_WORDS, BASE_YEAR_RE, FRAME_WORDS, QUOTED_RE, SEVERAL_YEARS_RE, SIBLINGS, WHOLE_WORDS, Query,
                       expansions, matched_phrases, sub_queries, subject_words, thesaurus)
 from qa.text import GENERIC_NOUNS, STOPWORDS, both_spellings, normalize, read_figures, tag, tokenize
@@ -947,10 +947,6 @@ def defined_term(q_norm: str) -> list[str]:
     return [term.group(0)] if term else []
 
 
-# a sentence opening the next item of a numbered run (三是, （四）, 5．, 第六，)
-NEXT_ITEM_RE = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]\D|第[一二三四五六七八九十]+[，,、])")
-
-
 def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
     """A short sentence (a lead naming a term or task) followed by the sentences after it."""
     for text in passage.split("\n"):
@@ -960,7 +956,7 @@ def _continued(passage: str, lead_chars: int = 30, max_chars: int = 160):
                 continue
             end = spans[i + 1][1]
             for s2, e2 in spans[i + 2:]:
-                if e2 - s > max_chars or NEXT_ITEM_RE.match(text, s2):
+                if e2 - s > max_chars or ITEM_MARK_RE.match(text, s2):
                     break  # …费用负担。三是健全…: the next numbered item is another task
                 end = e2
             if end - s <= max_chars * 1.5:

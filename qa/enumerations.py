@@ -95,8 +95,8 @@ def term_list(text: str, term: Term) -> tuple[int, int] | None:
 
 # what opens an item of a list written over several sentences: its number (一是, （二）, 3．, 第四，,
 # 五、) or a dash (——更加注重…)
-ITEM_MARK_RE = re.compile(r"\s*(?:——|[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]"
-                          r"|第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+、)\s*")
+ITEM_MARK_RE = re.compile(r"\s*(?:——|[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)"
+                          r"|第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]+、)\s*")  # (not 2.1万亿元, 第一批)
 SENTENCE_RE = re.compile(r"[^。！？!?；;：:\n]+[。！？!?；;：:]?")
 LEAD_END_RE = re.compile(r"[，,：:。！？!?；;]")
 CLAUSE_ITEM_RE = re.compile(r"[^，,；;。！？!?：:\n]+")
