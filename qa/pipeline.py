@@ -14,7 +14,8 @@ import numpy as np
 
 from embeddings.profile import arabic_dates
 from embeddings.store import Index
-from qa.answer import DECLINE_EN, DECLINE_ZH, ENGLISH_LEAD, Composed, Similarity, asked_roles, compose, rerank
+from qa.answer import (DECLINE_EN, DECLINE_ZH, DEFINITION_RE, ENGLISH_LEAD, LIST_RE, Composed, Similarity, asked_roles,
+                       compose, rerank)
 from qa.answer_model import shipped
 from qa.enumerations import composite_term, introduced_items, listed_before, numbered_term, spread_over, term_list
 from qa.followup import contextualize
@@ -25,8 +26,6 @@ from qa.routing import Route, route, strip_places
 from qa.text import add_words, is_english, normalize, tag
 
 MAX_QUESTION_CHARS = 500
-# a question asking what a numbered term's items are (是哪几个, 指什么, 包括哪些, which)
-ITEMS_ASKED_RE = re.compile(r"哪|什么|啥|包括|包含|指|内容|分别|列举|\bwhat\b|\bwhich\b", re.I)
 PLACES_ASKED = 3  # reports tried, best ranked first, for a question that names no place
 DOC_IDF_CACHE = 64  # reports whose own word weights are kept (a few ms to compute each)
 
@@ -603,7 +602,8 @@ class ReportQA:
         each quoted with its passage cited, those passages first (:func:`spread_over`); for a term of
         counted parts (“两新一重”), the items a colon after it introduces (:func:`introduced_items`)."""
         term = composite_term(query.text) or numbered_term(query.text)  # “两新一重” is no “两新”
-        if term is None or not ITEMS_ASKED_RE.search(query.text) or not hits:
+        # asked what its items are (是哪几个, 指什么, 包括哪些): a definition or a list, as the answer step reads them
+        if term is None or not (DEFINITION_RE.search(query.text) or LIST_RE.search(query.text)) or not hits:
             return None
         passages = self.index.passages
         docs = list(where.docs) or [passages[hits[0].row].doc_id]
