@@ -1,7 +1,11 @@
 """Cut report blocks into passages small enough for a specific citation.
 
 Passages follow Chinese sentence ends (。！？, and ；inside over-long sentences) and never
-cross a paragraph. Each passage keeps its section path, its span in the original file and
+cross a paragraph. A paragraph's later passages are shown after the previous one's last sentence
+(or, when that is long, its last clause), ``before``: a fact told across a cut (完成营造林987万亩。
+河湖生态补水13.9亿立方米) is then whole in one cited passage, while retrieval and the answer step read
+only the passage's own ``text`` (sentence-window retrieval: indexed by its own sentences, shown
+with the one before). Each passage keeps its section path, its span in the original file and
 the glossary notes it refers to; ``index_text`` adds the section path (and, for glossary
 entries, the sentence that uses the term) so retrieval sees the context a reader would.
 """
@@ -14,9 +18,10 @@ from dataclasses import asdict, dataclass, field
 from embeddings.cleaning import CleanText
 from embeddings.structure import Block
 
-CHUNKER_VERSION = "24"
+CHUNKER_VERSION = "25"
 DEFAULT_MAX_CHARS = 120
 LEAD_CHARS = 20  # a lead sentence (以旧换新激发消费活力。) is at most this long
+BEFORE_CHARS = 60  # a passage shows at most this much of the one before (evidence is a clause or two)
 SECTION_SEP = " > "
 _SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")
 
@@ -37,6 +42,8 @@ class Passage:
     index_text: str = ""
     role: str = ""  # temporal role: review, plan, review_multi, outlook, government, glossary, front
     years: list[int] = field(default_factory=list)  # the years it speaks about
+    before: str = ""  # the end of the passage before in its paragraph, shown ahead of ``text``
+    before_start: int | None = None  # its offset in the original document
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,11 +98,14 @@ def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
         if b.kind in ("glossary", "topic") or b.end - b.start <= max_chars:
             passages.append(_make(clean, doc_id, b.start, b.end, section, b.kind, b.term, b.role, b.years))
             continue
-        for s, e in _pack(split_sentences(b.text, max_chars), max_chars, b.text):
+        sentences = split_sentences(b.text, max_chars)
+        pieces = _pack(sentences, max_chars, b.text)
+        for (s, e), (shown, _) in zip(pieces, with_before(pieces, sentences, b.text)):
             role, years = b.role, b.years
             if b.head_end and e <= b.head_end:  # a piece of the paragraph's opening on the past year
                 role, years = b.head_role, b.head_years
-            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=role, years=years))
+            passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=role, years=years,
+                                  shown_from=b.start + shown))
     _link_glossary(passages, clean)
     return passages
 
@@ -115,6 +125,20 @@ def _pack(sentences: list[tuple[int, int]], max_chars: int, text: str = "") -> l
     return out
 
 
+def with_before(pieces: list[tuple[int, int]], sentences: list[tuple[int, int]], text: str,
+                limit: int = BEFORE_CHARS) -> list[tuple[int, int]]:
+    """The pieces as shown: each after the first from the last sentence of the piece before when that
+    is at most ``limit`` characters, else from that sentence's last clause (after ，；：) when that is;
+    evidence a reader quotes (two short facts either side of a cut) is then whole in one passage."""
+    out = pieces[:1]
+    for (s, e), (ps, pe) in zip(pieces[1:], pieces):
+        last = max((a for a, b in sentences if ps <= a < pe), default=ps)
+        if pe - last > limit:  # a long last sentence: its last clause
+            last = max((ps + m.end() for m in re.finditer(r"[，,；;：:]", text[ps:pe - 1])), default=ps)
+        out.append((last, e) if pe - last <= limit else (s, e))
+    return out
+
+
 def _is_lead(sentence: str) -> bool:
     """A short sentence with no figure ending in 。: how reports open a topic (以旧换新激发消费活力。)."""
     body = sentence.strip()
@@ -122,9 +146,13 @@ def _is_lead(sentence: str) -> bool:
 
 
 def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str, term: str = "",
-          role: str = "", years: tuple[int, ...] = ()) -> Passage:
+          role: str = "", years: tuple[int, ...] = (), shown_from: int | None = None) -> Passage:
+    """A passage of ``clean.text[s:e]`` (spaces trimmed), shown from ``shown_from`` (the end of the one before)."""
     while s < e and clean.text[s].isspace():
         s += 1
+    shown = s if shown_from is None else shown_from
+    while shown < s and clean.text[shown].isspace():
+        shown += 1
     while e > s and clean.text[e - 1].isspace():
         e -= 1
     start, end = clean.original_span(s, e)
@@ -133,7 +161,8 @@ def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str
     notes = sorted({f.number for f in clean.footnotes[lo:hi]})
     return Passage(doc_id=doc_id, text=clean.text[s:e], section=section, start=start, end=end,
                    kind=kind, term=term, footnotes=notes, index_text=_index_text(section, clean.text[s:e]),
-                   role=role, years=list(years))
+                   role=role, years=list(years), before=clean.text[shown:s],
+                   before_start=clean.original_span(shown, s)[0] if shown < s else None)
 
 
 def _index_text(section: str, text: str) -> str:

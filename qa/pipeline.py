@@ -50,6 +50,7 @@ class Citation:
     year: int | None = None
     page: int | None = None
     notes: list[dict] = field(default_factory=list)  # glossary entries the passage refers to
+    context_chars: int = 0  # leading characters of ``text`` that end the passage before (its context)
 
 
 @dataclass
@@ -733,6 +734,8 @@ class ReportQA:
         p = self.index.passages[hit.row]
         info = self.index.documents.get(p.doc_id, {})
         notes = [self._notes[(p.doc_id, n)] for n in p.footnotes if (p.doc_id, n) in self._notes]
-        return Citation(rank=rank, text=p.text, section=p.section, source=info.get("source", p.doc_id),
-                        start=p.start, end=p.end, score=round(hit.score, 6), doc_id=p.doc_id,
-                        title=info.get("title", ""), year=info.get("year"), page=p.page, notes=notes)
+        shown = p.before_start if p.before and p.before_start is not None else p.start  # with the sentence before
+        return Citation(rank=rank, text=p.before + p.text, section=p.section, source=info.get("source", p.doc_id),
+                        start=shown, end=p.end, score=round(hit.score, 6), doc_id=p.doc_id,
+                        title=info.get("title", ""), year=info.get("year"), page=p.page, notes=notes,
+                        context_chars=len(p.before))

@@ -71,6 +71,8 @@ class CitationOut(BaseModel):
     year: int | None = None
     page: int | None = Field(None, description="Page number for PDF documents.")
     notes: list[dict] = Field(default_factory=list, description="Glossary notes the passage refers to.")
+    context_chars: int = Field(0, description="How many leading characters of `text` end the passage before it "
+                                              "in the same paragraph (shown as context; `start` is where they begin).")
 
 
 class AskResponse(BaseModel):

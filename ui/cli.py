@@ -125,7 +125,8 @@ def answer_json(a: Answer) -> dict:
     return {"answer": a.answer, "declined": a.declined, "cited": a.cited,
             "citations": [{"rank": c.rank, "text": c.text, "section": c.section, "source": c.source,
                            "start": c.start, "end": c.end, "score": c.score, "doc_id": c.doc_id,
-                           "title": c.title, "year": c.year, "page": c.page, "notes": c.notes}
+                           "title": c.title, "year": c.year, "page": c.page, "notes": c.notes,
+                           "context_chars": c.context_chars}
                           for c in a.citations]}
 
 

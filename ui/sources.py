@@ -116,8 +116,16 @@ def citation_html(c: Citation, cited: bool, pieces: list[str], texts: ReportText
     return (f'<div class="rqa-source{" rqa-cited" if cited else ""}" data-rank="{c.rank}">'
             f'<div class="rqa-head"><span class="rqa-rank">[{c.rank}]</span> {title}</div>'
             f'<div class="rqa-section">{section}</div>'
-            f'<div class="rqa-text">{highlight(c.text, pieces if cited else [])}</div>'
+            f'<div class="rqa-text">{_shown(c, pieces if cited else [])}</div>'
             f'{notes}<div class="rqa-pos">{" · ".join(foot)}</div></div>')
+
+
+def _shown(c: Citation, pieces: list[str]) -> str:
+    """A passage's text with the quoted pieces marked; the end of the passage before, shown
+    ahead of it for context, muted."""
+    before, own = c.text[:c.context_chars], c.text[c.context_chars:]
+    head = f'<span class="rqa-before">{text_html(before)}</span>' if before else ""
+    return head + highlight(own, pieces)
 
 
 def sources_html(answer: Answer, texts: ReportTexts | None = None) -> str:

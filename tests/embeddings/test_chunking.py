@@ -1,6 +1,6 @@
 import re
 
-from embeddings.chunking import DEFAULT_MAX_CHARS, _is_lead, _pack, split_sentences
+from embeddings.chunking import BEFORE_CHARS, DEFAULT_MAX_CHARS, _is_lead, _pack, split_sentences, with_before
 from embeddings.indexer import passages_of
 from embeddings.loaders import bundled_report_path, load_document
 
@@ -54,3 +54,35 @@ def test_a_short_lead_sentence_opens_the_next_passage_instead_of_ending_one():
     # a short sentence carrying a figure is not a lead, and without the text nothing moves
     assert not _is_lead("出口增长6.3%。") and _is_lead("以旧换新激发消费活力。")
     assert [text[s:e] for s, e in _pack(split_sentences(text), 100)][0].endswith("出口提质升级。")
+
+
+def test_a_passage_is_shown_after_the_end_of_the_one_before_in_its_paragraph():
+    # a fact told across a cut (完成营造林…。河湖生态补水…) is whole in one cited passage
+    doc = load_document(bundled_report_path())
+    passages = passages_of(doc)
+    shown = [(a, b) for a, b in zip(passages, passages[1:]) if b.before]
+    assert len(shown) > 50
+    for a, b in shown:
+        assert a.text.endswith(b.before) and len(b.before) <= BEFORE_CHARS
+        assert b.before_start < b.start and lenient(doc.text[b.before_start:b.end]) == lenient(b.before + b.text)
+        assert b.before not in b.index_text  # retrieval reads the passage's own text
+    # the first passage of a paragraph has nothing before it
+    firsts = [b for a, b in zip(passages, passages[1:]) if b.start - a.end > 1 or a.section != b.section]
+    assert firsts and not any(p.before for p in firsts)
+
+
+def test_the_sentence_before_is_the_last_one_or_when_long_its_last_clause():
+    text = "全年完成营造林987万亩。河湖生态补水13.9亿立方米。新增水面40平方公里。"
+    sentences = split_sentences(text)
+    pieces = [(0, sentences[0][1]), (sentences[1][0], len(text))]
+    assert [text[s:e] for s, e in with_before(pieces, sentences, text)] == [text[:sentences[0][1]], text]
+    long = "坚持生态优先，统筹山水林田湖草沙系统治理，" * 3 + "完成营造林987万亩。"
+    text = long + "河湖生态补水13.9亿立方米。"
+    sentences = split_sentences(text)
+    pieces = [(0, len(long)), (len(long), len(text))]
+    assert text[with_before(pieces, sentences, text)[1][0]:len(long)] == "完成营造林987万亩。"
+    # a last sentence with no clause short enough is not repeated
+    text = "甲" * 80 + "。" + "乙乙。"
+    sentences = split_sentences(text)
+    pieces = [(0, 81), (81, len(text))]
+    assert with_before(pieces, sentences, text) == pieces

@@ -491,3 +491,10 @@ FRESH += [(OURS / f"{name}-r39{k}.jsonl", _report(name))
                           ("hailar-2014", "a"), ("guangdong-2024", "a"), ("baoding-2025", "a"),
                           ("state-council-2015", "c"), ("hebei-2023", "c"), ("anhui-2026", "c"),
                           ("hailar-2017", "c"))]
+
+# round 40: new questions by new writers for eight reports with few sets: 辽宁 2026, 河北省 2021, 国务院 2018,
+# 海拉尔区 2012 and 保定市 2022 (A, read and tuned on); 北京 2026, 陕西 2026 and 国务院 2005 (C, never read)
+FRESH += [(OURS / f"{name}-r40{k}.jsonl", _report(name))
+          for name, k in (("liaoning-2026", "a"), ("hebei-2021", "a"), ("state-council-2018", "a"),
+                          ("hailar-2012", "a"), ("baoding-2022", "a"),
+                          ("beijing-2026", "c"), ("shaanxi-2026", "c"), ("state-council-2005", "c"))]
