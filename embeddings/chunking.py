@@ -1,11 +1,11 @@
 """Cut report blocks into passages small enough for a specific citation.
 
 Passages follow Chinese sentence ends (。！？, and ；inside over-long sentences) and never
-cross a paragraph. A paragraph's later passages are shown after the previous one's last sentence
-(or, when that is long, its last clause), ``before``: a fact told across a cut (完成营造林987万亩。
-河湖生态补水13.9亿立方米) is then whole in one cited passage, while retrieval and the answer step read
-only the passage's own ``text`` (sentence-window retrieval: indexed by its own sentences, shown
-with the one before). Each passage keeps its section path, its span in the original file and
+cross a paragraph. A passage is shown between the end of the one before and the start of the one
+after in its paragraph (a sentence, or a clause when the sentence is long): ``before`` and ``after``.
+A fact told across a cut (完成营造林987万亩。河湖生态补水13.9亿立方米) is then whole in whichever of
+the two passages is cited, while retrieval and the answer step read only the passage's own ``text``
+(sentence-window retrieval: indexed by its own sentences, shown with its neighbours'). Each passage keeps its section path, its span in the original file and
 the glossary notes it refers to; ``index_text`` adds the section path (and, for glossary
 entries, the sentence that uses the term) so retrieval sees the context a reader would.
 """
@@ -21,7 +21,7 @@ from embeddings.structure import Block
 CHUNKER_VERSION = "25"
 DEFAULT_MAX_CHARS = 120
 LEAD_CHARS = 20  # a lead sentence (以旧换新激发消费活力。) is at most this long
-BEFORE_CHARS = 60  # a passage shows at most this much of the one before (evidence is a clause or two)
+CONTEXT_CHARS = 60  # a passage shows at most this much of each neighbour (evidence is a clause or two)
 SECTION_SEP = " > "
 _SENT_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」）)]*|$)")
 
@@ -43,7 +43,9 @@ class Passage:
     role: str = ""  # temporal role: review, plan, review_multi, outlook, government, glossary, front
     years: list[int] = field(default_factory=list)  # the years it speaks about
     before: str = ""  # the end of the passage before in its paragraph, shown ahead of ``text``
-    before_start: int | None = None  # its offset in the original document
+    after: str = ""  # the start of the passage after in its paragraph, shown behind ``text``
+    shown_start: int | None = None  # offsets into the original of ``before + text + after``
+    shown_end: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,12 +102,12 @@ def chunk_blocks(blocks: list[Block], clean: CleanText, doc_id: str,
             continue
         sentences = split_sentences(b.text, max_chars)
         pieces = _pack(sentences, max_chars, b.text)
-        for (s, e), (shown, _) in zip(pieces, with_before(pieces, sentences, b.text)):
+        for (s, e), shown in zip(pieces, in_context(pieces, sentences, b.text)):
             role, years = b.role, b.years
             if b.head_end and e <= b.head_end:  # a piece of the paragraph's opening on the past year
                 role, years = b.head_role, b.head_years
             passages.append(_make(clean, doc_id, b.start + s, b.start + e, section, b.kind, role=role, years=years,
-                                  shown_from=b.start + shown))
+                                  shown=(b.start + shown[0], b.start + shown[1])))
     _link_glossary(passages, clean)
     return passages
 
@@ -125,17 +127,32 @@ def _pack(sentences: list[tuple[int, int]], max_chars: int, text: str = "") -> l
     return out
 
 
-def with_before(pieces: list[tuple[int, int]], sentences: list[tuple[int, int]], text: str,
-                limit: int = BEFORE_CHARS) -> list[tuple[int, int]]:
-    """The pieces as shown: each after the first from the last sentence of the piece before when that
-    is at most ``limit`` characters, else from that sentence's last clause (after ，；：) when that is;
-    evidence a reader quotes (two short facts either side of a cut) is then whole in one passage."""
-    out = pieces[:1]
-    for (s, e), (ps, pe) in zip(pieces[1:], pieces):
-        last = max((a for a, b in sentences if ps <= a < pe), default=ps)
-        if pe - last > limit:  # a long last sentence: its last clause
-            last = max((ps + m.end() for m in re.finditer(r"[，,；;：:]", text[ps:pe - 1])), default=ps)
-        out.append((last, e) if pe - last <= limit else (s, e))
+CLAUSE_END_RE = re.compile(r"[，,；;：:]")
+
+
+def in_context(pieces: list[tuple[int, int]], sentences: list[tuple[int, int]], text: str,
+               limit: int = CONTEXT_CHARS) -> list[tuple[int, int]]:
+    """The pieces as shown: each from the last sentence of the piece before (its last clause when the
+    sentence is longer than ``limit``; nothing when that is too) to the first sentence (or clause) of
+    the piece after. Evidence a reader quotes (two short facts either side of a cut) is then whole
+    in either passage."""
+    out = []
+    for k, (s, e) in enumerate(pieces):
+        start, end = s, e
+        if k:
+            ps, pe = pieces[k - 1]
+            last = max((a for a, _ in sentences if ps <= a < pe), default=ps)
+            if pe - last > limit:  # a long last sentence: its last clause
+                last = max((m.end() for m in CLAUSE_END_RE.finditer(text, ps, pe - 1)), default=ps)
+            start = last if pe - last <= limit else s
+        if k + 1 < len(pieces):
+            ns, ne = pieces[k + 1]
+            first = min((b for a, b in sentences if ns < b <= ne), default=ne)
+            if first - ns > limit:  # a long first sentence: its first clause
+                clause = CLAUSE_END_RE.search(text, ns, ne)
+                first = clause.end() if clause else ne
+            end = first if first - ns <= limit else e
+        out.append((start, end))
     return out
 
 
@@ -146,23 +163,34 @@ def _is_lead(sentence: str) -> bool:
 
 
 def _make(clean: CleanText, doc_id: str, s: int, e: int, section: str, kind: str, term: str = "",
-          role: str = "", years: tuple[int, ...] = (), shown_from: int | None = None) -> Passage:
-    """A passage of ``clean.text[s:e]`` (spaces trimmed), shown from ``shown_from`` (the end of the one before)."""
+          role: str = "", years: tuple[int, ...] = (), shown: tuple[int, int] | None = None) -> Passage:
+    """A passage of ``clean.text[s:e]`` (spaces trimmed), shown as ``clean.text[shown[0]:shown[1]]``
+    (with the end of the passage before and the start of the one after)."""
     while s < e and clean.text[s].isspace():
         s += 1
-    shown = s if shown_from is None else shown_from
-    while shown < s and clean.text[shown].isspace():
-        shown += 1
     while e > s and clean.text[e - 1].isspace():
         e -= 1
+    left, right = shown or (s, e)
+    while left < s and clean.text[left].isspace():
+        left += 1
+    while right > e and clean.text[right - 1].isspace():
+        right -= 1
     start, end = clean.original_span(s, e)
     lo = bisect.bisect_left(clean.footnotes, s, key=lambda f: f.position)  # footnotes are in text order
     hi = bisect.bisect_right(clean.footnotes, e, key=lambda f: f.position)
     notes = sorted({f.number for f in clean.footnotes[lo:hi]})
     return Passage(doc_id=doc_id, text=clean.text[s:e], section=section, start=start, end=end,
                    kind=kind, term=term, footnotes=notes, index_text=_index_text(section, clean.text[s:e]),
-                   role=role, years=list(years), before=clean.text[shown:s],
-                   before_start=clean.original_span(shown, s)[0] if shown < s else None)
+                   role=role, years=list(years), before=clean.text[left:s], after=clean.text[e:right],
+                   **_shown_span(clean, left, right, (left, right) != (s, e)))
+
+
+def _shown_span(clean: CleanText, left: int, right: int, wider: bool) -> dict:
+    """The original offsets of what a passage shows, when its neighbours' sentences widen it."""
+    if not wider:
+        return {}
+    start, end = clean.original_span(left, right)
+    return {"shown_start": start, "shown_end": end}
 
 
 def _index_text(section: str, text: str) -> str:

@@ -50,7 +50,8 @@ class Citation:
     year: int | None = None
     page: int | None = None
     notes: list[dict] = field(default_factory=list)  # glossary entries the passage refers to
-    context_chars: int = 0  # leading characters of ``text`` that end the passage before (its context)
+    before_chars: int = 0  # leading characters of ``text`` that end the passage before (context)
+    after_chars: int = 0  # trailing characters of ``text`` that start the passage after (context)
 
 
 @dataclass
@@ -734,8 +735,9 @@ class ReportQA:
         p = self.index.passages[hit.row]
         info = self.index.documents.get(p.doc_id, {})
         notes = [self._notes[(p.doc_id, n)] for n in p.footnotes if (p.doc_id, n) in self._notes]
-        shown = p.before_start if p.before and p.before_start is not None else p.start  # with the sentence before
-        return Citation(rank=rank, text=p.before + p.text, section=p.section, source=info.get("source", p.doc_id),
-                        start=shown, end=p.end, score=round(hit.score, 6), doc_id=p.doc_id,
+        wide = p.shown_start is not None and p.shown_end is not None  # with its neighbours' sentences
+        return Citation(rank=rank, text=p.before + p.text + p.after, section=p.section,
+                        source=info.get("source", p.doc_id), start=p.shown_start if wide else p.start,
+                        end=p.shown_end if wide else p.end, score=round(hit.score, 6), doc_id=p.doc_id,
                         title=info.get("title", ""), year=info.get("year"), page=p.page, notes=notes,
-                        context_chars=len(p.before))
+                        before_chars=len(p.before), after_chars=len(p.after))

@@ -71,8 +71,10 @@ class CitationOut(BaseModel):
     year: int | None = None
     page: int | None = Field(None, description="Page number for PDF documents.")
     notes: list[dict] = Field(default_factory=list, description="Glossary notes the passage refers to.")
-    context_chars: int = Field(0, description="How many leading characters of `text` end the passage before it "
-                                              "in the same paragraph (shown as context; `start` is where they begin).")
+    before_chars: int = Field(0, description="How many leading characters of `text` end the passage before it in "
+                                             "its paragraph (context; `start` is where they begin).")
+    after_chars: int = Field(0, description="How many trailing characters of `text` start the passage after it "
+                                            "(context; `end` is where they end).")
 
 
 class AskResponse(BaseModel):

@@ -49,7 +49,7 @@ CSS = """
 .rqa-badge-cited { background: var(--color-accent); color: white; border-color: var(--color-accent); }
 .rqa-section { color: var(--body-text-color-subdued); }
 .rqa-text { line-height: 1.6; }
-.rqa-before { color: #6b7280; }
+.rqa-context { color: #6b7280; }
 .rqa-text mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
 .rqa-pos, .rqa-note { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
 .rqa-empty { color: var(--body-text-color-subdued); }

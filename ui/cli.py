@@ -126,7 +126,7 @@ def answer_json(a: Answer) -> dict:
             "citations": [{"rank": c.rank, "text": c.text, "section": c.section, "source": c.source,
                            "start": c.start, "end": c.end, "score": c.score, "doc_id": c.doc_id,
                            "title": c.title, "year": c.year, "page": c.page, "notes": c.notes,
-                           "context_chars": c.context_chars}
+                           "before_chars": c.before_chars, "after_chars": c.after_chars}
                           for c in a.citations]}
 
 

@@ -182,7 +182,7 @@ header h1 { margin: 0; font-size: 16px; font-weight: 600; white-space: nowrap; o
 .rqa-report { color: #374151; }
 .rqa-section { font-size: 12px; color: #6b7280; }
 .rqa-text { line-height: 1.65; word-break: break-word; }
-.rqa-before { color: #6b7280; }
+.rqa-context { color: #6b7280; }
 .rqa-text mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .rqa-note, .rqa-pos { font-size: 12px; color: #6b7280; margin-top: 2px; }
 .rqa-original { color: var(--brand); margin-left: 2px; }

@@ -121,11 +121,15 @@ def citation_html(c: Citation, cited: bool, pieces: list[str], texts: ReportText
 
 
 def _shown(c: Citation, pieces: list[str]) -> str:
-    """A passage's text with the quoted pieces marked; the end of the passage before, shown
-    ahead of it for context, muted."""
-    before, own = c.text[:c.context_chars], c.text[c.context_chars:]
-    head = f'<span class="rqa-before">{text_html(before)}</span>' if before else ""
-    return head + highlight(own, pieces)
+    """A passage's text with the quoted pieces marked; the end of the passage before and the start
+    of the one after, shown around it for context, muted."""
+    cut = len(c.text) - c.after_chars
+    before, own, after = c.text[:c.before_chars], c.text[c.before_chars:cut], c.text[cut:]
+    return _muted(before) + highlight(own, pieces) + _muted(after)
+
+
+def _muted(text: str) -> str:
+    return f'<span class="rqa-context">{text_html(text)}</span>' if text else ""
 
 
 def sources_html(answer: Answer, texts: ReportTexts | None = None) -> str:

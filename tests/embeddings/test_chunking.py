@@ -1,6 +1,6 @@
 import re
 
-from embeddings.chunking import BEFORE_CHARS, DEFAULT_MAX_CHARS, _is_lead, _pack, split_sentences, with_before
+from embeddings.chunking import CONTEXT_CHARS, DEFAULT_MAX_CHARS, _is_lead, _pack, in_context, split_sentences
 from embeddings.indexer import passages_of
 from embeddings.loaders import bundled_report_path, load_document
 
@@ -56,33 +56,41 @@ def test_a_short_lead_sentence_opens_the_next_passage_instead_of_ending_one():
     assert [text[s:e] for s, e in _pack(split_sentences(text), 100)][0].endswith("出口提质升级。")
 
 
-def test_a_passage_is_shown_after_the_end_of_the_one_before_in_its_paragraph():
-    # a fact told across a cut (完成营造林…。河湖生态补水…) is whole in one cited passage
+def test_a_passage_is_shown_between_the_ends_of_its_neighbours_in_its_paragraph():
+    # a fact told across a cut (完成营造林…。河湖生态补水…) is whole in either cited passage
     doc = load_document(bundled_report_path())
     passages = passages_of(doc)
-    shown = [(a, b) for a, b in zip(passages, passages[1:]) if b.before]
-    assert len(shown) > 50
-    for a, b in shown:
-        assert a.text.endswith(b.before) and len(b.before) <= BEFORE_CHARS
-        assert b.before_start < b.start and lenient(doc.text[b.before_start:b.end]) == lenient(b.before + b.text)
-        assert b.before not in b.index_text  # retrieval reads the passage's own text
-    # the first passage of a paragraph has nothing before it
+    pairs = [(a, b) for a, b in zip(passages, passages[1:]) if b.before or a.after]
+    assert len(pairs) > 50
+    for a, b in pairs:
+        assert a.text.endswith(b.before) and b.text.startswith(a.after)
+        assert len(b.before) <= CONTEXT_CHARS and len(a.after) <= CONTEXT_CHARS
+        assert not (b.before and b.before in b.index_text) and not (a.after and a.after in a.index_text)
+    for p in passages:
+        if p.before or p.after:
+            assert p.shown_start <= p.start < p.end <= p.shown_end
+            assert lenient(doc.text[p.shown_start:p.shown_end]) == lenient(p.before + p.text + p.after)
+    # a paragraph's first passage has nothing before it, its last nothing after
     firsts = [b for a, b in zip(passages, passages[1:]) if b.start - a.end > 1 or a.section != b.section]
     assert firsts and not any(p.before for p in firsts)
 
 
-def test_the_sentence_before_is_the_last_one_or_when_long_its_last_clause():
+def test_the_context_is_a_sentence_or_when_long_a_clause():
     text = "全年完成营造林987万亩。河湖生态补水13.9亿立方米。新增水面40平方公里。"
     sentences = split_sentences(text)
-    pieces = [(0, sentences[0][1]), (sentences[1][0], len(text))]
-    assert [text[s:e] for s, e in with_before(pieces, sentences, text)] == [text[:sentences[0][1]], text]
+    cut = sentences[0][1]
+    pieces = [(0, cut), (cut, len(text))]
+    assert [text[s:e] for s, e in in_context(pieces, sentences, text)] == [
+        text[:sentences[1][1]], text]
     long = "坚持生态优先，统筹山水林田湖草沙系统治理，" * 3 + "完成营造林987万亩。"
-    text = long + "河湖生态补水13.9亿立方米。"
+    text = long + "河湖生态补水13.9亿立方米，" + "新增水面40平方公里和河长477公里，" * 3 + "成效明显。"
     sentences = split_sentences(text)
     pieces = [(0, len(long)), (len(long), len(text))]
-    assert text[with_before(pieces, sentences, text)[1][0]:len(long)] == "完成营造林987万亩。"
-    # a last sentence with no clause short enough is not repeated
-    text = "甲" * 80 + "。" + "乙乙。"
+    first, second = in_context(pieces, sentences, text)
+    assert text[second[0]:len(long)] == "完成营造林987万亩。"
+    assert text[len(long):first[1]] == "河湖生态补水13.9亿立方米，"
+    # a sentence with no clause short enough is not shown
+    text = "甲" * 80 + "。" + "乙" * 80 + "。"
     sentences = split_sentences(text)
     pieces = [(0, 81), (81, len(text))]
-    assert with_before(pieces, sentences, text) == pieces
+    assert in_context(pieces, sentences, text) == pieces

@@ -59,18 +59,20 @@ def test_ask_answers_with_citation(client):
     assert len(body["citations"]) == 5 and body["took_ms"] > 0
 
 
-def test_a_cited_passage_comes_with_the_end_of_the_one_before(client):
-    # sentence-window citations: retrieval reads the passage, the reader also sees the sentence before it
+def test_a_cited_passage_comes_with_its_neighbours_sentences(client):
+    # sentence-window citations: retrieval reads the passage, the reader also sees the sentences around it
     from embeddings.loaders import bundled_report_path
     body = ask(client, question="常机电溧阳校区迎来了多少学子？").json()
     assert "4000多名学子" in body["answer"]
     c = next(c for c in body["citations"] if "4000多名学子" in c["text"])
     before = "启用新建学校3所，新增学位1620个、托位660个。"
-    assert c["context_chars"] == len(before) and c["text"].startswith(before + "常机电溧阳校区")
+    assert c["before_chars"] == len(before) and c["text"].startswith(before + "常机电溧阳校区")
+    after = c["text"][len(c["text"]) - c["after_chars"]:]
+    assert 0 < c["after_chars"] <= 60 and after.endswith(("。", "，", "；", "：")), after
     original = bundled_report_path().read_text(encoding="utf-8")
     shown = "".join(original[c["start"]:c["end"]].split())  # the original spaces its figures (3 所)
     assert shown.startswith(before) and shown.endswith(c["text"][-20:])
-    assert all(0 <= x["context_chars"] < len(x["text"]) for x in body["citations"])
+    assert all(x["before_chars"] + x["after_chars"] < len(x["text"]) for x in body["citations"])
 
 
 def test_top_k_limits_passages(client):

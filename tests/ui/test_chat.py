@@ -52,14 +52,15 @@ def test_answer_and_sources_html():
     assert "字符" not in src and "第 3 页" in src  # pages for readers; offsets only in the API
 
 
-def test_the_end_of_the_passage_before_is_shown_muted_ahead_of_a_passage():
-    c = Citation(rank=1, text="完成营造林987万亩。河湖生态补水13.9亿立方米。", section="一", source="r.txt",
-                 start=0, end=30, score=0.5, context_chars=len("完成营造林987万亩。"))
+def test_the_neighbours_sentences_are_shown_muted_around_a_passage():
+    c = Citation(rank=1, text="完成营造林987万亩。河湖生态补水13.9亿立方米。新增水面40平方公里。", section="一",
+                 source="r.txt", start=0, end=40, score=0.5, before_chars=len("完成营造林987万亩。"),
+                 after_chars=len("新增水面40平方公里。"))
     a = Answer(question="q", answer="河湖生态补水13.9亿立方米。[1]", declined=False, citations=[c], cited=[1])
-    src = sources_html(a)
-    assert '<span class="rqa-before">完成营造林987万亩。</span><mark>河湖生态补水13.9亿立方米。</mark>' in src
+    assert ('<span class="rqa-context">完成营造林987万亩。</span><mark>河湖生态补水13.9亿立方米。</mark>'
+            '<span class="rqa-context">新增水面40平方公里。</span>') in sources_html(a)
     plain = Citation(rank=1, text="河湖生态补水。", section="一", source="r.txt", start=0, end=7, score=0.5)
-    assert "rqa-before" not in sources_html(Answer(question="q", answer="x", declined=False, citations=[plain]))
+    assert "rqa-context" not in sources_html(Answer(question="q", answer="x", declined=False, citations=[plain]))
 
 
 # --- the chat step over the real system --------------------------------------------------------
