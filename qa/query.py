@@ -139,8 +139,9 @@ def place_spellings(words: Iterable[str]) -> dict[str, str]:
 
 
 def romanized_places(text: str, spellings: dict[str, str]) -> list[str]:
-    """The place names an English question spells in Latin letters (Beijing's → 北京)."""
-    words = re.findall(r"[a-z]{4,}", re.sub(r"'s\b", "", text.lower()))
+    """The place names an English question spells in Latin letters (Beijing's → 北京); not those
+    joined by hyphens, which name a region together (Beijing-Tianjin-Hebei: 京津冀)."""
+    words = re.findall(r"[a-z]{4,}", re.sub(r"[a-z]*(?:\s*-\s*[a-z]*)+-?|'s\b", " ", text.lower()))
     return list(dict.fromkeys(spellings[w] for w in words if w in spellings))
 
 
@@ -262,7 +263,9 @@ SIBLINGS = ((("收入",), ("支出",), ()),
             (("增加值",), ("总产值", "产值"), ()),  # value added is not gross output
             (("养老保险",), ("医疗保险", "医保"), ()),  # pension insurance is not medical insurance
             (("入境",), ("出境",), ("出入境",)),  # inbound travellers are not outbound ones
-            (("个人缴费",), ("财政补助",), ()))  # what the insured pay is not the government's subsidy
+            (("个人缴费",), ("财政补助",), ()),  # what the insured pay is not the government's subsidy
+            # the primary industry's value added is not industry's (规模以上工业增加值) or services'
+            (("第一产业", "一产"), ("第二产业", "二产", "第三产业", "三产", "规模以上工业", "规上工业"), ()))
 # a side of such a pair (农村 and 城镇 incomes) asked as the first subject: a report gives both in one
 # sentence (城乡居民收入分别增长…), so the question is not split
 _SIDE_WORDS_RE = re.compile("(?:%s)+" % "|".join(sorted({w for first, second, _ in SIBLINGS for w in first + second},

@@ -39,6 +39,13 @@ from qa.text import add_words, normalize, tokenize
     ("政府公款吃喝那些开销今年还要压多少？", "三公"),  # “三公”经费: the quotes split 三公经费
     ("那家医院今年能开业吗", "运营"),
     ("去年卖到国外的东西增长了多少？", "出口"),
+    # round 40: 超低排放, 一般工商业 (电价), 环卫, 农业转移人口, 民生支出 for everyday words
+    ("What share of coal-fired power units reached ultra-low emissions?", "超低排放"),
+    ("开店办厂的电费今年能降多少", "一般工商业"),
+    ("扫大街的工人工资去年涨了多少？", "环卫"),
+    ("农民进城落户这事，今年政府怎么打算？", "农业转移人口"),
+    ("去年政府花在老百姓吃穿住行上的钱一共多少？", "民生支出"),
+    ("How many Beijing-Tianjin-Hebei projects were signed?", "京津冀"),
 ])
 def test_thesaurus_expands_everyday_and_english_words(question, term):
     """An everyday or English word reaches the words reports use for it."""
@@ -513,6 +520,9 @@ def test_an_english_question_finds_the_place_names_the_report_writes_in_chinese(
     assert spellings == {"beijing": "北京", "chongqing": "重庆"}
     assert romanized_places("What will Sichuan build with Chongqing and BEIJING's help?", spellings) == ["重庆", "北京"]
     assert romanized_places("What is the background of the plan?", spellings) == []
+    # places joined by hyphens name a region together (Beijing-Tianjin-Hebei: 京津冀), not another place
+    assert romanized_places("How many Beijing-Tianjin- projects did we have?", spellings) == []
+    assert romanized_places("Chongqing - Beijing railway and Beijing's GDP", spellings) == ["北京"]
 
 
 def test_an_english_compound_is_one_thing_the_report_may_lack():

@@ -20,6 +20,10 @@ from qa.text import normalize
     # 农民 here says whose health insurance, not which side of a statistic: 新农合 is theirs
     ("农民看病报销的合作医疗，今年政府每人补助提到多少？", "今年要把新农合和城镇居民医保财政补助标准提高到200元", False),
     ("去年入境旅游有多少人次？", "出境旅游超过1亿人次", True),  # outbound is not inbound
+    # the primary industry's value added is not industry's, nor the services'
+    ("去年第一产业增加值是多少？", "规模以上工业增加值完成86.3亿元，同比增长29.8%", True),
+    ("去年第一产业增加值是多少？", "第一产业增加值12.5亿元，第二产业增加值80亿元", False),
+    ("去年第三产业增加值多少", "第一产业增加值12.5亿元", True),
     ("去年出入境人数多少？", "出境旅游超过1亿人次", False),  # 出入境 asks both
     # the subsidy's figure, though the sentence goes on to name the individual contribution
     ("今年城镇居民医保个人缴费标准提到多少？", "今年要把城镇居民基本医保和新农合的财政补助标准提高到120元", True),
