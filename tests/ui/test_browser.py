@@ -239,4 +239,12 @@ def test_embed_on_a_phone_and_the_original_text(server, browser, tmp_path):
     original.wait_for_function("() => { const r = document.querySelector('mark').getBoundingClientRect();"
                                " return r.top >= 0 && r.top < window.innerHeight; }")
     original.screenshot(path=str(tmp_path / "original.png"))
+
+    # a cited passage is shown after the end of the one before it, in grey, the quote marked
+    _ask_embed(page, "常机电溧阳校区迎来了多少学子？")
+    card = page.locator(".rqa-source.rqa-cited").last
+    context_text = card.locator(".rqa-context").first
+    assert context_text.inner_text() == "启用新建学校3所，新增学位1620个、托位660个。"
+    assert context_text.evaluate("e => getComputedStyle(e).color") == "rgb(107, 114, 128)"
+    assert "4000多名学子" in card.locator("mark").inner_text()
     context.close()
