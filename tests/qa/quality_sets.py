@@ -498,3 +498,9 @@ FRESH += [(OURS / f"{name}-r40{k}.jsonl", _report(name))
           for name, k in (("liaoning-2026", "a"), ("hebei-2021", "a"), ("state-council-2018", "a"),
                           ("hailar-2012", "a"), ("baoding-2022", "a"),
                           ("beijing-2026", "c"), ("shaanxi-2026", "c"), ("state-council-2005", "c"))]
+
+# round 40, second batch (never read; first sight on the round's final code): 海南, 江西, 宁夏, 青海 2026,
+# 河北省 2024, 国务院 2016
+FRESH += [(OURS / f"{name}-r40c.jsonl", _report(name))
+          for name in ("hainan-2026", "jiangxi-2026", "ningxia-2026", "qinghai-2026", "hebei-2024",
+                       "state-council-2016")]
