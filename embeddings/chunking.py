@@ -1,13 +1,15 @@
 """Cut report blocks into passages small enough for a specific citation.
 
 Passages follow Chinese sentence ends (。！？, and ；inside over-long sentences) and never
-cross a paragraph. A passage is shown between the end of the one before and the start of the one
-after in its paragraph (a sentence, or a clause when the sentence is long): ``before`` and ``after``.
-A fact told across a cut (完成营造林987万亩。河湖生态补水13.9亿立方米) is then whole in whichever of
-the two passages is cited, while retrieval and the answer step read only the passage's own ``text``
-(sentence-window retrieval: indexed by its own sentences, shown with its neighbours'). Each passage keeps its section path, its span in the original file and
-the glossary notes it refers to; ``index_text`` adds the section path (and, for glossary
-entries, the sentence that uses the term) so retrieval sees the context a reader would.
+cross a paragraph. Each passage keeps its section path, its span in the original file and the
+glossary notes it refers to; ``index_text`` adds the section path (and, for glossary entries, the
+sentence that uses the term) so retrieval sees the context a reader would.
+
+A passage is *shown* between the end of the one before and the start of the one after in its
+paragraph (a sentence, or a clause when the sentence is long): ``before`` and ``after``. A fact told
+across a cut (完成营造林987万亩。河湖生态补水13.9亿立方米) is then whole in whichever of the two
+passages is cited, while retrieval and the answer step read only the passage's own ``text``
+(sentence-window retrieval: indexed by its own sentences, shown with its neighbours').
 """
 from __future__ import annotations
 
