@@ -46,6 +46,12 @@ from qa.text import add_words, normalize, tokenize
     ("农民进城落户这事，今年政府怎么打算？", "农业转移人口"),
     ("去年政府花在老百姓吃穿住行上的钱一共多少？", "民生支出"),
     ("How many Beijing-Tianjin-Hebei projects were signed?", "京津冀"),
+    ("孩子上幼儿园最后一年还要交钱吗？", "学前一年"),
+    ("去年政府帮老百姓省了多少办丧事的钱？", "殡葬"),
+    ("今年想生二胎的话，政策放开了没？", "两个孩子"),
+    ("去年有多少农民工在家门口找到活干？", "就近"),
+    ("小宝宝的托育位置去年多了几个？", "托位"),
+    ("去年工厂和商铺的电费降了多少？", "工商业"),
 ])
 def test_thesaurus_expands_everyday_and_english_words(question, term):
     """An everyday or English word reaches the words reports use for it."""
